@@ -1,0 +1,59 @@
+#include "cli/serve_command.hpp"
+
+#include "http/http_server.hpp"
+#include "labelloop/version.hpp"
+#include "store/database.hpp"
+#include "store/migrations.hpp"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <iostream>
+#include <thread>
+
+namespace labelloop::cli {
+
+int run_serve(const ServeOptions& options) {
+    // Block the stop signals in every thread (httplib's workers inherit this mask); one
+    // dedicated thread waits for them and stops the server cleanly.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+    store::Database db(options.db_path);
+    const int schema = store::migrate(db);
+
+    http::HttpServer server(db, http::ServerInfo{schema}, &std::cerr);
+    const int port = server.bind(options.host, options.port);
+
+    std::atomic<bool> stopping{false};
+    std::thread signal_thread([&] {
+        int sig = 0;
+        sigwait(&stop_signals, &sig);
+        if (!stopping.exchange(true)) {
+            std::cerr << "labelloop: received " << (sig == SIGINT ? "SIGINT" : "SIGTERM")
+                      << ", shutting down\n";
+        }
+        server.stop();
+    });
+
+    const std::string shown_host = options.host == "0.0.0.0" ? "127.0.0.1" : options.host;
+    std::cout << "LabelLoop " << kProductVersion << " (database " << options.db_path << ", schema "
+              << schema << ")\n"
+              << "LabelLoop is running: open http://" << shown_host << ":" << port << "/\n"
+              << std::flush;
+    server.run();
+
+    if (!stopping.exchange(true)) {
+        // The server stopped by itself: wake the signal thread so it can be joined.
+        pthread_kill(signal_thread.native_handle(), SIGTERM);
+    }
+    signal_thread.join();
+    std::cout << "LabelLoop stopped.\n" << std::flush;
+    return 0;
+}
+
+} // namespace labelloop::cli

@@ -1,0 +1,18 @@
+// `labelloop serve`: opens (or creates) the database, applies migrations and serves the
+// browser app and the API until SIGINT/SIGTERM.
+#pragma once
+
+#include <string>
+
+namespace labelloop::cli {
+
+struct ServeOptions {
+    std::string db_path = "labelloop.db";
+    std::string host = "127.0.0.1";
+    int port = 8080;
+};
+
+/// Runs the server; returns the process exit code.
+int run_serve(const ServeOptions& options);
+
+} // namespace labelloop::cli

@@ -1,0 +1,92 @@
+// The one LabelLoop binary: `labelloop serve` runs the server; admin commands join here.
+#include "cli/serve_command.hpp"
+#include "labelloop/version.hpp"
+
+#include <cstdlib>
+#include <exception>
+#include <iostream>
+#include <string>
+#include <vector>
+
+namespace {
+
+const char* const kUsage =
+    R"(LabelLoop: human-in-the-loop active learning for molecular property models.
+
+Usage:
+  labelloop serve [--db FILE] [--port N] [--host ADDRESS]
+      Serve the browser app and the API.
+      --db FILE       SQLite database, created if missing (default ./labelloop.db)
+      --port N        TCP port, 0 picks a free one (default 8080)
+      --host ADDRESS  address to bind (default 127.0.0.1; 0.0.0.0 for every interface)
+  labelloop --version
+  labelloop --help
+)";
+
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+int parse_port(const std::string& text) {
+    std::size_t used = 0;
+    int port = -1;
+    try {
+        port = std::stoi(text, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used != text.size() || port < 0 || port > 65535) {
+        throw UsageError("--port expects a number from 0 to 65535, got '" + text + "'");
+    }
+    return port;
+}
+
+int serve(const std::vector<std::string>& args) {
+    labelloop::cli::ServeOptions options;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& arg = args[i];
+        auto value = [&]() -> const std::string& {
+            if (i + 1 >= args.size()) {
+                throw UsageError(arg + " expects a value");
+            }
+            return args[++i];
+        };
+        if (arg == "--db") {
+            options.db_path = value();
+        } else if (arg == "--port") {
+            options.port = parse_port(value());
+        } else if (arg == "--host") {
+            options.host = value();
+        } else {
+            throw UsageError("unknown option for serve: '" + arg + "'");
+        }
+    }
+    return labelloop::cli::run_serve(options);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    const std::vector<std::string> args(argv + 1, argv + argc);
+    try {
+        if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+            std::cout << kUsage;
+            return args.empty() ? 2 : 0;
+        }
+        if (args[0] == "--version") {
+            std::cout << "labelloop " << labelloop::kProductVersion << " (sync protocol "
+                      << labelloop::kSyncProtocolVersion << ")\n";
+            return 0;
+        }
+        if (args[0] == "serve") {
+            return serve({args.begin() + 1, args.end()});
+        }
+        throw UsageError("unknown command '" + args[0] + "'");
+    } catch (const UsageError& e) {
+        std::cerr << "labelloop: " << e.what() << "\n\n" << kUsage;
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "labelloop: error: " << e.what() << "\n";
+        return 1;
+    }
+}

@@ -1,0 +1,88 @@
+// Test fixtures for server tests: a fresh temporary directory (SQLite file inside), and a
+// real HttpServer on an ephemeral loopback port, stopped and joined by its destructor.
+#pragma once
+
+#include "http/http_server.hpp"
+#include "store/database.hpp"
+#include "store/migrations.hpp"
+
+#include <httplib.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+namespace labelloop::testing {
+
+class TempDir {
+public:
+    TempDir() {
+        std::string pattern =
+            (std::filesystem::temp_directory_path() / "labelloop-test-XXXXXX").string();
+        if (mkdtemp(pattern.data()) == nullptr) {
+            throw std::runtime_error("cannot create a temporary directory");
+        }
+        path_ = pattern;
+    }
+    ~TempDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path_, ec);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::filesystem::path& path() const { return path_; }
+    std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+private:
+    std::filesystem::path path_;
+};
+
+/// A real server on 127.0.0.1 with a fresh database file, like `labelloop serve`.
+class RunningServer {
+public:
+    RunningServer() : db_(dir_.file("labelloop.db")) {
+        const int schema = store::migrate(db_);
+        server_ = std::make_unique<http::HttpServer>(db_, http::ServerInfo{schema}, &log_);
+        port_ = server_->bind("127.0.0.1", 0);
+        thread_ = std::thread([this] { server_->run(); });
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (!server_->is_running()) {
+            if (std::chrono::steady_clock::now() > deadline) {
+                throw std::runtime_error("test server did not start");
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+    }
+    ~RunningServer() {
+        server_->stop();
+        thread_.join();
+    }
+    RunningServer(const RunningServer&) = delete;
+    RunningServer& operator=(const RunningServer&) = delete;
+
+    int port() const { return port_; }
+    httplib::Client client() const {
+        httplib::Client c("127.0.0.1", port_);
+        c.set_connection_timeout(5);
+        c.set_read_timeout(10);
+        return c;
+    }
+    std::string log() const { return log_.str(); }
+    store::Database& db() { return db_; }
+    const TempDir& dir() const { return dir_; }
+
+private:
+    TempDir dir_;
+    store::Database db_;
+    std::ostringstream log_;
+    std::unique_ptr<http::HttpServer> server_;
+    int port_ = 0;
+    std::thread thread_;
+};
+
+} // namespace labelloop::testing
