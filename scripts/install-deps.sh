@@ -12,7 +12,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates xz-utils dpkg-dev
   clang clang-format libclang-rt-14-dev
   libcpp-httplib-dev libsqlite3-dev sqlite3 nlohmann-json3-dev libeigen3-dev
-  librdkit-dev libboost-dev catch2
+  librdkit-dev libboost-dev libinchi-dev catch2
   emscripten nodejs
   chromium fonts-dejavu-core
   python3-sklearn python3-rdkit python3-pandas python3-numpy
