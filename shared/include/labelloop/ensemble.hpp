@@ -1,0 +1,165 @@
+// The LabelLoop model: a bootstrap ensemble of tree models over fingerprint bits + descriptors.
+// The member mean is the prediction, the member spread its uncertainty; out-of-bag predictions
+// calibrate that spread into a 90 % prediction interval. Seeded fits are reproducible bit for
+// bit, natively and in WASM, whatever the thread count.
+#pragma once
+
+#include "labelloop/applicability.hpp"
+#include "labelloop/features.hpp"
+#include "labelloop/label_weights.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace labelloop {
+
+enum class Task { Regression, Classification };
+/// "regression", "classification".
+std::string to_string(Task task);
+/// Exact lowercase names; anything else throws std::invalid_argument.
+Task parse_task(std::string_view name);
+
+/// What each bootstrap member is.
+enum class MemberType {
+    /// One randomized decision tree (random-forest style).
+    RandomTree,
+    /// A small gradient-boosted ensemble of shallow trees (the default: most accurate).
+    GradientBoosted,
+};
+/// "random_tree", "gradient_boosted".
+std::string to_string(MemberType type);
+MemberType parse_member_type(std::string_view name);
+
+struct EnsembleParams {
+    std::size_t n_members = 100;
+    MemberType member_type = MemberType::GradientBoosted;
+    /// Tree depth limit (0 = unlimited, only sensible for RandomTree).
+    unsigned max_depth = 6;
+    /// Smallest total bootstrap multiplicity a leaf may hold.
+    unsigned min_samples_leaf = 2;
+    /// Fraction of features each split considers (RandomTree: per split; GradientBoosted:
+    /// per tree). 0 means the default: sqrt-like 0.3 for RandomTree, 0.5 for GradientBoosted.
+    double feature_fraction = 0.0;
+    /// Descriptors are split on at most this many quantile bin edges (<= 255).
+    unsigned max_bins = 64;
+    /// GradientBoosted: rounds, shrinkage and L2 leaf regularisation.
+    unsigned boosting_rounds = 60;
+    double learning_rate = 0.1;
+    double l2_regularization = 1.0;
+    std::uint64_t seed = 42;
+    /// Threads used by fit (members are independent; results do not depend on this).
+    /// Ignored (1) in single-threaded WASM.
+    unsigned n_threads = 1;
+    /// Recorded with the model: the table the caller used to turn label sources and
+    /// confidences into the weights passed to fit.
+    LabelWeightTable label_weights;
+
+    /// Throws std::invalid_argument naming the first out-of-range parameter.
+    void validate() const;
+};
+
+/// One node of a member tree, stored flat (children by index) for fast scoring and a simple
+/// artifact layout.
+struct TreeNode {
+    /// Model feature index (see FeatureLayout), or -1 for a leaf.
+    std::int32_t feature = -1;
+    /// Descriptor split: go left when value <= threshold. Bit split: go left when bit is 0.
+    double threshold = 0.0;
+    std::int32_t left = -1;
+    std::int32_t right = -1;
+    /// Leaf output (already scaled by the learning rate for boosted trees).
+    double value = 0.0;
+};
+
+struct Tree {
+    std::vector<TreeNode> nodes; // nodes[0] is the root
+};
+
+/// One bootstrap member: output = base + sum of its trees' leaf values; for classification
+/// that sum is a log-odds (GradientBoosted) or a probability (RandomTree), see
+/// BootstrapEnsemble::member_output.
+struct EnsembleMember {
+    double base = 0.0;
+    std::vector<Tree> trees;
+};
+
+struct Prediction {
+    /// Regression: the predicted value. Classification: the probability of class 1.
+    double mean = 0.0;
+    /// Standard deviation of the member outputs (population, divisor N).
+    double std = 0.0;
+    /// Calibrated 90 % interval (see Calibration); clamped to [0, 1] for classification.
+    double lower90 = 0.0;
+    double upper90 = 0.0;
+    /// Every member's output, in member order (empty when not requested in batch mode).
+    std::vector<double> members;
+};
+
+/// Out-of-bag calibration of the ensemble spread. For each training compound the members that
+/// did not see it give an OOB mean and std; z90 is the smallest multiplier such that
+/// |y - oob_mean| <= z90 * oob_std for 90 % of them, so the interval is mean +- z90 * std.
+struct Calibration {
+    std::size_t n_oob = 0; // training compounds with at least 2 OOB members
+    double z90 = 1.6448536269514722;
+    /// Coverage of mean +- 1.645 std on OOB (what a Gaussian reading of the spread gives).
+    double oob_coverage_gaussian = 0.0;
+    /// Coverage of mean +- z90 * std on OOB (about 0.9 by construction).
+    double oob_coverage = 0.0;
+    /// OOB error: RMSE for regression, ROC-AUC for classification.
+    double oob_score = 0.0;
+};
+
+/// Called during fit with the fraction of members done, in [0, 1]; from the calling thread.
+using ProgressCallback = std::function<void(double fraction)>;
+
+class BootstrapEnsemble {
+public:
+    /// Fits n_members members, each on a bootstrap resample of (x, y) with `weights`
+    /// (one per row, > 0; e.g. from LabelWeightTable). Classification labels must be 0 or 1
+    /// with both classes present. Throws std::invalid_argument with a precise message on
+    /// empty or mismatched input, NaN features or labels, bad weights or parameters.
+    static BootstrapEnsemble fit(const std::vector<Features>& x, const std::vector<double>& y,
+                                 const std::vector<double>& weights, Task task,
+                                 const FeatureLayout& layout, const EnsembleParams& params,
+                                 const ProgressCallback& progress = {});
+
+    /// Throws FeatureError if `features` does not fit the model's layout.
+    Prediction predict(const Features& features) const;
+    /// Same as predict for each row; members are filled only when with_members is true.
+    std::vector<Prediction> predict_batch(const std::vector<Features>& rows,
+                                          bool with_members = false) const;
+    /// Output of one member for one compound (probability for classification).
+    double member_output(std::size_t member, const Features& features) const;
+
+    Task task() const { return task_; }
+    const FeatureLayout& layout() const { return layout_; }
+    const EnsembleParams& params() const { return params_; }
+    std::size_t n_members() const { return members_.size(); }
+    std::size_t n_training() const { return n_training_; }
+    const Calibration& calibration() const { return calibration_; }
+    /// Where the training compounds lie, for the applicability-domain distance.
+    const ApplicabilityDomain& applicability() const { return applicability_; }
+    const std::vector<EnsembleMember>& members() const { return members_; }
+    /// Total split gain per model feature (normalised to sum 1), for the UI.
+    std::vector<double> feature_importances() const;
+
+    /// Assembles a fitted model from its parts (the model-format reader uses this).
+    BootstrapEnsemble(Task task, FeatureLayout layout, EnsembleParams params,
+                      std::vector<EnsembleMember> members, Calibration calibration,
+                      ApplicabilityDomain applicability, std::size_t n_training);
+
+private:
+    Task task_;
+    FeatureLayout layout_;
+    EnsembleParams params_;
+    std::vector<EnsembleMember> members_;
+    Calibration calibration_;
+    ApplicabilityDomain applicability_;
+    std::size_t n_training_ = 0;
+};
+
+} // namespace labelloop

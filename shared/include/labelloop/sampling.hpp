@@ -1,0 +1,97 @@
+// Active-learning selection: which unlabeled compounds to send to the chemist next. Each
+// strategy scores every pool compound (priority_score, higher = more wanted), ranks them, and
+// picks a batch, optionally spread out so a batch is not a set of near-duplicates.
+#pragma once
+
+#include "labelloop/ensemble.hpp"
+#include "labelloop/features.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace labelloop {
+
+enum class Strategy { Uncertainty, Margin, Entropy, Random, Hybrid };
+/// Exactly "uncertainty", "margin", "entropy", "random", "hybrid".
+std::string to_string(Strategy strategy);
+/// Throws SelectionError "unknown strategy 'x' (expected one of: uncertainty, margin, entropy,
+/// random, hybrid)".
+Strategy parse_strategy(std::string_view name);
+
+enum class Diversity { None, TanimotoCap, MaxMin };
+/// "none", "tanimoto_cap", "maxmin".
+std::string to_string(Diversity diversity);
+Diversity parse_diversity(std::string_view name);
+
+class SelectionError : public std::invalid_argument {
+public:
+    using std::invalid_argument::invalid_argument;
+};
+
+struct HybridWeights {
+    double uncertainty = 0.5;
+    double margin = 0.3;
+    double applicability = 0.2;
+};
+
+struct SelectionOptions {
+    Strategy strategy = Strategy::Uncertainty;
+    std::size_t batch_size = 10;
+    /// Regression margin (and the margin part of hybrid): rank by |prediction - threshold|.
+    /// Required for regression unless the margin part has weight 0.
+    std::optional<double> threshold;
+    HybridWeights hybrid;
+    Diversity diversity = Diversity::None;
+    /// TanimotoCap: skip a candidate whose Tanimoto to an already picked one is above this.
+    double tanimoto_cap = 0.7;
+    /// MaxMin: choose among this many top-ranked candidates (0 = 5 x batch_size).
+    std::size_t maxmin_pool = 0;
+    /// Random strategy (and nothing else).
+    std::uint64_t seed = 42;
+};
+
+struct ScoredCandidate {
+    std::size_t index = 0; // position in the pool
+    double prediction = 0.0;
+    double uncertainty = 0.0; // ensemble std
+    double applicability_distance = 0.0;
+    bool in_domain = true;
+    double priority_score = 0.0; // higher = selected earlier
+    /// 1-based rank by priority over the whole pool (ties: smaller pool index first).
+    std::size_t rank = 0;
+    bool selected = false;
+};
+
+struct SelectionResult {
+    /// The batch in pick order (diversity may reorder relative to rank). With TanimotoCap it
+    /// can be shorter than batch_size when the pool runs out of dissimilar candidates.
+    std::vector<ScoredCandidate> selected;
+    /// Every pool compound, in pool order.
+    std::vector<ScoredCandidate> all;
+};
+
+/// The pool as selection sees it: one prediction and applicability assessment per compound,
+/// and the fingerprints (for diversity).
+struct CandidatePool {
+    Task task = Task::Regression;
+    std::vector<Prediction> predictions;
+    std::vector<ApplicabilityAssessment> applicability;
+    std::vector<Fingerprint> fingerprints;
+};
+
+/// Scores the pool with `model` (and its applicability domain) and selects a batch. Throws
+/// SelectionError for an empty pool, batch size 0 or larger than the pool, a compound with
+/// NaN / wrong-size features (named by index), or a margin strategy without threshold on a
+/// regression model.
+SelectionResult select_batch(const BootstrapEnsemble& model, const std::vector<Features>& pool,
+                             const SelectionOptions& options);
+/// The same on already computed predictions (e.g. cached scores). All vectors must have the
+/// pool's size.
+SelectionResult select_batch(const CandidatePool& pool, const SelectionOptions& options);
+
+} // namespace labelloop
