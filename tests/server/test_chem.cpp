@@ -44,6 +44,11 @@ TEST_CASE("fingerprints, descriptors, properties and scaffolds are computed", "[
     CHECK(aspirin.properties["tpsa"].get<double>() == Approx(63.6).epsilon(1e-3));
     CHECK(aspirin.scaffold_smiles == "c1ccccc1");
     CHECK(parse_compound("CCCC").scaffold_smiles.empty());
+    const auto features = aspirin.model_features();
+    CHECK(features.fingerprint == aspirin.fingerprint);
+    REQUIRE(features.descriptors.size() == labelloop::kModelDescriptorNames.size());
+    CHECK(features.descriptors.at(0) ==
+          aspirin.descriptor_values({std::string(labelloop::kModelDescriptorNames[0])}).at(0));
     // Different molecules, different bits.
     CHECK(aspirin.fingerprint != parse_compound("c1ccccc1").fingerprint);
 }

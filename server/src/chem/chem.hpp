@@ -4,6 +4,7 @@
 // MinimalLib; tests/parity proves they agree.
 #pragma once
 
+#include "labelloop/features.hpp"
 #include "labelloop/fingerprint.hpp"
 
 #include <nlohmann/json.hpp>
@@ -37,6 +38,9 @@ struct ParsedCompound {
     /// The descriptor values named in `names`, in that order. Throws ChemError for a name
     /// RDKit does not compute.
     std::vector<double> descriptor_values(const std::vector<std::string>& names) const;
+
+    /// What the models consume: the fingerprint + labelloop::kModelDescriptorNames, in order.
+    Features model_features() const;
 };
 
 /// Parses one SMILES. Throws ChemError (empty input, syntax error, valence error, a

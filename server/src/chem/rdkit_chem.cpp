@@ -260,6 +260,12 @@ std::vector<double> ParsedCompound::descriptor_values(const std::vector<std::str
     return values;
 }
 
+Features ParsedCompound::model_features() const {
+    static const std::vector<std::string> names(kModelDescriptorNames.begin(),
+                                                kModelDescriptorNames.end());
+    return Features{fingerprint, descriptor_values(names)};
+}
+
 const std::vector<std::string>& rdkit_descriptor_names() {
     static const std::vector<std::string> names = descriptor_calculator().getPropertyNames();
     return names;
