@@ -1,6 +1,8 @@
 // The one LabelLoop binary: `labelloop serve` runs the server; admin commands join here.
+#include "cli/admin_commands.hpp"
 #include "cli/serve_command.hpp"
 #include "labelloop/version.hpp"
+#include "service/errors.hpp"
 
 #include <cstdlib>
 #include <exception>
@@ -14,18 +16,31 @@ const char* const kUsage =
     R"(LabelLoop: human-in-the-loop active learning for molecular property models.
 
 Usage:
-  labelloop serve [--db FILE] [--port N] [--host ADDRESS]
+  labelloop serve [--db FILE] [--port N] [--host ADDRESS] [--demo]
       Serve the browser app and the API.
       --db FILE       SQLite database, created if missing (default ./labelloop.db)
       --port N        TCP port, 0 picks a free one (default 8080)
       --host ADDRESS  address to bind (default 127.0.0.1; 0.0.0.0 for every interface)
+      --demo          on an empty database: load the ESOL demo set, a model, two users
+                      (their tokens are printed) and a first batch to label
+  labelloop user add --name NAME --role admin|scientist [--db FILE]
+      Add a user and print a new API token for them (shown once).
+  labelloop token add --user NAME [--label TEXT] [--db FILE]
+  labelloop import --file FILE.csv|FILE.sdf [--smiles-column C] [--id-column C]
+                   [--label-column C --property NAME] [--dataset NAME]
+                   [--source experimental|literature|expert_estimate]
+                   [--confidence high|medium|low] [--db FILE]
+      Import compounds (canonicalized, deduplicated by InChIKey, featurized); bad rows are
+      listed with their row number and reason.
+  labelloop model create --name NAME --property NAME [--task regression|classification]
+                   [--dataset NAME] [--split random|scaffold] [--validation-fraction F]
+                   [--seed N] [--members N] [--db FILE]
+      Train version 1 of a model on the imported labels, with a fixed validation split.
   labelloop --version
   labelloop --help
 )";
 
-struct UsageError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
+using labelloop::cli::UsageError;
 
 int parse_port(const std::string& text) {
     std::size_t used = 0;
@@ -57,6 +72,8 @@ int serve(const std::vector<std::string>& args) {
             options.port = parse_port(value());
         } else if (arg == "--host") {
             options.host = value();
+        } else if (arg == "--demo") {
+            options.demo = true;
         } else {
             throw UsageError("unknown option for serve: '" + arg + "'");
         }
@@ -78,13 +95,29 @@ int main(int argc, char** argv) {
                       << labelloop::kSyncProtocolVersion << ")\n";
             return 0;
         }
+        const std::vector<std::string> rest(args.begin() + 1, args.end());
         if (args[0] == "serve") {
-            return serve({args.begin() + 1, args.end()});
+            return serve(rest);
+        }
+        if (args[0] == "user") {
+            return labelloop::cli::run_user_command(rest);
+        }
+        if (args[0] == "token") {
+            return labelloop::cli::run_token_command(rest);
+        }
+        if (args[0] == "import") {
+            return labelloop::cli::run_import_command(rest);
+        }
+        if (args[0] == "model") {
+            return labelloop::cli::run_model_command(rest);
         }
         throw UsageError("unknown command '" + args[0] + "'");
     } catch (const UsageError& e) {
         std::cerr << "labelloop: " << e.what() << "\n\n" << kUsage;
         return 2;
+    } catch (const labelloop::service::ServiceError& e) {
+        std::cerr << "labelloop: " << e.what() << "\n";
+        return 1;
     } catch (const std::exception& e) {
         std::cerr << "labelloop: error: " << e.what() << "\n";
         return 1;

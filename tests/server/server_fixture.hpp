@@ -3,6 +3,7 @@
 #pragma once
 
 #include "http/http_server.hpp"
+#include "service/services.hpp"
 #include "store/database.hpp"
 #include "store/migrations.hpp"
 
@@ -42,12 +43,16 @@ private:
     std::filesystem::path path_;
 };
 
-/// A real server on 127.0.0.1 with a fresh database file, like `labelloop serve`.
+/// A real server on 127.0.0.1 over a database file, like `labelloop serve`. By default the
+/// file is fresh (in its own TempDir); pass a path to reopen an existing one.
 class RunningServer {
 public:
-    RunningServer() : db_(dir_.file("labelloop.db")) {
-        const int schema = store::migrate(db_);
-        server_ = std::make_unique<http::HttpServer>(db_, http::ServerInfo{schema}, &log_);
+    RunningServer() : RunningServer(std::string()) {}
+    explicit RunningServer(const std::string& db_path)
+        : services_(std::make_unique<service::Services>(db_path.empty() ? dir_.file("labelloop.db")
+                                                                        : db_path)) {
+        server_ = std::make_unique<http::HttpServer>(
+            *services_, http::ServerInfo{services_->store.schema_version()}, &log_);
         port_ = server_->bind("127.0.0.1", 0);
         thread_ = std::thread([this] { server_->run(); });
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
@@ -69,17 +74,18 @@ public:
     httplib::Client client() const {
         httplib::Client c("127.0.0.1", port_);
         c.set_connection_timeout(5);
-        c.set_read_timeout(10);
+        c.set_read_timeout(60);
         return c;
     }
     std::string log() const { return log_.str(); }
-    store::Database& db() { return db_; }
+    service::Services& services() { return *services_; }
+    store::Database& db() { return services_->store.connection(); }
     const TempDir& dir() const { return dir_; }
 
 private:
     TempDir dir_;
-    store::Database db_;
     std::ostringstream log_;
+    std::unique_ptr<service::Services> services_;
     std::unique_ptr<http::HttpServer> server_;
     int port_ = 0;
     std::thread thread_;

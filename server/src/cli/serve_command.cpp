@@ -1,9 +1,9 @@
 #include "cli/serve_command.hpp"
 
+#include "cli/demo_setup.hpp"
 #include "http/http_server.hpp"
 #include "labelloop/version.hpp"
-#include "store/database.hpp"
-#include "store/migrations.hpp"
+#include "service/services.hpp"
 
 #include <pthread.h>
 #include <signal.h>
@@ -23,10 +23,30 @@ int run_serve(const ServeOptions& options) {
     sigaddset(&stop_signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-    store::Database db(options.db_path);
-    const int schema = store::migrate(db);
+    service::Services services(options.db_path);
+    const int schema = services.store.schema_version();
+    if (services.recovered_jobs > 0) {
+        std::cerr << "labelloop: " << services.recovered_jobs
+                  << " retraining job(s) were interrupted by the last shutdown and are marked "
+                     "failed; the previous model versions stay active.\n";
+    }
 
-    http::HttpServer server(db, http::ServerInfo{schema}, &std::cerr);
+    if (options.demo) {
+        if (database_is_empty(services)) {
+            const std::string csv = embedded_demo_csv();
+            if (csv.empty()) {
+                throw std::runtime_error("this binary was built without the demo data set "
+                                         "(assets/demo/esol.csv)");
+            }
+            std::cout << "Setting up the demo (first start only; training takes a moment)...\n"
+                      << std::flush;
+            run_demo_setup(services, csv, std::cout);
+        } else {
+            std::cout << "Demo: the database already has data; starting as is.\n";
+        }
+    }
+
+    http::HttpServer server(services, http::ServerInfo{schema}, &std::cerr);
     const int port = server.bind(options.host, options.port);
 
     std::atomic<bool> stopping{false};

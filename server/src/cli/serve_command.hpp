@@ -10,6 +10,7 @@ struct ServeOptions {
     std::string db_path = "labelloop.db";
     std::string host = "127.0.0.1";
     int port = 8080;
+    bool demo = false; // load the demo data set into an empty database
 };
 
 /// Runs the server; returns the process exit code.

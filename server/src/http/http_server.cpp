@@ -1,8 +1,9 @@
 #include "http/http_server.hpp"
 
+#include "http/api_router.hpp"
 #include "http/static_assets.hpp"
 #include "labelloop/version.hpp"
-#include "store/database.hpp"
+#include "service/services.hpp"
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>
@@ -16,18 +17,6 @@ namespace labelloop::http {
 namespace {
 
 using json = nlohmann::json;
-
-void send_json(httplib::Response& res, int status, const json& body) {
-    res.status = status;
-    res.set_header("Cache-Control", "no-store");
-    res.set_content(body.dump(), "application/json");
-}
-
-void send_error(httplib::Response& res, int status, const std::string& code,
-                const std::string& message, json details = json::object()) {
-    send_json(res, status,
-              {{"error", {{"code", code}, {"message", message}, {"details", std::move(details)}}}});
-}
 
 /// True when a decoded URL path could step outside the asset root ("..", backslashes,
 /// NUL). The asset table is an exact-match map, so this is belt and braces: it turns such
@@ -65,14 +54,20 @@ thread_local std::chrono::steady_clock::time_point request_started;
 } // namespace
 
 struct HttpServer::Impl {
-    store::Database& db;
+    service::Services& services;
     ServerInfo info;
     std::ostream* log;
     std::mutex log_mutex;
     httplib::Server server;
+    ApiRouter router{server};
+    std::string openapi_json;
 
-    Impl(store::Database& database, ServerInfo server_info, std::ostream* log_stream)
-        : db(database), info(server_info), log(log_stream) {
+    Impl(service::Services& s, ServerInfo server_info, std::ostream* log_stream)
+        : services(s), info(server_info), log(log_stream) {
+        // Imports are the largest requests; httplib answers anything bigger with 413.
+        server.set_payload_max_length(64u << 20);
+        // Small JSON answers must not wait for Nagle + delayed ACK (about 40 ms each).
+        server.set_tcp_nodelay(true);
         install_logging();
         install_api_routes();
         install_static_routes();
@@ -95,6 +90,17 @@ struct HttpServer::Impl {
                  << ' ' << res.status << ' ' << (static_cast<double>(micros) / 1000.0) << "ms\n"
                  << std::flush;
         });
+        // httplib's own refusals (413 over the payload limit, 400 unparsable requests) get
+        // the API's JSON error shape when nothing else wrote a body.
+        server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+            if (!res.body.empty() || req.path.rfind("/api/", 0) != 0) {
+                return;
+            }
+            const char* code = res.status == 413 ? "payload_too_large" : "bad_request";
+            send_error(res, res.status, code,
+                       res.status == 413 ? "The request body is too large."
+                                         : "The request could not be handled.");
+        });
         server.set_exception_handler([](const httplib::Request&, httplib::Response& res,
                                         std::exception_ptr ep) {
             std::string what = "unexpected error";
@@ -109,14 +115,30 @@ struct HttpServer::Impl {
     }
 
     void install_api_routes() {
-        server.Get("/api/v1/health", [this](const httplib::Request&, httplib::Response& res) {
-            send_json(res, 200,
-                      {{"status", "ok"},
-                       {"product", "LabelLoop"},
-                       {"version", kProductVersion},
-                       {"sync_protocol_version", kSyncProtocolVersion},
-                       {"schema_version", info.schema_version}});
-        });
+        router.add(
+            {"get", "/api/v1/health", "Liveness, versions and schema (no token needed)",
+             Access::Public},
+            [this](const ApiRequest&, httplib::Response& res) {
+                send_json(res, 200,
+                          {{"status", "ok"},
+                           {"product", "LabelLoop"},
+                           {"version", kProductVersion},
+                           {"sync_protocol_version", kSyncProtocolVersion},
+                           {"schema_version", info.schema_version}});
+            },
+            services);
+        add_admin_routes(router, services);
+        add_queue_routes(router, services);
+        add_model_routes(router, services);
+        add_compound_routes(router, services);
+        router.add(
+            {"get", "/api/v1/openapi.json", "This OpenAPI 3 document", Access::Public},
+            [this](const ApiRequest&, httplib::Response& res) {
+                res.set_header("Cache-Control", "no-store");
+                res.set_content(openapi_json, "application/json");
+            },
+            services);
+        openapi_json = openapi_document(router.routes()).dump(1);
         // Anything else under /api is an unknown endpoint, answered in JSON.
         const auto unknown = [](const httplib::Request& req, httplib::Response& res) {
             send_error(res, 404, "not_found",
@@ -170,8 +192,8 @@ struct HttpServer::Impl {
     }
 };
 
-HttpServer::HttpServer(store::Database& db, ServerInfo info, std::ostream* log)
-    : impl_(std::make_unique<Impl>(db, info, log)) {}
+HttpServer::HttpServer(service::Services& services, ServerInfo info, std::ostream* log)
+    : impl_(std::make_unique<Impl>(services, info, log)) {}
 
 HttpServer::~HttpServer() = default;
 

@@ -7,8 +7,8 @@
 #include <ostream>
 #include <string>
 
-namespace labelloop::store {
-class Database;
+namespace labelloop::service {
+struct Services;
 }
 
 namespace labelloop::http {
@@ -20,7 +20,7 @@ struct ServerInfo {
 class HttpServer {
 public:
     /// `log` receives one line per request (nullptr: no request log).
-    HttpServer(store::Database& db, ServerInfo info, std::ostream* log);
+    HttpServer(service::Services& services, ServerInfo info, std::ostream* log);
     ~HttpServer();
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;

@@ -1,0 +1,153 @@
+// The server's persistent records, as the store reads and writes them. Plain values with no
+// behaviour: the service applies the rules, the store maps them to SQL, the routes to JSON.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace labelloop::domain {
+
+struct User {
+    std::string id;
+    std::string name;
+    std::string role; // "admin" | "scientist"
+    std::string created_at;
+};
+
+struct ApiToken {
+    std::string id;
+    std::string user_id;
+    std::string label;
+    std::string created_at;
+    std::optional<std::string> revoked_at;
+};
+
+struct Compound {
+    std::string id;
+    std::string smiles;
+    std::string inchikey;
+    std::optional<std::string> name;
+    std::optional<std::string> external_id;
+    std::string scaffold;
+    std::vector<std::uint8_t> features; // encode_features() bytes
+    std::string properties_json = "{}";
+    std::string created_at;
+};
+
+/// A compound with a label value, as used for training, validation and export.
+struct LabeledCompound {
+    std::string compound_id;
+    std::string smiles;
+    std::optional<std::string> name;
+    std::string scaffold;
+    std::vector<std::uint8_t> features;
+    double label = 0.0;
+    std::string source = "experimental";
+    std::string confidence = "high";
+    std::string role;               // "train" | "validation" ("" for imported labels)
+    std::int64_t added_version = 0; // the model version that first trained on it
+};
+
+struct Model {
+    std::string id;
+    std::string lineage_id;
+    std::string name;
+    std::string property;
+    std::string task; // "regression" | "classification"
+    std::int64_t version = 1;
+    std::string status; // training | active | superseded | failed
+    std::optional<std::string> parent_id;
+    std::string params_json = "{}";
+    std::string metrics_json = "{}";
+    std::int64_t n_train = 0;
+    std::int64_t n_validation = 0;
+    std::string created_at;
+};
+
+struct QueueItem {
+    std::string id;
+    std::string compound_id;
+    std::string model_id;
+    std::optional<std::string> cycle_id;
+    std::string smiles;                       // joined from compounds
+    std::optional<std::string> compound_name; // joined from compounds
+    std::optional<double> prediction;
+    std::optional<double> uncertainty;
+    std::optional<double> applicability_distance;
+    std::optional<bool> in_domain;
+    std::string selection_strategy;
+    std::int64_t selection_batch = 0;
+    std::optional<double> priority_score;
+    std::string status = "pending";
+    std::optional<std::string> assigned_to;
+    std::optional<std::string> assigned_to_name; // joined from users
+    std::optional<std::string> assigned_at;
+    std::optional<double> label;
+    std::optional<std::string> label_source;
+    std::optional<std::string> label_confidence;
+    std::optional<std::string> labeled_at;
+    std::optional<std::string> labeled_by;
+    std::optional<std::string> labeled_by_name; // joined from users
+    std::optional<std::string> notes;
+    std::string created_at;
+    std::string updated_at;
+    std::int64_t version = 1;
+};
+
+struct QueueFilter {
+    std::optional<std::string> status;
+    std::optional<std::string> assigned_to; // a user id, or "none" for unassigned
+    std::optional<std::string> model_id;
+    std::optional<std::string> cycle_id;
+    std::int64_t limit = 50;
+    std::int64_t offset = 0;
+    /// "priority" (highest first, default), "created", "updated".
+    std::string sort = "priority";
+};
+
+struct Cycle {
+    std::string id;
+    std::string model_id;
+    std::int64_t cycle_number = 0;
+    std::string selection_strategy;
+    std::int64_t batch_size = 0;
+    std::string status; // selecting | labeling | training | complete
+    std::optional<std::string> metrics_before_json;
+    std::optional<std::string> metrics_after_json;
+    std::int64_t items_selected = 0;
+    std::int64_t items_labeled = 0;
+    std::int64_t items_skipped = 0;
+    std::optional<std::string> new_model_id;
+    std::string started_at;
+    std::optional<std::string> completed_at;
+};
+
+struct Job {
+    std::string id;
+    std::string kind;              // "retrain"
+    std::string status = "queued"; // queued | running | succeeded | failed
+    double progress = 0.0;
+    std::string message;
+    std::optional<std::string> error;
+    std::optional<std::string> result_json;
+    std::optional<std::string> cycle_id;
+    std::optional<std::string> created_by;
+    std::string created_at;
+    std::optional<std::string> started_at;
+    std::optional<std::string> finished_at;
+};
+
+struct AuditEntry {
+    std::int64_t id = 0;
+    std::optional<std::string> user_id;
+    std::string action;
+    std::string entity_type;
+    std::string entity_id;
+    std::optional<std::string> old_value_json;
+    std::optional<std::string> new_value_json;
+    std::string at;
+};
+
+} // namespace labelloop::domain

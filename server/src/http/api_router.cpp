@@ -1,0 +1,222 @@
+#include "http/api_router.hpp"
+
+#include "store/database.hpp"
+
+#include <regex>
+
+namespace labelloop::http {
+namespace {
+
+using service::ErrorKind;
+using service::fail;
+
+int status_for(ErrorKind kind) {
+    switch (kind) {
+    case ErrorKind::BadRequest:
+        return 400;
+    case ErrorKind::Unauthorized:
+        return 401;
+    case ErrorKind::Forbidden:
+        return 403;
+    case ErrorKind::NotFound:
+        return 404;
+    case ErrorKind::Conflict:
+        return 409;
+    case ErrorKind::PayloadTooLarge:
+        return 413;
+    case ErrorKind::InvalidValue:
+        return 422;
+    }
+    return 500;
+}
+
+/// "/api/v1/models/{id}/versions" -> "/api/v1/models/([^/]+)/versions"
+std::string to_pattern(const std::string& path) {
+    static const std::regex param(R"(\{[a-z_]+\})");
+    return std::regex_replace(path, param, "([^/]+)");
+}
+
+std::string bearer_token(const httplib::Request& req) {
+    const std::string header = req.get_header_value("Authorization");
+    const std::string prefix = "Bearer ";
+    if (header.size() <= prefix.size() || header.compare(0, prefix.size(), prefix) != 0) {
+        return {};
+    }
+    return header.substr(prefix.size());
+}
+
+} // namespace
+
+void send_json(httplib::Response& res, int status, const json& body) {
+    res.status = status;
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+}
+
+void send_error(httplib::Response& res, int status, const std::string& code,
+                const std::string& message, json details) {
+    send_json(res, status,
+              {{"error", {{"code", code}, {"message", message}, {"details", std::move(details)}}}});
+}
+
+json ApiRequest::body(std::size_t max_bytes) const {
+    if (http.body.size() > max_bytes) {
+        fail(ErrorKind::PayloadTooLarge,
+             "The request body has " + std::to_string(http.body.size()) +
+                 " bytes; this endpoint accepts at most " + std::to_string(max_bytes) + ".");
+    }
+    if (http.body.empty()) {
+        return json::object();
+    }
+    json parsed = json::parse(http.body, nullptr, false);
+    if (parsed.is_discarded()) {
+        fail(ErrorKind::BadRequest, "The request body is not valid JSON.");
+    }
+    if (!parsed.is_object()) {
+        fail(ErrorKind::BadRequest, "The request body must be a JSON object.");
+    }
+    return parsed;
+}
+
+std::optional<std::string> ApiRequest::query(const std::string& name) const {
+    if (!http.has_param(name.c_str())) {
+        return std::nullopt;
+    }
+    return http.get_param_value(name.c_str());
+}
+
+std::int64_t ApiRequest::query_int(const std::string& name, std::int64_t fallback) const {
+    const auto text = query(name);
+    if (!text) {
+        return fallback;
+    }
+    try {
+        std::size_t used = 0;
+        const long long v = std::stoll(*text, &used);
+        if (used == text->size()) {
+            return v;
+        }
+    } catch (const std::exception&) {
+    }
+    fail(ErrorKind::InvalidValue, "Query parameter '" + name + "' must be an integer.",
+         {{"field", name}});
+}
+
+void ApiRouter::add(RouteDoc doc, ApiHandler handler, service::Services& services) {
+    const Access access = doc.access;
+    auto wrapped = [access, handler = std::move(handler), &services](const httplib::Request& req,
+                                                                     httplib::Response& res) {
+        try {
+            domain::User caller;
+            if (access != Access::Public) {
+                auto user = services.auth.authenticate(bearer_token(req));
+                if (!user) {
+                    res.set_header("WWW-Authenticate", "Bearer");
+                    send_error(res, 401, "unauthorized",
+                               "Send 'Authorization: Bearer <token>' with a valid API token.");
+                    return;
+                }
+                caller = *user;
+                if (access == Access::Admin && caller.role != "admin") {
+                    send_error(res, 403, "forbidden",
+                               "Only an admin may do this; you are signed in as " + caller.name +
+                                   " (" + caller.role + ").");
+                    return;
+                }
+            }
+            std::vector<std::string> params;
+            for (std::size_t i = 1; i < req.matches.size(); ++i) {
+                params.push_back(req.matches[i].str());
+            }
+            handler(ApiRequest{req, caller, std::move(params)}, res);
+        } catch (const service::ServiceError& e) {
+            send_error(res, status_for(e.kind()), service::error_code(e.kind()), e.what(),
+                       e.details());
+        } catch (const json::exception& e) {
+            send_error(res, 400, "bad_request", std::string("Malformed request: ") + e.what());
+        } catch (const store::DatabaseError& e) {
+            send_error(res, 500, "internal", std::string("Database error: ") + e.what());
+        }
+    };
+    const std::string pattern = to_pattern(doc.path);
+    if (doc.method == "get") {
+        server_.Get(pattern, wrapped);
+    } else if (doc.method == "post") {
+        server_.Post(pattern, wrapped);
+    } else if (doc.method == "delete") {
+        server_.Delete(pattern, wrapped);
+    } else if (doc.method == "put") {
+        server_.Put(pattern, wrapped);
+    }
+    routes_.push_back(std::move(doc));
+}
+
+std::string require_string(const json& body, const std::string& field) {
+    auto v = optional_string(body, field);
+    if (!v) {
+        fail(ErrorKind::BadRequest, "The request needs the string field '" + field + "'.",
+             {{"field", field}});
+    }
+    return *v;
+}
+
+std::optional<std::string> optional_string(const json& body, const std::string& field) {
+    if (!body.contains(field) || body.at(field).is_null()) {
+        return std::nullopt;
+    }
+    if (!body.at(field).is_string()) {
+        fail(ErrorKind::BadRequest, "Field '" + field + "' must be a string.", {{"field", field}});
+    }
+    return body.at(field).get<std::string>();
+}
+
+std::optional<double> optional_number(const json& body, const std::string& field) {
+    if (!body.contains(field) || body.at(field).is_null()) {
+        return std::nullopt;
+    }
+    if (!body.at(field).is_number()) {
+        fail(ErrorKind::InvalidValue, "Field '" + field + "' must be a number.",
+             {{"field", field}});
+    }
+    return body.at(field).get<double>();
+}
+
+std::optional<std::int64_t> optional_int(const json& body, const std::string& field) {
+    if (!body.contains(field) || body.at(field).is_null()) {
+        return std::nullopt;
+    }
+    if (!body.at(field).is_number_integer()) {
+        fail(ErrorKind::InvalidValue, "Field '" + field + "' must be an integer.",
+             {{"field", field}});
+    }
+    return body.at(field).get<std::int64_t>();
+}
+
+std::optional<bool> optional_bool(const json& body, const std::string& field) {
+    if (!body.contains(field) || body.at(field).is_null()) {
+        return std::nullopt;
+    }
+    if (!body.at(field).is_boolean()) {
+        fail(ErrorKind::BadRequest, "Field '" + field + "' must be true or false.",
+             {{"field", field}});
+    }
+    return body.at(field).get<bool>();
+}
+
+std::vector<std::string> string_list(const json& body, const std::string& field) {
+    if (!body.contains(field) || !body.at(field).is_array()) {
+        fail(ErrorKind::BadRequest, "Field '" + field + "' must be an array of strings.",
+             {{"field", field}});
+    }
+    std::vector<std::string> out;
+    for (const auto& v : body.at(field)) {
+        if (!v.is_string()) {
+            fail(ErrorKind::BadRequest, "Field '" + field + "' must be an array of strings.",
+                 {{"field", field}});
+        }
+        out.push_back(v.get<std::string>());
+    }
+    return out;
+}
+
+} // namespace labelloop::http

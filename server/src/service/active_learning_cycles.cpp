@@ -1,0 +1,618 @@
+// Selection (opening a cycle) and retraining (closing it): the part of the active-learning
+// service that needs the models, reached only through service/model_engine.hpp.
+#include "service/active_learning_service.hpp"
+
+#include "service/auth_service.hpp"
+#include "service/errors.hpp"
+#include "service/model_engine.hpp"
+#include "util/ids.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+#include <stdexcept>
+#include <unordered_set>
+
+namespace labelloop::service {
+namespace {
+
+using json = nlohmann::json;
+
+engine::TrainingRow to_row(const domain::LabeledCompound& c) {
+    return {c.features, c.label, c.source, c.confidence};
+}
+
+std::vector<engine::TrainingRow> to_rows(const std::vector<domain::LabeledCompound>& members) {
+    std::vector<engine::TrainingRow> rows;
+    rows.reserve(members.size());
+    for (const auto& m : members) {
+        rows.push_back(to_row(m));
+    }
+    return rows;
+}
+
+/// Scores every row of a pool (batch = whole pool), falling back to `uncertainty` when the
+/// cycle's strategy cannot run without the threshold it was given at selection time.
+engine::Selection score_all(const domain::Model& model, const std::vector<std::uint8_t>& artifact,
+                            const std::vector<std::vector<std::uint8_t>>& pool,
+                            const std::string& strategy) {
+    engine::SelectionSpec spec;
+    spec.strategy = strategy;
+    spec.batch_size = pool.size();
+    try {
+        return engine::select(model.id, artifact, pool, spec);
+    } catch (const std::invalid_argument&) {
+        spec.strategy = "uncertainty";
+        return engine::select(model.id, artifact, pool, spec);
+    }
+}
+
+} // namespace
+
+std::pair<std::int64_t, std::int64_t>
+ActiveLearningService::add_to_queue(std::vector<domain::QueueItem>& items) {
+    std::int64_t added = 0;
+    std::int64_t duplicates = 0;
+    store_.transaction([&] {
+        for (auto& item : items) {
+            const auto model = require_model(item.model_id);
+            if (store_.compound_in_open_queue(model.lineage_id, item.compound_id) ||
+                !store_.insert_queue_item(item)) {
+                ++duplicates;
+                item.id.clear();
+                continue;
+            }
+            ++added;
+        }
+    });
+    items.erase(std::remove_if(items.begin(), items.end(),
+                               [](const domain::QueueItem& q) { return q.id.empty(); }),
+                items.end());
+    return {added, duplicates};
+}
+
+SelectResult ActiveLearningService::select_samples(const domain::User& caller,
+                                                   const SelectRequest& request) {
+    require_admin(caller, "select compounds for labeling");
+    const domain::Model model = require_model(request.model_id);
+    if (model.status != "active") {
+        auto active = store_.active_model(model.lineage_id);
+        fail(ErrorKind::Conflict,
+             "Model version " + std::to_string(model.version) + " of '" + model.name + "' is " +
+                 model.status + "; select with the active version" +
+                 (active ? " (" + active->id + ")." : "."),
+             {{"model_id", model.id},
+              {"status", model.status},
+              {"active_model_id", active ? json(active->id) : json(nullptr)}});
+    }
+    if (request.batch_size < 1 || request.batch_size > 1000) {
+        fail(ErrorKind::InvalidValue, "batch_size must be between 1 and 1000.",
+             {{"field", "batch_size"}});
+    }
+
+    // ---- the pool
+    std::vector<domain::Compound> pool;
+    bool count_open_as_duplicates = false;
+    if (request.pool.kind == "unlabeled") {
+        pool = store_.list_unlabeled_compounds(model.lineage_id, 1'000'000'000, 0);
+    } else if (request.pool.kind == "dataset") {
+        if (!request.pool.dataset || request.pool.dataset->empty()) {
+            fail(ErrorKind::BadRequest, "pool.kind 'dataset' needs pool.dataset (a name).");
+        }
+        auto dataset = store_.find_dataset(*request.pool.dataset);
+        if (!dataset) {
+            fail(ErrorKind::NotFound, "There is no dataset named '" + *request.pool.dataset + "'.");
+        }
+        pool = store_.dataset_compounds(*dataset);
+    } else if (request.pool.kind == "compounds") {
+        if (request.pool.compound_ids.empty()) {
+            fail(ErrorKind::BadRequest, "pool.kind 'compounds' needs pool.compound_ids.");
+        }
+        std::set<std::string> seen;
+        for (const auto& id : request.pool.compound_ids) {
+            if (!seen.insert(id).second) {
+                continue;
+            }
+            auto compound = store_.find_compound(id);
+            if (!compound) {
+                fail(ErrorKind::InvalidValue, "There is no compound with id " + id + ".",
+                     {{"field", "pool.compound_ids"}, {"compound_id", id}});
+            }
+            pool.push_back(std::move(*compound));
+        }
+        count_open_as_duplicates = true;
+    } else {
+        fail(ErrorKind::InvalidValue,
+             "Unknown pool kind '" + request.pool.kind + "': use unlabeled, dataset or compounds.",
+             {{"field", "pool.kind"}});
+    }
+
+    // Training and validation compounds are never candidates; labeled ones only on request;
+    // compounds already waiting in this lineage's queue are left out of generated pools (a
+    // posted list reports them as duplicates instead).
+    std::unordered_set<std::string> members;
+    for (const auto& m : store_.members(model.lineage_id, "")) {
+        members.insert(m.compound_id);
+    }
+    std::unordered_set<std::string> labeled;
+    for (const char* status : {"labeled", "archived"}) {
+        for (const auto& m : store_.list_versions(model.lineage_id)) {
+            domain::QueueFilter f;
+            f.status = status;
+            f.model_id = m.id;
+            f.limit = 1'000'000'000;
+            for (const auto& q : store_.list_queue(f)) {
+                labeled.insert(q.compound_id);
+            }
+        }
+    }
+    std::int64_t duplicates = 0;
+    pool.erase(std::remove_if(pool.begin(), pool.end(),
+                              [&](const domain::Compound& c) {
+                                  if (members.count(c.id) != 0) {
+                                      return true;
+                                  }
+                                  if (request.exclude_labeled && labeled.count(c.id) != 0) {
+                                      return true;
+                                  }
+                                  if (store_.compound_in_open_queue(model.lineage_id, c.id)) {
+                                      duplicates += count_open_as_duplicates ? 1 : 0;
+                                      return true;
+                                  }
+                                  return false;
+                              }),
+               pool.end());
+
+    SelectResult result;
+    result.duplicates = duplicates;
+    if (pool.empty()) {
+        if (count_open_as_duplicates) {
+            return result; // every posted compound is already queued
+        }
+        fail(ErrorKind::Conflict,
+             "The pool has no compounds left to select from for model '" + model.name +
+                 "': import more compounds or choose another pool.",
+             {{"pool", request.pool.kind}});
+    }
+
+    engine::SelectionSpec spec;
+    spec.strategy = request.strategy;
+    spec.batch_size = std::min(static_cast<std::size_t>(request.batch_size),
+                               static_cast<std::size_t>(pool.size()));
+    spec.threshold = request.threshold;
+    spec.weights = request.weights;
+    spec.diversity = request.diversity;
+    spec.seed = request.seed;
+    std::vector<std::vector<std::uint8_t>> features;
+    features.reserve(pool.size());
+    for (const auto& c : pool) {
+        features.push_back(c.features);
+    }
+    engine::Selection selection;
+    try {
+        selection = engine::select(model.id, store_.model_artifact(model.id), features, spec);
+    } catch (const std::invalid_argument& e) {
+        fail(ErrorKind::InvalidValue, std::string("Cannot select: ") + e.what());
+    }
+
+    const std::string now = util::utc_now();
+    std::vector<domain::QueueItem> items;
+    for (const auto& s : selection.selected) {
+        const auto& c = pool[s.index];
+        domain::QueueItem q;
+        q.id = request.preview ? std::string() : util::new_uuid();
+        q.compound_id = c.id;
+        q.model_id = model.id;
+        q.smiles = c.smiles;
+        q.compound_name = c.name;
+        q.prediction = s.prediction;
+        q.uncertainty = s.uncertainty;
+        q.applicability_distance = s.applicability_distance;
+        q.in_domain = s.in_domain;
+        q.selection_strategy = request.strategy;
+        q.priority_score = s.priority_score;
+        q.status = request.preview ? "preview" : "pending";
+        q.created_at = now;
+        q.updated_at = now;
+        items.push_back(std::move(q));
+    }
+    if (request.preview) {
+        result.selection_batch = store_.max_cycle_number(model.lineage_id) + 1;
+        result.items = std::move(items);
+        return result;
+    }
+
+    store_.transaction([&] {
+        domain::Cycle cycle;
+        cycle.id = util::new_uuid();
+        cycle.model_id = model.id;
+        cycle.cycle_number = store_.max_cycle_number(model.lineage_id) + 1;
+        cycle.selection_strategy = request.strategy;
+        cycle.batch_size = request.batch_size;
+        cycle.status = "labeling";
+        cycle.metrics_before_json = model.metrics_json;
+        cycle.started_at = now;
+        store_.insert_cycle(cycle);
+        for (auto& q : items) {
+            q.cycle_id = cycle.id;
+            q.selection_batch = cycle.cycle_number;
+        }
+        const auto counts = add_to_queue(items);
+        cycle.items_selected = counts.first;
+        store_.update_cycle(cycle);
+        store_.insert_audit({0, caller.id, "select", "cycle", cycle.id, std::nullopt,
+                             json{{"model_id", model.id},
+                                  {"strategy", request.strategy},
+                                  {"batch_size", request.batch_size},
+                                  {"added", counts.first}}
+                                 .dump(),
+                             now});
+        result.cycle_id = cycle.id;
+        result.selection_batch = cycle.cycle_number;
+        result.added = counts.first;
+        result.duplicates += counts.second;
+    });
+    // Re-read so joined names and versions come from the store.
+    for (auto& q : items) {
+        q = get_item(q.id);
+    }
+    result.items = std::move(items);
+    return result;
+}
+
+std::string ActiveLearningService::trigger_retrain(const domain::User& caller,
+                                                   const std::string& cycle_id,
+                                                   std::int64_t min_new_labels) {
+    require_admin(caller, "retrain models");
+    if (min_new_labels < 1) {
+        fail(ErrorKind::InvalidValue, "min_new_labels must be at least 1.",
+             {{"field", "min_new_labels"}});
+    }
+    domain::Job job;
+    store_.transaction([&] {
+        domain::Cycle cycle = get_cycle(cycle_id);
+        const domain::Model model = require_model(cycle.model_id);
+        if (cycle.status == "training") {
+            fail(ErrorKind::Conflict,
+                 "Cycle " + std::to_string(cycle.cycle_number) + " is already retraining.",
+                 {{"cycle_id", cycle.id}, {"status", cycle.status}});
+        }
+        if (cycle.status == "complete") {
+            fail(ErrorKind::Conflict,
+                 "Cycle " + std::to_string(cycle.cycle_number) +
+                     " is complete; select a new batch to start the next cycle.",
+                 {{"cycle_id", cycle.id}, {"status", cycle.status}});
+        }
+        auto active = store_.active_model(model.lineage_id);
+        if (!active) {
+            fail(ErrorKind::Conflict, "Model '" + model.name + "' has no active version.");
+        }
+        for (const auto& other : store_.list_cycles(model.lineage_id)) {
+            if (other.status == "training") {
+                fail(ErrorKind::Conflict,
+                     "Model '" + model.name + "' is already retraining (cycle " +
+                         std::to_string(other.cycle_number) + ").",
+                     {{"cycle_id", other.id}});
+            }
+        }
+        domain::QueueFilter f;
+        f.status = "labeled";
+        f.model_id = active->id;
+        const std::int64_t new_labels = store_.count_queue(f);
+        if (new_labels < min_new_labels) {
+            fail(ErrorKind::Conflict,
+                 "Retraining needs at least " + std::to_string(min_new_labels) +
+                     " new labels; model '" + model.name + "' has " + std::to_string(new_labels) +
+                     " since its last version.",
+                 {{"new_labels", new_labels}, {"min_new_labels", min_new_labels}});
+        }
+        cycle.status = "training";
+        store_.update_cycle(cycle);
+        job.id = util::new_uuid();
+        job.kind = "retrain";
+        job.status = "queued";
+        job.message = "waiting for the worker";
+        job.cycle_id = cycle.id;
+        job.created_by = caller.id;
+        job.created_at = util::utc_now();
+        store_.insert_job(job);
+        store_.insert_audit({0, caller.id, "retrain", "cycle", cycle.id, std::nullopt,
+                             json{{"job_id", job.id}, {"new_labels", new_labels}}.dump(),
+                             job.created_at});
+    });
+    const std::string job_id = job.id;
+    jobs_.submit([this, job_id] { run_retrain(job_id); });
+    return job_id;
+}
+
+void ActiveLearningService::run_retrain(const std::string& job_id) {
+    domain::Job job = get_job(job_id);
+    job.status = "running";
+    job.started_at = util::utc_now();
+    job.message = "collecting labels";
+    store_.update_job(job);
+    try {
+        const domain::Cycle cycle = get_cycle(job.cycle_id.value_or(""));
+        const domain::Model start_model = require_model(cycle.model_id);
+        auto active = store_.active_model(start_model.lineage_id);
+        if (!active) {
+            throw std::runtime_error("the model has no active version");
+        }
+        const domain::Model old_model = *active;
+        const auto old_artifact = store_.model_artifact(old_model.id);
+
+        // Snapshot: the fixed validation set, the training set, and the new labels.
+        const auto validation = store_.members(old_model.lineage_id, "validation");
+        auto train = store_.members(old_model.lineage_id, "train");
+        domain::QueueFilter f;
+        f.status = "labeled";
+        f.model_id = old_model.id;
+        f.limit = 1'000'000'000;
+        const auto new_labels = store_.list_queue(f);
+        std::unordered_set<std::string> in_train;
+        for (const auto& t : train) {
+            in_train.insert(t.compound_id);
+        }
+        std::vector<domain::LabeledCompound> added;
+        for (const auto& q : new_labels) {
+            auto compound = store_.find_compound(q.compound_id);
+            domain::LabeledCompound lc;
+            lc.compound_id = q.compound_id;
+            lc.smiles = compound->smiles;
+            lc.features = compound->features;
+            lc.label = q.label.value_or(0.0);
+            lc.source = q.label_source.value_or("experimental");
+            lc.confidence = q.label_confidence.value_or("high");
+            lc.role = "train";
+            added.push_back(lc);
+        }
+        // New labels go to the training set only, replacing an older label of the compound.
+        for (const auto& a : added) {
+            auto it = std::find_if(train.begin(), train.end(),
+                                   [&](const auto& t) { return t.compound_id == a.compound_id; });
+            if (it != train.end()) {
+                *it = a;
+            } else {
+                train.push_back(a);
+            }
+        }
+        std::vector<domain::LabeledCompound> added_train;
+        for (const auto& a : added) {
+            if (std::none_of(validation.begin(), validation.end(),
+                             [&](const auto& v) { return v.compound_id == a.compound_id; })) {
+                added_train.push_back(a);
+            }
+        }
+
+        job.message = "scoring the previous version on the validation set";
+        store_.update_job(job);
+        const auto validation_rows = to_rows(validation);
+        const json metrics_before = engine::evaluate(old_artifact, validation_rows);
+
+        job.message = "training version " + std::to_string(old_model.version + 1);
+        store_.update_job(job);
+        auto last_report = std::chrono::steady_clock::now();
+        const auto progress = [&](double fraction) {
+            if (jobs_.stopping()) {
+                throw std::runtime_error("the server stopped during retraining");
+            }
+            const auto now = std::chrono::steady_clock::now();
+            if (now - last_report > std::chrono::milliseconds(200)) {
+                last_report = now;
+                job.progress = 0.9 * fraction;
+                store_.update_job(job);
+            }
+        };
+        const json params = json::parse(old_model.params_json, nullptr, false);
+        engine::TrainResult trained =
+            engine::train(old_model.task, to_rows(train), validation_rows,
+                          params.is_object() ? params : json::object(), progress);
+
+        // Re-score the open items with the new model (before taking the write lock).
+        job.message = "re-scoring open queue items";
+        job.progress = 0.92;
+        store_.update_job(job);
+        domain::Model new_model = old_model;
+        new_model.id = util::new_uuid();
+        new_model.version = old_model.version + 1;
+        new_model.parent_id = old_model.id;
+        new_model.status = "active";
+        new_model.metrics_json = trained.metrics.dump();
+        new_model.params_json = trained.params.dump();
+        new_model.n_train = static_cast<std::int64_t>(train.size());
+        new_model.n_validation = static_cast<std::int64_t>(validation.size());
+        new_model.created_at = util::utc_now();
+
+        std::vector<domain::QueueItem> open;
+        for (const char* status : {"pending", "in_progress"}) {
+            domain::QueueFilter of;
+            of.status = status;
+            of.model_id = old_model.id;
+            of.limit = 1'000'000'000;
+            for (auto& q : store_.list_queue(of)) {
+                open.push_back(std::move(q));
+            }
+        }
+        std::vector<engine::Scored> rescored(open.size());
+        if (!open.empty()) {
+            std::vector<std::vector<std::uint8_t>> pool;
+            for (const auto& q : open) {
+                pool.push_back(store_.find_compound(q.compound_id)->features);
+            }
+            const auto scored =
+                score_all(new_model, trained.artifact, pool, open.front().selection_strategy);
+            for (const auto& s : scored.all) {
+                rescored[s.index] = s;
+            }
+        }
+
+        std::int64_t archived = 0;
+        std::int64_t moved = 0;
+        store_.transaction([&] {
+            auto still_active = store_.active_model(old_model.lineage_id);
+            if (!still_active || still_active->id != old_model.id) {
+                throw std::runtime_error("another version became active during retraining");
+            }
+            const std::string now = util::utc_now();
+            store_.insert_model(new_model, trained.artifact);
+            store_.set_model_status(old_model.id, "superseded");
+            for (const auto& a : added_train) {
+                store_.add_member(old_model.lineage_id, a, new_model.version);
+            }
+            // Labeled items stay linked to the version they were labeled against.
+            for (const auto& q : new_labels) {
+                auto item = get_item(q.id);
+                const auto before = item;
+                item.status = "archived";
+                item.updated_at = now;
+                item.version += 1;
+                store_.update_queue_item(item);
+                store_.insert_audit(
+                    {0, job.created_by, "archive", "queue_item", item.id,
+                     json{{"status", before.status}}.dump(),
+                     json{{"status", "archived"}, {"model_id", item.model_id}}.dump(), now});
+                ++archived;
+            }
+            // Open items move to the new version with its scores. An item labeled while the
+            // model trained moves too, as a new label for the next cycle.
+            for (std::size_t i = 0; i < open.size(); ++i) {
+                auto item = get_item(open[i].id);
+                if (item.model_id != old_model.id) {
+                    continue;
+                }
+                item.model_id = new_model.id;
+                if (item.status == "pending" || item.status == "in_progress") {
+                    item.prediction = rescored[i].prediction;
+                    item.uncertainty = rescored[i].uncertainty;
+                    item.applicability_distance = rescored[i].applicability_distance;
+                    item.in_domain = rescored[i].in_domain;
+                    item.priority_score = rescored[i].priority_score;
+                }
+                item.updated_at = now;
+                item.version += 1;
+                store_.update_queue_item(item);
+                ++moved;
+            }
+            domain::QueueFilter late;
+            late.status = "labeled";
+            late.model_id = old_model.id;
+            late.limit = 1'000'000'000;
+            for (auto item : store_.list_queue(late)) {
+                item.model_id = new_model.id;
+                item.updated_at = now;
+                item.version += 1;
+                store_.update_queue_item(item);
+            }
+            domain::Cycle done = get_cycle(cycle.id);
+            done.status = "complete";
+            done.metrics_before_json = metrics_before.dump();
+            done.metrics_after_json = trained.metrics.dump();
+            done.new_model_id = new_model.id;
+            done.completed_at = now;
+            store_.update_cycle(done);
+            job.status = "succeeded";
+            job.progress = 1.0;
+            job.message = "version " + std::to_string(new_model.version) + " is active";
+            job.finished_at = now;
+            job.result_json = json{
+                {"new_model_id", new_model.id},
+                {"previous_model_id", old_model.id},
+                {"version", new_model.version},
+                {"new_labels", static_cast<std::int64_t>(added.size())},
+                {"archived", archived},
+                {"rescored", moved},
+                {"metrics_before", metrics_before},
+                {"metrics_after",
+                 trained.metrics}}.dump();
+            store_.update_job(job);
+        });
+    } catch (const std::exception& e) {
+        // Nothing of the new version was written; put the cycle back so it can be retried.
+        store_.transaction([&] {
+            job.status = "failed";
+            job.error = e.what();
+            job.message = "retraining failed; the previous version stays active";
+            job.finished_at = util::utc_now();
+            store_.update_job(job);
+            if (job.cycle_id) {
+                if (auto cycle = store_.find_cycle(*job.cycle_id);
+                    cycle && cycle->status == "training") {
+                    cycle->status = "labeling";
+                    store_.update_cycle(*cycle);
+                }
+            }
+        });
+    }
+}
+
+int ActiveLearningService::recover_interrupted_jobs() {
+    int recovered = 0;
+    store_.transaction([&] {
+        for (auto job : store_.unfinished_jobs()) {
+            job.status = "failed";
+            job.error = "The server stopped while this job was " +
+                        std::string(job.started_at ? "running" : "waiting") +
+                        "; the previous model version stays active. Start the retrain again.";
+            job.message = "interrupted";
+            job.finished_at = util::utc_now();
+            store_.update_job(job);
+            if (job.cycle_id) {
+                if (auto cycle = store_.find_cycle(*job.cycle_id);
+                    cycle && cycle->status == "training") {
+                    cycle->status = "labeling";
+                    store_.update_cycle(*cycle);
+                }
+            }
+            ++recovered;
+        }
+        for (const auto& model : store_.list_models()) {
+            if (model.status == "training") {
+                store_.set_model_status(model.id, "failed");
+            }
+        }
+    });
+    return recovered;
+}
+
+json ActiveLearningService::get_cycle_stats(const std::string& model_id) {
+    const domain::Model model = require_model(model_id);
+    json counts = json::object();
+    std::int64_t lineage_total = 0;
+    for (const char* status : {"pending", "in_progress", "labeled", "skipped", "archived"}) {
+        std::int64_t n = 0;
+        for (const auto& v : store_.list_versions(model.lineage_id)) {
+            domain::QueueFilter f;
+            f.status = status;
+            f.model_id = v.id;
+            n += store_.count_queue(f);
+        }
+        counts[status] = n;
+        lineage_total += n;
+    }
+    json versions = json::array();
+    for (const auto& v : store_.list_versions(model.lineage_id)) {
+        versions.push_back({{"id", v.id},
+                            {"version", v.version},
+                            {"status", v.status},
+                            {"n_train", v.n_train},
+                            {"metrics", json::parse(v.metrics_json, nullptr, false)},
+                            {"created_at", v.created_at}});
+    }
+    json cycles = json::array();
+    for (const auto& c : store_.list_cycles(model.lineage_id)) {
+        cycles.push_back(to_json(c));
+    }
+    auto active = store_.active_model(model.lineage_id);
+    return {{"model_id", model.id},
+            {"lineage_id", model.lineage_id},
+            {"active_model_id", active ? json(active->id) : json(nullptr)},
+            {"queue", counts},
+            {"queue_total", lineage_total},
+            {"n_train", store_.members(model.lineage_id, "train").size()},
+            {"n_validation", store_.members(model.lineage_id, "validation").size()},
+            {"unlabeled_pool", store_.count_unlabeled_compounds(model.lineage_id)},
+            {"versions", versions},
+            {"cycles", cycles}};
+}
+
+} // namespace labelloop::service

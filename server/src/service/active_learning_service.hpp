@@ -1,0 +1,127 @@
+// The active-learning rules: which queue item may change how, by whom; selecting a batch
+// from a pool with the active model; retraining on new labels against the fixed validation
+// set. Every change runs in one store transaction and leaves an audit entry. No HTTP here,
+// and no model headers (the model work sits behind service/model_engine.hpp).
+#pragma once
+
+#include "domain/records.hpp"
+#include "service/job_runner.hpp"
+#include "store/store.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace labelloop::service {
+
+struct LabelInput {
+    double label = 0.0;
+    std::string source = "experimental";
+    std::string confidence = "high";
+    std::optional<std::string> notes;
+    /// When set, the item must still be at this version (optimistic concurrency), else 409.
+    std::optional<std::int64_t> expected_version;
+};
+
+struct QueuePage {
+    std::vector<domain::QueueItem> items;
+    std::int64_t total = 0;
+};
+
+struct PoolSpec {
+    std::string kind = "unlabeled"; // unlabeled | dataset | compounds
+    std::optional<std::string> dataset;
+    std::vector<std::string> compound_ids;
+    std::vector<std::string> smiles; // kind=compounds: parsed and imported on the fly
+};
+
+struct SelectRequest {
+    std::string model_id;
+    std::string strategy = "uncertainty";
+    std::int64_t batch_size = 10;
+    PoolSpec pool;
+    std::optional<double> threshold;
+    std::optional<nlohmann::json> weights;   // {"uncertainty","margin","applicability"}
+    std::optional<nlohmann::json> diversity; // "none" | {"kind","cap"}
+    bool exclude_labeled = true;
+    std::uint64_t seed = 42;
+    bool preview = false;
+};
+
+struct SelectResult {
+    std::optional<std::string> cycle_id; // none for a preview
+    std::int64_t selection_batch = 0;
+    std::vector<domain::QueueItem> items; // preview: scored but not stored (no id)
+    std::int64_t added = 0;
+    std::int64_t duplicates = 0;
+};
+
+struct CycleStats {
+    domain::Model model;
+    nlohmann::json json;
+};
+
+class ActiveLearningService {
+public:
+    ActiveLearningService(store::Store& store, JobRunner& jobs) : store_(store), jobs_(jobs) {}
+
+    // ---- queue
+    domain::QueueItem get_item(const std::string& id);
+    QueuePage list_queue(const domain::QueueFilter& filter);
+    /// The caller's next items: assigned to them first, then unassigned, highest priority.
+    std::vector<domain::QueueItem> get_pending_items(const domain::User& user, std::int64_t limit);
+    domain::QueueItem submit_label(const domain::User& caller, const std::string& item_id,
+                                   const LabelInput& input);
+    domain::QueueItem skip(const domain::User& caller, const std::string& item_id,
+                           const std::optional<std::string>& notes);
+    /// user_id nullopt: unassign.
+    domain::QueueItem assign(const domain::User& caller, const std::string& item_id,
+                             const std::optional<std::string>& user_id);
+    /// Admin only; all or nothing.
+    std::vector<domain::QueueItem> bulk_assign(const domain::User& caller,
+                                               const std::vector<std::string>& item_ids,
+                                               const std::optional<std::string>& user_id);
+    std::vector<domain::QueueItem> bulk_skip(const domain::User& caller,
+                                             const std::vector<std::string>& item_ids);
+
+    // ---- selection
+    SelectResult select_samples(const domain::User& caller, const SelectRequest& request);
+    /// Adds scored items to the queue of `cycle`; returns {added, duplicates}.
+    std::pair<std::int64_t, std::int64_t> add_to_queue(std::vector<domain::QueueItem>& items);
+
+    // ---- cycles and retraining
+    std::vector<domain::Cycle> list_cycles(const std::string& model_id);
+    domain::Cycle get_cycle(const std::string& id);
+    /// Queues a retraining job for the cycle's model; 409 when fewer than min_new_labels new
+    /// labels exist or a retrain is already running for the lineage. Returns the job id.
+    std::string trigger_retrain(const domain::User& caller, const std::string& cycle_id,
+                                std::int64_t min_new_labels = 10);
+    /// Runs a retrain synchronously (the job body; also used by tests).
+    void run_retrain(const std::string& job_id);
+    /// Stats for a model: counts per status, labels per user, cycles with metrics.
+    nlohmann::json get_cycle_stats(const std::string& model_id);
+
+    /// On start-up: jobs left queued/running by a stopped server are marked failed, their
+    /// cycles go back to labeling and half-trained models are marked failed. The previous
+    /// model version stays active. Returns how many jobs were recovered.
+    int recover_interrupted_jobs();
+
+    domain::Job get_job(const std::string& id);
+
+private:
+    domain::Model require_model(const std::string& id);
+    store::Store& store_;
+    JobRunner& jobs_;
+};
+
+/// The JSON form of a queue item (API field names).
+nlohmann::json to_json(const domain::QueueItem& item);
+nlohmann::json to_json(const domain::Cycle& cycle);
+nlohmann::json to_json(const domain::Job& job);
+nlohmann::json to_json(const domain::Model& model);
+nlohmann::json to_json(const domain::User& user);
+
+} // namespace labelloop::service

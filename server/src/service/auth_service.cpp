@@ -1,0 +1,104 @@
+#include "service/auth_service.hpp"
+
+#include "service/errors.hpp"
+#include "util/ids.hpp"
+
+namespace labelloop::service {
+
+void require_admin(const domain::User& caller, const std::string& action) {
+    if (caller.role != "admin") {
+        fail(ErrorKind::Forbidden, "Only an admin may " + action + "; you are signed in as " +
+                                       caller.name + " (" + caller.role + ").");
+    }
+}
+
+std::optional<domain::User> AuthService::authenticate(const std::string& token) {
+    if (token.empty()) {
+        return std::nullopt;
+    }
+    return store_.find_user_by_token_hash(util::sha256_hex(token));
+}
+
+domain::User AuthService::create_user(const domain::User* caller, const std::string& name,
+                                      const std::string& role) {
+    if (caller != nullptr) {
+        require_admin(*caller, "add users");
+    }
+    if (name.empty() || name.size() > 100) {
+        fail(ErrorKind::InvalidValue, "A user name must have 1 to 100 characters.",
+             {{"field", "name"}});
+    }
+    if (role != "admin" && role != "scientist") {
+        fail(ErrorKind::InvalidValue, "Unknown role '" + role + "': use admin or scientist.",
+             {{"field", "role"}});
+    }
+    domain::User user{util::new_uuid(), name, role, util::utc_now()};
+    store_.transaction([&] {
+        if (store_.find_user_by_name(name)) {
+            fail(ErrorKind::Conflict, "A user named '" + name + "' already exists.");
+        }
+        store_.insert_user(user);
+        store_.insert_audit({0, caller ? std::optional<std::string>(caller->id) : std::nullopt,
+                             "user.create", "user", user.id, std::nullopt,
+                             nlohmann::json{{"name", name}, {"role", role}}.dump(),
+                             user.created_at});
+    });
+    return user;
+}
+
+IssuedToken AuthService::issue_token(const domain::User* caller, const std::string& user_id,
+                                     const std::string& label) {
+    if (caller != nullptr) {
+        require_admin(*caller, "issue tokens");
+    }
+    IssuedToken issued;
+    issued.secret = util::new_token();
+    issued.token = domain::ApiToken{util::new_uuid(), user_id, label, util::utc_now(), {}};
+    store_.transaction([&] {
+        if (!store_.find_user(user_id)) {
+            fail(ErrorKind::NotFound, "There is no user with id " + user_id + ".");
+        }
+        store_.insert_token(issued.token, util::sha256_hex(issued.secret));
+        store_.insert_audit({0, caller ? std::optional<std::string>(caller->id) : std::nullopt,
+                             "token.issue", "user", user_id, std::nullopt,
+                             nlohmann::json{{"token_id", issued.token.id}}.dump(),
+                             issued.token.created_at});
+    });
+    return issued;
+}
+
+void AuthService::revoke_token(const domain::User& caller, const std::string& token_id) {
+    require_admin(caller, "revoke tokens");
+    store_.transaction([&] {
+        auto token = store_.find_token(token_id);
+        if (!token) {
+            fail(ErrorKind::NotFound, "There is no token with id " + token_id + ".");
+        }
+        const std::string now = util::utc_now();
+        store_.revoke_token(token_id, now);
+        store_.insert_audit({0, caller.id, "token.revoke", "user", token->user_id, std::nullopt,
+                             nlohmann::json{{"token_id", token_id}}.dump(), now});
+    });
+}
+
+std::vector<domain::User> AuthService::list_users(const domain::User& caller) {
+    require_admin(caller, "list users");
+    return store_.list_users();
+}
+
+std::vector<domain::ApiToken> AuthService::list_tokens(const domain::User& caller,
+                                                       const std::string& user_id) {
+    require_admin(caller, "list tokens");
+    get_user(user_id);
+    return store_.list_tokens(user_id);
+}
+
+domain::User AuthService::get_user(const std::string& id) {
+    auto user = store_.find_user(id);
+    if (!user) {
+        fail(ErrorKind::NotFound, "There is no user with id " + id + ".");
+    }
+    return *user;
+}
+
+} // namespace labelloop::service

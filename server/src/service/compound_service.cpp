@@ -1,0 +1,219 @@
+#include "service/compound_service.hpp"
+
+#include "service/errors.hpp"
+#include "service/model_engine.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+
+namespace labelloop::service {
+namespace {
+
+std::string number(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.10g", v);
+    return buf;
+}
+
+template <typename T>
+std::string opt_text(const std::optional<T>& v) {
+    if (!v) {
+        return "";
+    }
+    if constexpr (std::is_same_v<T, double>) {
+        return number(*v);
+    } else if constexpr (std::is_same_v<T, bool>) {
+        return *v ? "true" : "false";
+    } else {
+        return *v;
+    }
+}
+
+} // namespace
+
+std::string csv_field(const std::string& text) {
+    if (text.find_first_of(",\"\r\n") == std::string::npos) {
+        return text;
+    }
+    std::string out = "\"";
+    for (char c : text) {
+        if (c == '"') {
+            out += "\"\"";
+        } else {
+            out += c;
+        }
+    }
+    return out + "\"";
+}
+
+domain::Compound CompoundService::get(const std::string& id) {
+    auto compound = store_.find_compound(id);
+    if (!compound) {
+        fail(ErrorKind::NotFound, "There is no compound with id " + id + ".");
+    }
+    return *compound;
+}
+
+std::vector<SimilarCompound> CompoundService::similar(const std::string& id, std::int64_t k) {
+    if (k < 1 || k > 100) {
+        fail(ErrorKind::InvalidValue, "k must be between 1 and 100.", {{"field", "k"}});
+    }
+    const auto query = get(id);
+    // The whole compound table, paged; fine for the tens of thousands a team labels.
+    std::vector<domain::Compound> all;
+    for (std::int64_t offset = 0;; offset += 5000) {
+        auto page = store_.list_compounds(5000, offset);
+        if (page.empty()) {
+            break;
+        }
+        for (auto& c : page) {
+            all.push_back(std::move(c));
+        }
+    }
+    std::vector<std::vector<std::uint8_t>> features;
+    std::optional<std::size_t> self;
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        features.push_back(all[i].features);
+        if (all[i].id == id) {
+            self = i;
+        }
+    }
+    std::vector<SimilarCompound> out;
+    for (const auto& n :
+         engine::similar(query.features, features, static_cast<std::size_t>(k), self)) {
+        out.push_back({all[n.index], n.similarity});
+    }
+    return out;
+}
+
+std::vector<domain::Compound>
+CompoundService::list(const std::optional<std::string>& unlabeled_for_model, std::int64_t limit,
+                      std::int64_t offset, std::int64_t* total) {
+    if (limit < 1 || limit > 5000) {
+        fail(ErrorKind::InvalidValue, "limit must be between 1 and 5000.", {{"field", "limit"}});
+    }
+    if (offset < 0) {
+        fail(ErrorKind::InvalidValue, "offset must not be negative.", {{"field", "offset"}});
+    }
+    if (unlabeled_for_model) {
+        auto model = store_.find_model(*unlabeled_for_model);
+        if (!model) {
+            fail(ErrorKind::NotFound, "There is no model with id " + *unlabeled_for_model + ".");
+        }
+        if (total != nullptr) {
+            *total = store_.count_unlabeled_compounds(model->lineage_id);
+        }
+        return store_.list_unlabeled_compounds(model->lineage_id, limit, offset);
+    }
+    if (total != nullptr) {
+        *total = store_.count_compounds();
+    }
+    return store_.list_compounds(limit, offset);
+}
+
+std::string CompoundService::export_queue_csv(const std::string& model_id) {
+    auto model = store_.find_model(model_id);
+    if (!model) {
+        fail(ErrorKind::NotFound, "There is no model with id " + model_id + ".");
+    }
+    std::ostringstream out;
+    out << "item_id,compound_id,smiles,name,model_id,model_version,selection_batch,"
+           "selection_strategy,status,prediction,uncertainty,applicability_distance,in_domain,"
+           "priority_score,assigned_to,label,label_source,label_confidence,labeled_at,"
+           "labeled_by,notes\n";
+    for (const auto& version : store_.list_versions(model->lineage_id)) {
+        domain::QueueFilter f;
+        f.model_id = version.id;
+        f.limit = 1'000'000'000;
+        f.sort = "created";
+        for (const auto& q : store_.list_queue(f)) {
+            out << q.id << ',' << q.compound_id << ',' << csv_field(q.smiles) << ','
+                << csv_field(opt_text(q.compound_name)) << ',' << q.model_id << ','
+                << version.version << ',' << q.selection_batch << ',' << q.selection_strategy << ','
+                << q.status << ',' << opt_text(q.prediction) << ',' << opt_text(q.uncertainty)
+                << ',' << opt_text(q.applicability_distance) << ',' << opt_text(q.in_domain) << ','
+                << opt_text(q.priority_score) << ',' << csv_field(opt_text(q.assigned_to_name))
+                << ',' << opt_text(q.label) << ',' << opt_text(q.label_source) << ','
+                << opt_text(q.label_confidence) << ',' << opt_text(q.labeled_at) << ','
+                << csv_field(opt_text(q.labeled_by_name)) << ',' << csv_field(opt_text(q.notes))
+                << '\n';
+        }
+    }
+    return out.str();
+}
+
+namespace {
+
+struct ExportLabel {
+    std::string compound_id;
+    std::string smiles;
+    std::optional<std::string> name;
+    double label;
+    std::string source;
+    std::string confidence;
+    std::string origin; // train | validation | queue
+};
+
+std::vector<ExportLabel> collect_labels(store::Store& store, const std::string& model_id,
+                                        domain::Model* model_out) {
+    auto model = store.find_model(model_id);
+    if (!model) {
+        fail(ErrorKind::NotFound, "There is no model with id " + model_id + ".");
+    }
+    *model_out = *model;
+    std::vector<ExportLabel> out;
+    for (const auto& m : store.members(model->lineage_id, "")) {
+        out.push_back({m.compound_id, m.smiles, m.name, m.label, m.source, m.confidence, m.role});
+    }
+    for (const auto& version : store.list_versions(model->lineage_id)) {
+        domain::QueueFilter f;
+        f.model_id = version.id;
+        f.status = "labeled";
+        f.limit = 1'000'000'000;
+        f.sort = "created";
+        for (const auto& q : store.list_queue(f)) {
+            out.push_back({q.compound_id, q.smiles, q.compound_name, q.label.value_or(0.0),
+                           q.label_source.value_or(""), q.label_confidence.value_or(""), "queue"});
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+std::string CompoundService::export_labels_csv(const std::string& model_id) {
+    domain::Model model;
+    const auto labels = collect_labels(store_, model_id, &model);
+    std::ostringstream out;
+    out << "compound_id,smiles,name," << csv_field(model.property)
+        << ",label_source,label_confidence,set\n";
+    for (const auto& l : labels) {
+        out << l.compound_id << ',' << csv_field(l.smiles) << ',' << csv_field(l.name.value_or(""))
+            << ',' << number(l.label) << ',' << l.source << ',' << l.confidence << ',' << l.origin
+            << '\n';
+    }
+    return out.str();
+}
+
+std::string CompoundService::export_labels_sdf(const std::string& model_id) {
+    domain::Model model;
+    const auto labels = collect_labels(store_, model_id, &model);
+    // SMILES-only SDF records (no coordinates): readers take the SMILES property, and the
+    // labels travel as data fields.
+    std::ostringstream out;
+    for (const auto& l : labels) {
+        out << l.name.value_or(l.compound_id) << "\n  LabelLoop\n\n"
+            << "  0  0  0  0  0  0  0  0  0  0999 V2000\nM  END\n"
+            << "> <SMILES>\n"
+            << l.smiles << "\n\n> <compound_id>\n"
+            << l.compound_id << "\n\n> <" << model.property << ">\n"
+            << number(l.label) << "\n\n> <label_source>\n"
+            << l.source << "\n\n> <label_confidence>\n"
+            << l.confidence << "\n\n> <set>\n"
+            << l.origin << "\n\n$$$$\n";
+    }
+    return out.str();
+}
+
+} // namespace labelloop::service

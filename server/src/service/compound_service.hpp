@@ -1,0 +1,75 @@
+// Compounds: import from CSV / SDF (parse, canonicalize, deduplicate by InChIKey, featurize),
+// lookup, similarity search, the unlabeled pool, and CSV / SDF export of labels and queue.
+#pragma once
+
+#include "domain/records.hpp"
+#include "store/store.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace labelloop::service {
+
+struct ImportRequest {
+    std::string format = "csv"; // csv | sdf
+    std::string content;
+    std::string smiles_column = "smiles"; // CSV
+    std::optional<std::string> id_column;
+    std::optional<std::string> name_column;
+    std::optional<std::string> label_column; // CSV column or SDF property
+    std::optional<std::string> property;     // what the label measures (needed with a label)
+    std::optional<std::string> dataset;      // put the compounds into this named dataset
+    std::string source = "experimental";
+    std::string confidence = "high";
+};
+
+struct ImportRowError {
+    std::int64_t row = 0;
+    std::string reason;
+};
+
+struct ImportResult {
+    std::int64_t rows = 0;
+    std::int64_t imported = 0;   // new compounds
+    std::int64_t duplicates = 0; // already known (by InChIKey), labels still applied
+    std::int64_t labels = 0;
+    std::vector<ImportRowError> errors;
+    std::vector<std::string> compound_ids; // every good row's compound, in row order
+};
+
+struct SimilarCompound {
+    domain::Compound compound;
+    double similarity = 0.0;
+};
+
+class CompoundService {
+public:
+    explicit CompoundService(store::Store& store) : store_(store) {}
+
+    /// caller nullptr: trusted CLI. Bad rows are reported, good rows kept; a failure of the
+    /// store rolls the whole import back.
+    ImportResult import(const domain::User* caller, const ImportRequest& request);
+    domain::Compound get(const std::string& id);
+    std::vector<SimilarCompound> similar(const std::string& id, std::int64_t k);
+    /// Unlabeled pool of a model's lineage (or every compound when model_id is empty).
+    std::vector<domain::Compound> list(const std::optional<std::string>& unlabeled_for_model,
+                                       std::int64_t limit, std::int64_t offset,
+                                       std::int64_t* total);
+    /// CSV of the queue (every status) of a model lineage, or of labels (training + labeled
+    /// queue items).
+    std::string export_queue_csv(const std::string& model_id);
+    std::string export_labels_csv(const std::string& model_id);
+    std::string export_labels_sdf(const std::string& model_id);
+
+private:
+    store::Store& store_;
+};
+
+/// One CSV field, quoted when needed (RFC 4180).
+std::string csv_field(const std::string& text);
+
+} // namespace labelloop::service

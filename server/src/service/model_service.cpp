@@ -1,0 +1,201 @@
+#include "service/model_service.hpp"
+
+#include "service/auth_service.hpp"
+#include "service/errors.hpp"
+#include "service/model_engine.hpp"
+#include "util/ids.hpp"
+
+#include <algorithm>
+#include <map>
+#include <random>
+#include <set>
+#include <stdexcept>
+
+namespace labelloop::service {
+namespace {
+
+/// Marks the validation compounds: a seeded shuffle (random) or whole Bemis-Murcko scaffold
+/// groups, largest first into training, so that validation holds unseen scaffolds.
+std::vector<bool> validation_mask(const std::vector<domain::LabeledCompound>& rows,
+                                  const std::string& split, double fraction, std::uint64_t seed) {
+    const std::size_t n = rows.size();
+    const auto n_val = static_cast<std::size_t>(static_cast<double>(n) * fraction + 0.5);
+    std::vector<bool> mask(n, false);
+    std::mt19937_64 rng(seed);
+    if (split == "random") {
+        std::vector<std::size_t> order(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            order[i] = i;
+        }
+        std::shuffle(order.begin(), order.end(), rng);
+        for (std::size_t i = 0; i < n_val; ++i) {
+            mask[order[i]] = true;
+        }
+        return mask;
+    }
+    std::map<std::string, std::vector<std::size_t>> groups;
+    for (std::size_t i = 0; i < n; ++i) {
+        // Acyclic compounds have an empty scaffold: each forms its own group.
+        const std::string key =
+            rows[i].scaffold.empty() ? "acyclic:" + rows[i].compound_id : rows[i].scaffold;
+        groups[key].push_back(i);
+    }
+    std::vector<std::vector<std::size_t>> ordered;
+    for (auto& g : groups) {
+        ordered.push_back(std::move(g.second));
+    }
+    std::shuffle(ordered.begin(), ordered.end(), rng);
+    // Small groups go to validation first (deterministic given the seed), as in scaffold
+    // splits where big scaffold families stay in training.
+    std::stable_sort(ordered.begin(), ordered.end(),
+                     [](const auto& a, const auto& b) { return a.size() < b.size(); });
+    std::size_t taken = 0;
+    for (const auto& g : ordered) {
+        if (taken >= n_val) {
+            break;
+        }
+        for (std::size_t i : g) {
+            mask[i] = true;
+        }
+        taken += g.size();
+    }
+    return mask;
+}
+
+} // namespace
+
+domain::Model ModelService::create_model(const domain::User* caller,
+                                         const CreateModelRequest& request,
+                                         const std::function<void(double)>& progress) {
+    if (caller != nullptr) {
+        require_admin(*caller, "create models");
+    }
+    if (request.name.empty()) {
+        fail(ErrorKind::InvalidValue, "A model needs a name.", {{"field", "name"}});
+    }
+    if (request.property.empty()) {
+        fail(ErrorKind::InvalidValue, "A model needs the property it predicts.",
+             {{"field", "property"}});
+    }
+    if (request.task != "regression" && request.task != "classification") {
+        fail(ErrorKind::InvalidValue,
+             "Unknown task '" + request.task + "': use regression or classification.",
+             {{"field", "task"}});
+    }
+    if (request.split != "random" && request.split != "scaffold") {
+        fail(ErrorKind::InvalidValue,
+             "Unknown split '" + request.split + "': use random or scaffold.",
+             {{"field", "split"}});
+    }
+    if (!(request.validation_fraction > 0.0 && request.validation_fraction < 0.9)) {
+        fail(ErrorKind::InvalidValue, "validation_fraction must be above 0 and below 0.9.",
+             {{"field", "validation_fraction"}});
+    }
+    for (const auto& m : store_.list_models()) {
+        if (m.name == request.name) {
+            fail(ErrorKind::Conflict, "A model named '" + request.name + "' already exists.");
+        }
+    }
+    std::optional<std::string> dataset_id;
+    if (request.dataset) {
+        dataset_id = store_.find_dataset(*request.dataset);
+        if (!dataset_id) {
+            fail(ErrorKind::NotFound, "There is no dataset named '" + *request.dataset + "'.");
+        }
+    }
+    auto labeled = store_.labeled_compounds(request.property, dataset_id);
+    if (!request.compound_ids.empty()) {
+        const std::set<std::string> wanted(request.compound_ids.begin(),
+                                           request.compound_ids.end());
+        labeled.erase(
+            std::remove_if(labeled.begin(), labeled.end(),
+                           [&](const auto& c) { return wanted.count(c.compound_id) == 0; }),
+            labeled.end());
+    }
+    if (labeled.size() < 10) {
+        fail(ErrorKind::InvalidValue,
+             "A model needs at least 10 compounds labeled with '" + request.property + "'; " +
+                 std::to_string(labeled.size()) + " found. Import labels first.",
+             {{"field", "property"}, {"labeled", labeled.size()}});
+    }
+    const auto mask =
+        validation_mask(labeled, request.split, request.validation_fraction, request.seed);
+    std::vector<engine::TrainingRow> train_rows;
+    std::vector<engine::TrainingRow> validation_rows;
+    for (std::size_t i = 0; i < labeled.size(); ++i) {
+        labeled[i].role = mask[i] ? "validation" : "train";
+        (mask[i] ? validation_rows : train_rows)
+            .push_back(
+                {labeled[i].features, labeled[i].label, labeled[i].source, labeled[i].confidence});
+    }
+    engine::TrainResult trained;
+    try {
+        trained = engine::train(
+            request.task, train_rows, validation_rows, request.params,
+            progress ? progress : [](double) {});
+    } catch (const std::invalid_argument& e) {
+        fail(ErrorKind::InvalidValue, std::string("Cannot train the model: ") + e.what());
+    }
+    domain::Model model;
+    model.id = util::new_uuid();
+    model.lineage_id = model.id;
+    model.name = request.name;
+    model.property = request.property;
+    model.task = request.task;
+    model.version = 1;
+    model.status = "active";
+    trained.params["split"] = request.split;
+    trained.params["validation_fraction"] = request.validation_fraction;
+    trained.params["split_seed"] = request.seed;
+    model.params_json = trained.params.dump();
+    model.metrics_json = trained.metrics.dump();
+    model.n_train = static_cast<std::int64_t>(train_rows.size());
+    model.n_validation = static_cast<std::int64_t>(validation_rows.size());
+    model.created_at = util::utc_now();
+    store_.transaction([&] {
+        store_.insert_model(model, trained.artifact);
+        for (const auto& m : labeled) {
+            store_.add_member(model.lineage_id, m, 1);
+        }
+        store_.insert_audit({0, caller ? std::optional<std::string>(caller->id) : std::nullopt,
+                             "model.create", "model", model.id, std::nullopt,
+                             nlohmann::json{{"name", model.name},
+                                            {"n_train", model.n_train},
+                                            {"n_validation", model.n_validation}}
+                                 .dump(),
+                             model.created_at});
+    });
+    return model;
+}
+
+std::vector<domain::Model> ModelService::list_models() {
+    return store_.list_models();
+}
+
+domain::Model ModelService::get_model(const std::string& id) {
+    auto model = store_.find_model(id);
+    if (!model) {
+        fail(ErrorKind::NotFound, "There is no model with id " + id + ".");
+    }
+    return *model;
+}
+
+std::vector<domain::Model> ModelService::versions(const std::string& id) {
+    return store_.list_versions(get_model(id).lineage_id);
+}
+
+std::vector<std::uint8_t> ModelService::artifact(const std::string& id) {
+    get_model(id);
+    return store_.model_artifact(id);
+}
+
+std::vector<domain::LabeledCompound> ModelService::training_set(const std::string& id) {
+    const auto model = get_model(id);
+    auto rows = store_.members(model.lineage_id, "");
+    rows.erase(std::remove_if(rows.begin(), rows.end(),
+                              [&](const auto& r) { return r.added_version > model.version; }),
+               rows.end());
+    return rows;
+}
+
+} // namespace labelloop::service

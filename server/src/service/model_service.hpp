@@ -1,0 +1,51 @@
+// Creating a model from labeled compounds (fixed validation split, initial ensemble fit,
+// metrics) and reading the model registry.
+#pragma once
+
+#include "domain/records.hpp"
+#include "store/store.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace labelloop::service {
+
+struct CreateModelRequest {
+    std::string name;
+    std::string property;
+    std::string task = "regression";
+    /// Limit the labeled compounds to one imported dataset (by name).
+    std::optional<std::string> dataset;
+    /// Optionally use only these compounds (ids) as the labeled set, e.g. a demo subset.
+    std::vector<std::string> compound_ids;
+    std::string split = "random"; // random | scaffold
+    double validation_fraction = 0.2;
+    std::uint64_t seed = 42;
+    nlohmann::json params = nlohmann::json::object();
+};
+
+class ModelService {
+public:
+    explicit ModelService(store::Store& store) : store_(store) {}
+
+    /// caller nullptr: trusted CLI. Throws ServiceError (422 for too few labels, unknown
+    /// task or split, 409 for a name already in use).
+    domain::Model create_model(const domain::User* caller, const CreateModelRequest& request,
+                               const std::function<void(double)>& progress = {});
+    std::vector<domain::Model> list_models();
+    domain::Model get_model(const std::string& id);
+    std::vector<domain::Model> versions(const std::string& id);
+    std::vector<std::uint8_t> artifact(const std::string& id);
+    /// Training and validation members of the model's lineage (as of now).
+    std::vector<domain::LabeledCompound> training_set(const std::string& id);
+
+private:
+    store::Store& store_;
+};
+
+} // namespace labelloop::service

@@ -1,0 +1,858 @@
+#include "store/sqlite_store.hpp"
+
+#include "store/migrations.hpp"
+
+#include <utility>
+
+namespace labelloop::store {
+namespace {
+
+using namespace labelloop::domain;
+
+void bind_opt(Statement& s, int i, const std::optional<std::string>& v) {
+    if (v) {
+        s.bind(i, *v);
+    } else {
+        s.bind_null(i);
+    }
+}
+
+void bind_opt(Statement& s, int i, const std::optional<double>& v) {
+    if (v) {
+        s.bind(i, *v);
+    } else {
+        s.bind_null(i);
+    }
+}
+
+std::optional<double> opt_double(const Statement& s, int c) {
+    if (s.is_null(c)) {
+        return std::nullopt;
+    }
+    return s.column_double(c);
+}
+
+const char* const kUserColumns = "u.id, u.name, u.role, u.created_at";
+
+User read_user(const Statement& s) {
+    return User{s.column_text(0), s.column_text(1), s.column_text(2), s.column_text(3)};
+}
+
+const char* const kCompoundColumns =
+    "c.id, c.smiles, c.inchikey, c.name, c.external_id, c.scaffold, c.features, c.properties, "
+    "c.created_at";
+
+Compound read_compound(const Statement& s) {
+    Compound c;
+    c.id = s.column_text(0);
+    c.smiles = s.column_text(1);
+    c.inchikey = s.column_text(2);
+    c.name = s.column_optional_text(3);
+    c.external_id = s.column_optional_text(4);
+    c.scaffold = s.column_text(5);
+    c.features = s.column_blob(6);
+    c.properties_json = s.column_text(7);
+    c.created_at = s.column_text(8);
+    return c;
+}
+
+const char* const kModelColumns =
+    "m.id, m.lineage_id, m.name, m.property, m.task, m.version, m.status, m.parent_id, "
+    "m.params, m.metrics, m.n_train, m.n_validation, m.created_at";
+
+Model read_model(const Statement& s) {
+    Model m;
+    m.id = s.column_text(0);
+    m.lineage_id = s.column_text(1);
+    m.name = s.column_text(2);
+    m.property = s.column_text(3);
+    m.task = s.column_text(4);
+    m.version = s.column_int(5);
+    m.status = s.column_text(6);
+    m.parent_id = s.column_optional_text(7);
+    m.params_json = s.column_text(8);
+    m.metrics_json = s.column_text(9);
+    m.n_train = s.column_int(10);
+    m.n_validation = s.column_int(11);
+    m.created_at = s.column_text(12);
+    return m;
+}
+
+const char* const kQueueSelect = R"sql(
+    SELECT q.id, q.compound_id, q.model_id, q.cycle_id, c.smiles, c.name, q.prediction,
+           q.uncertainty, q.applicability_distance, q.in_domain, q.selection_strategy,
+           q.selection_batch, q.priority_score, q.status, q.assigned_to, ua.name, q.assigned_at,
+           q.label, q.label_source, q.label_confidence, q.labeled_at, q.labeled_by, ub.name,
+           q.notes, q.created_at, q.updated_at, q.version
+    FROM label_queue q
+    JOIN compounds c ON c.id = q.compound_id
+    LEFT JOIN users ua ON ua.id = q.assigned_to
+    LEFT JOIN users ub ON ub.id = q.labeled_by
+)sql";
+
+// Every filter is always present and disabled by a NULL parameter, so the SQL text never
+// depends on user input.
+const char* const kQueueWhere = R"sql(
+    WHERE (?1 IS NULL OR q.status = ?1)
+      AND (?2 IS NULL OR (?2 = 'none' AND q.assigned_to IS NULL) OR q.assigned_to = ?2)
+      AND (?3 IS NULL OR q.model_id = ?3)
+      AND (?4 IS NULL OR q.cycle_id = ?4)
+)sql";
+
+QueueItem read_queue_item(const Statement& s) {
+    QueueItem q;
+    q.id = s.column_text(0);
+    q.compound_id = s.column_text(1);
+    q.model_id = s.column_text(2);
+    q.cycle_id = s.column_optional_text(3);
+    q.smiles = s.column_text(4);
+    q.compound_name = s.column_optional_text(5);
+    q.prediction = opt_double(s, 6);
+    q.uncertainty = opt_double(s, 7);
+    q.applicability_distance = opt_double(s, 8);
+    if (!s.is_null(9)) {
+        q.in_domain = s.column_int(9) != 0;
+    }
+    q.selection_strategy = s.column_text(10);
+    q.selection_batch = s.column_int(11);
+    q.priority_score = opt_double(s, 12);
+    q.status = s.column_text(13);
+    q.assigned_to = s.column_optional_text(14);
+    q.assigned_to_name = s.column_optional_text(15);
+    q.assigned_at = s.column_optional_text(16);
+    q.label = opt_double(s, 17);
+    q.label_source = s.column_optional_text(18);
+    q.label_confidence = s.column_optional_text(19);
+    q.labeled_at = s.column_optional_text(20);
+    q.labeled_by = s.column_optional_text(21);
+    q.labeled_by_name = s.column_optional_text(22);
+    q.notes = s.column_optional_text(23);
+    q.created_at = s.column_text(24);
+    q.updated_at = s.column_text(25);
+    q.version = s.column_int(26);
+    return q;
+}
+
+void bind_queue_filter(Statement& s, const QueueFilter& f) {
+    bind_opt(s, 1, f.status);
+    bind_opt(s, 2, f.assigned_to);
+    bind_opt(s, 3, f.model_id);
+    bind_opt(s, 4, f.cycle_id);
+}
+
+const char* const kCycleColumns =
+    "cy.id, cy.model_id, cy.cycle_number, cy.selection_strategy, cy.batch_size, cy.status, "
+    "cy.metrics_before, cy.metrics_after, cy.items_selected, cy.items_labeled, "
+    "cy.items_skipped, cy.new_model_id, cy.started_at, cy.completed_at";
+
+Cycle read_cycle(const Statement& s) {
+    Cycle c;
+    c.id = s.column_text(0);
+    c.model_id = s.column_text(1);
+    c.cycle_number = s.column_int(2);
+    c.selection_strategy = s.column_text(3);
+    c.batch_size = s.column_int(4);
+    c.status = s.column_text(5);
+    c.metrics_before_json = s.column_optional_text(6);
+    c.metrics_after_json = s.column_optional_text(7);
+    c.items_selected = s.column_int(8);
+    c.items_labeled = s.column_int(9);
+    c.items_skipped = s.column_int(10);
+    c.new_model_id = s.column_optional_text(11);
+    c.started_at = s.column_text(12);
+    c.completed_at = s.column_optional_text(13);
+    return c;
+}
+
+const char* const kJobColumns = "id, kind, status, progress, message, error, result, cycle_id, "
+                                "created_by, created_at, started_at, finished_at";
+
+Job read_job(const Statement& s) {
+    Job j;
+    j.id = s.column_text(0);
+    j.kind = s.column_text(1);
+    j.status = s.column_text(2);
+    j.progress = s.column_double(3);
+    j.message = s.column_text(4);
+    j.error = s.column_optional_text(5);
+    j.result_json = s.column_optional_text(6);
+    j.cycle_id = s.column_optional_text(7);
+    j.created_by = s.column_optional_text(8);
+    j.created_at = s.column_text(9);
+    j.started_at = s.column_optional_text(10);
+    j.finished_at = s.column_optional_text(11);
+    return j;
+}
+
+LabeledCompound read_labeled(const Statement& s) {
+    LabeledCompound l;
+    l.compound_id = s.column_text(0);
+    l.smiles = s.column_text(1);
+    l.name = s.column_optional_text(2);
+    l.scaffold = s.column_text(3);
+    l.features = s.column_blob(4);
+    l.label = s.column_double(5);
+    l.source = s.column_text(6);
+    l.confidence = s.column_text(7);
+    l.role = s.column_text(8);
+    l.added_version = s.column_int(9);
+    return l;
+}
+
+} // namespace
+
+SqliteStore::SqliteStore(std::string path) : path_(std::move(path)) {
+    schema_version_ = migrate(connection());
+}
+
+SqliteStore::~SqliteStore() = default;
+
+SqliteStore::Connection& SqliteStore::conn() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto& slot = connections_[std::this_thread::get_id()];
+    if (!slot) {
+        slot = std::make_unique<Connection>(path_);
+    }
+    return *slot;
+}
+
+Database& SqliteStore::connection() {
+    return conn().db;
+}
+
+void SqliteStore::transaction(const std::function<void()>& body) {
+    Connection& c = conn();
+    if (c.depth > 0) {
+        body(); // joins the enclosing transaction
+        return;
+    }
+    std::lock_guard<std::mutex> writer(write_mutex_);
+    Transaction tx(c.db);
+    c.depth = 1;
+    try {
+        body();
+    } catch (...) {
+        c.depth = 0;
+        throw;
+    }
+    c.depth = 0;
+    tx.commit();
+}
+
+// ---- users and tokens ---------------------------------------------------------------------
+
+void SqliteStore::insert_user(const User& user) {
+    connection()
+        .prepare("INSERT INTO users(id, name, role, created_at) VALUES (?, ?, ?, ?)")
+        .bind(1, user.id)
+        .bind(2, user.name)
+        .bind(3, user.role)
+        .bind(4, user.created_at)
+        .run();
+}
+
+std::optional<User> SqliteStore::find_user(const std::string& id) {
+    auto s = connection().prepare(std::string("SELECT ") + kUserColumns +
+                                  " FROM users u WHERE u.id = ?");
+    s.bind(1, id);
+    if (!s.step()) {
+        return std::nullopt;
+    }
+    return read_user(s);
+}
+
+std::optional<User> SqliteStore::find_user_by_name(const std::string& name) {
+    auto s = connection().prepare(std::string("SELECT ") + kUserColumns +
+                                  " FROM users u WHERE u.name = ?");
+    s.bind(1, name);
+    if (!s.step()) {
+        return std::nullopt;
+    }
+    return read_user(s);
+}
+
+std::vector<User> SqliteStore::list_users() {
+    auto s = connection().prepare(std::string("SELECT ") + kUserColumns +
+                                  " FROM users u ORDER BY u.name");
+    std::vector<User> out;
+    while (s.step()) {
+        out.push_back(read_user(s));
+    }
+    return out;
+}
+
+void SqliteStore::insert_token(const ApiToken& token, const std::string& token_hash) {
+    connection()
+        .prepare("INSERT INTO api_tokens(id, user_id, token_hash, label, created_at) "
+                 "VALUES (?, ?, ?, ?, ?)")
+        .bind(1, token.id)
+        .bind(2, token.user_id)
+        .bind(3, token_hash)
+        .bind(4, token.label)
+        .bind(5, token.created_at)
+        .run();
+}
+
+std::optional<User> SqliteStore::find_user_by_token_hash(const std::string& hash) {
+    auto s = connection().prepare(std::string("SELECT ") + kUserColumns +
+                                  " FROM api_tokens t JOIN users u ON u.id = t.user_id"
+                                  " WHERE t.token_hash = ? AND t.revoked_at IS NULL");
+    s.bind(1, hash);
+    if (!s.step()) {
+        return std::nullopt;
+    }
+    return read_user(s);
+}
+
+std::vector<ApiToken> SqliteStore::list_tokens(const std::string& user_id) {
+    auto s = connection().prepare("SELECT id, user_id, label, created_at, revoked_at "
+                                  "FROM api_tokens WHERE user_id = ? ORDER BY created_at");
+    s.bind(1, user_id);
+    std::vector<ApiToken> out;
+    while (s.step()) {
+        out.push_back(ApiToken{s.column_text(0), s.column_text(1), s.column_text(2),
+                               s.column_text(3), s.column_optional_text(4)});
+    }
+    return out;
+}
+
+std::optional<ApiToken> SqliteStore::find_token(const std::string& token_id) {
+    auto s = connection().prepare("SELECT id, user_id, label, created_at, revoked_at "
+                                  "FROM api_tokens WHERE id = ?");
+    s.bind(1, token_id);
+    if (!s.step()) {
+        return std::nullopt;
+    }
+    return ApiToken{s.column_text(0), s.column_text(1), s.column_text(2), s.column_text(3),
+                    s.column_optional_text(4)};
+}
+
+void SqliteStore::revoke_token(const std::string& token_id, const std::string& at) {
+    connection()
+        .prepare("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+        .bind(1, at)
+        .bind(2, token_id)
+        .run();
+}
+
+// ---- compounds ---------------------------------------------------------------------------
+
+std::optional<Compound> SqliteStore::find_compound(const std::string& id) {
+    auto s = connection().prepare(std::string("SELECT ") + kCompoundColumns +
+                                  " FROM compounds c WHERE c.id = ?");
+    s.bind(1, id);
+    if (!s.step()) {
+        return std::nullopt;
+    }
+    return read_compound(s);
+}
+
+std::optional<Compound> SqliteStore::find_compound_by_inchikey(const std::string& key) {
+    auto s = connection().prepare(std::string("SELECT ") + kCompoundColumns +
+                                  " FROM compounds c WHERE c.inchikey = ?");
+    s.bind(1, key);
+    if (!s.step()) {
+        return std::nullopt;
+    }
+    return read_compound(s);
+}
+
+void SqliteStore::insert_compound(const Compound& c) {
+    auto s = connection().prepare(
+        "INSERT INTO compounds(id, smiles, inchikey, name, external_id, scaffold, features, "
+        "properties, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    s.bind(1, c.id).bind(2, c.smiles).bind(3, c.inchikey);
+    bind_opt(s, 4, c.name);
+    bind_opt(s, 5, c.external_id);
+    s.bind(6, c.scaffold)
+        .bind_blob(7, c.features.data(), c.features.size())
+        .bind(8, c.properties_json)
+        .bind(9, c.created_at)
+        .run();
+}
+
+std::int64_t SqliteStore::count_compounds() {
+    auto s = connection().prepare("SELECT COUNT(*) FROM compounds");
+    s.step();
+    return s.column_int(0);
+}
+
+namespace {
+const char* const kUnlabeledWhere = R"sql(
+    WHERE c.id NOT IN (SELECT compound_id FROM model_members WHERE lineage_id = ?1)
+      AND c.id NOT IN (SELECT q.compound_id FROM label_queue q
+                       JOIN ml_models m ON m.id = q.model_id
+                       WHERE m.lineage_id = ?1 AND q.status IN ('labeled', 'archived'))
+)sql";
+}
+
+std::vector<Compound> SqliteStore::list_unlabeled_compounds(const std::string& lineage_id,
+                                                            std::int64_t limit,
+                                                            std::int64_t offset) {
+    auto s =
+        connection().prepare(std::string("SELECT ") + kCompoundColumns + " FROM compounds c " +
+                             kUnlabeledWhere + " ORDER BY c.created_at, c.id LIMIT ?2 OFFSET ?3");
+    s.bind(1, lineage_id).bind(2, limit).bind(3, offset);
+    std::vector<Compound> out;
+    while (s.step()) {
+        out.push_back(read_compound(s));
+    }
+    return out;
+}
+
+std::int64_t SqliteStore::count_unlabeled_compounds(const std::string& lineage_id) {
+    auto s =
+        connection().prepare(std::string("SELECT COUNT(*) FROM compounds c ") + kUnlabeledWhere);
+    s.bind(1, lineage_id);
+    s.step();
+    return s.column_int(0);
+}
+
+std::vector<Compound> SqliteStore::list_compounds(std::int64_t limit, std::int64_t offset) {
+    auto s = connection().prepare(std::string("SELECT ") + kCompoundColumns +
+                                  " FROM compounds c ORDER BY c.created_at, c.id LIMIT ? OFFSET ?");
+    s.bind(1, limit).bind(2, offset);
+    std::vector<Compound> out;
+    while (s.step()) {
+        out.push_back(read_compound(s));
+    }
+    return out;
+}
+
+std::string SqliteStore::ensure_dataset(const std::string& name, const std::string& new_id,
+                                        const std::string& created_at) {
+    if (auto id = find_dataset(name)) {
+        return *id;
+    }
+    connection()
+        .prepare("INSERT INTO datasets(id, name, created_at) VALUES (?, ?, ?)")
+        .bind(1, new_id)
+        .bind(2, name)
+        .bind(3, created_at)
+        .run();
+    return new_id;
+}
+
+std::optional<std::string> SqliteStore::find_dataset(const std::string& name) {
+    auto s = connection().prepare("SELECT id FROM datasets WHERE name = ?");
+    s.bind(1, name);
+    if (!s.step()) {
+        return std::nullopt;
+    }
+    return s.column_text(0);
+}
+
+void SqliteStore::add_to_dataset(const std::string& dataset_id, const std::string& compound_id) {
+    connection()
+        .prepare("INSERT OR IGNORE INTO dataset_compounds(dataset_id, compound_id) VALUES (?, ?)")
+        .bind(1, dataset_id)
+        .bind(2, compound_id)
+        .run();
+}
+
+std::vector<Compound> SqliteStore::dataset_compounds(const std::string& dataset_id) {
+    auto s = connection().prepare(std::string("SELECT ") + kCompoundColumns +
+                                  " FROM compounds c JOIN dataset_compounds d ON "
+                                  "d.compound_id = c.id WHERE d.dataset_id = ? "
+                                  "ORDER BY c.created_at, c.id");
+    s.bind(1, dataset_id);
+    std::vector<Compound> out;
+    while (s.step()) {
+        out.push_back(read_compound(s));
+    }
+    return out;
+}
+
+void SqliteStore::upsert_compound_label(const std::string& compound_id, const std::string& property,
+                                        double value, const std::string& source,
+                                        const std::string& confidence,
+                                        const std::string& created_at) {
+    connection()
+        .prepare("INSERT INTO compound_labels(compound_id, property, value, source, confidence, "
+                 "created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(compound_id, property) DO "
+                 "UPDATE SET value = excluded.value, source = excluded.source, "
+                 "confidence = excluded.confidence")
+        .bind(1, compound_id)
+        .bind(2, property)
+        .bind(3, value)
+        .bind(4, source)
+        .bind(5, confidence)
+        .bind(6, created_at)
+        .run();
+}
+
+std::vector<LabeledCompound>
+SqliteStore::labeled_compounds(const std::string& property,
+                               const std::optional<std::string>& dataset_id) {
+    auto s = connection().prepare(
+        "SELECT c.id, c.smiles, c.name, c.scaffold, c.features, l.value, l.source, "
+        "l.confidence, '', 0 FROM compound_labels l JOIN compounds c ON c.id = l.compound_id "
+        "WHERE l.property = ?1 AND (?2 IS NULL OR c.id IN (SELECT compound_id FROM "
+        "dataset_compounds WHERE dataset_id = ?2)) ORDER BY c.created_at, c.id");
+    s.bind(1, property);
+    bind_opt(s, 2, dataset_id);
+    std::vector<LabeledCompound> out;
+    while (s.step()) {
+        out.push_back(read_labeled(s));
+    }
+    return out;
+}
+
+// ---- models ------------------------------------------------------------------------------
+
+void SqliteStore::insert_model(const Model& m, const std::vector<std::uint8_t>& artifact) {
+    auto s = connection().prepare(
+        "INSERT INTO ml_models(id, lineage_id, name, property, task, version, status, "
+        "parent_id, params, metrics, artifact, n_train, n_validation, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    s.bind(1, m.id)
+        .bind(2, m.lineage_id)
+        .bind(3, m.name)
+        .bind(4, m.property)
+        .bind(5, m.task)
+        .bind(6, m.version)
+        .bind(7, m.status);
+    bind_opt(s, 8, m.parent_id);
+    s.bind(9, m.params_json).bind(10, m.metrics_json);
+    s.bind_blob(11, artifact.data(), artifact.size());
+    s.bind(12, m.n_train).bind(13, m.n_validation).bind(14, m.created_at).run();
+}
+
+std::optional<Model> SqliteStore::find_model(const std::string& id) {
+    auto s = connection().prepare(std::string("SELECT ") + kModelColumns +
+                                  " FROM ml_models m WHERE m.id = ?");
+    s.bind(1, id);
+    if (!s.step()) {
+        return std::nullopt;
+    }
+    return read_model(s);
+}
+
+std::vector<std::uint8_t> SqliteStore::model_artifact(const std::string& id) {
+    auto s = connection().prepare("SELECT artifact FROM ml_models WHERE id = ?");
+    s.bind(1, id);
+    if (!s.step()) {
+        return {};
+    }
+    return s.column_blob(0);
+}
+
+std::vector<Model> SqliteStore::list_models() {
+    auto s = connection().prepare(std::string("SELECT ") + kModelColumns +
+                                  " FROM ml_models m ORDER BY m.created_at DESC, m.version DESC");
+    std::vector<Model> out;
+    while (s.step()) {
+        out.push_back(read_model(s));
+    }
+    return out;
+}
+
+std::vector<Model> SqliteStore::list_versions(const std::string& lineage_id) {
+    auto s = connection().prepare(std::string("SELECT ") + kModelColumns +
+                                  " FROM ml_models m WHERE m.lineage_id = ? ORDER BY m.version");
+    s.bind(1, lineage_id);
+    std::vector<Model> out;
+    while (s.step()) {
+        out.push_back(read_model(s));
+    }
+    return out;
+}
+
+std::optional<Model> SqliteStore::active_model(const std::string& lineage_id) {
+    auto s = connection().prepare(std::string("SELECT ") + kModelColumns +
+                                  " FROM ml_models m WHERE m.lineage_id = ? AND "
+                                  "m.status = 'active' ORDER BY m.version DESC LIMIT 1");
+    s.bind(1, lineage_id);
+    if (!s.step()) {
+        return std::nullopt;
+    }
+    return read_model(s);
+}
+
+void SqliteStore::set_model_status(const std::string& id, const std::string& status) {
+    connection()
+        .prepare("UPDATE ml_models SET status = ? WHERE id = ?")
+        .bind(1, status)
+        .bind(2, id)
+        .run();
+}
+
+void SqliteStore::add_member(const std::string& lineage_id, const LabeledCompound& m,
+                             std::int64_t added_version) {
+    connection()
+        // A validation member never changes; a training member takes the newest label.
+        .prepare("INSERT INTO model_members(lineage_id, compound_id, role, label, source, "
+                 "confidence, added_version) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                 "ON CONFLICT(lineage_id, compound_id) DO UPDATE SET label = excluded.label, "
+                 "source = excluded.source, confidence = excluded.confidence "
+                 "WHERE model_members.role = 'train' AND excluded.role = 'train'")
+        .bind(1, lineage_id)
+        .bind(2, m.compound_id)
+        .bind(3, m.role)
+        .bind(4, m.label)
+        .bind(5, m.source)
+        .bind(6, m.confidence)
+        .bind(7, added_version)
+        .run();
+}
+
+std::vector<LabeledCompound> SqliteStore::members(const std::string& lineage_id,
+                                                  const std::string& role) {
+    auto s = connection().prepare(
+        "SELECT c.id, c.smiles, c.name, c.scaffold, c.features, mm.label, mm.source, "
+        "mm.confidence, mm.role, mm.added_version FROM model_members mm JOIN compounds c ON c.id = "
+        "mm.compound_id WHERE mm.lineage_id = ?1 AND (?2 = '' OR mm.role = ?2) "
+        "ORDER BY mm.added_version, c.created_at, c.id");
+    s.bind(1, lineage_id).bind(2, role);
+    std::vector<LabeledCompound> out;
+    while (s.step()) {
+        out.push_back(read_labeled(s));
+    }
+    return out;
+}
+
+// ---- queue -------------------------------------------------------------------------------
+
+bool SqliteStore::insert_queue_item(const QueueItem& q) {
+    auto s = connection().prepare(
+        "INSERT OR IGNORE INTO label_queue(id, compound_id, model_id, cycle_id, prediction, "
+        "uncertainty, applicability_distance, in_domain, selection_strategy, selection_batch, "
+        "priority_score, status, created_at, updated_at, version) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    s.bind(1, q.id).bind(2, q.compound_id).bind(3, q.model_id);
+    bind_opt(s, 4, q.cycle_id);
+    bind_opt(s, 5, q.prediction);
+    bind_opt(s, 6, q.uncertainty);
+    bind_opt(s, 7, q.applicability_distance);
+    if (q.in_domain) {
+        s.bind(8, *q.in_domain ? 1 : 0);
+    } else {
+        s.bind_null(8);
+    }
+    s.bind(9, q.selection_strategy).bind(10, q.selection_batch);
+    bind_opt(s, 11, q.priority_score);
+    s.bind(12, q.status).bind(13, q.created_at).bind(14, q.updated_at).bind(15, q.version);
+    s.run();
+    return connection().changes() == 1;
+}
+
+std::optional<QueueItem> SqliteStore::find_queue_item(const std::string& id) {
+    auto s = connection().prepare(std::string(kQueueSelect) + " WHERE q.id = ?");
+    s.bind(1, id);
+    if (!s.step()) {
+        return std::nullopt;
+    }
+    return read_queue_item(s);
+}
+
+std::vector<QueueItem> SqliteStore::list_queue(const QueueFilter& filter) {
+    // The ORDER BY comes from a fixed set, never from the request text.
+    const char* order = " ORDER BY q.priority_score DESC, q.created_at, q.id";
+    if (filter.sort == "created") {
+        order = " ORDER BY q.created_at, q.id";
+    } else if (filter.sort == "updated") {
+        order = " ORDER BY q.updated_at DESC, q.id";
+    }
+    auto s = connection().prepare(std::string(kQueueSelect) + kQueueWhere + order +
+                                  " LIMIT ?5 OFFSET ?6");
+    bind_queue_filter(s, filter);
+    s.bind(5, filter.limit).bind(6, filter.offset);
+    std::vector<QueueItem> out;
+    while (s.step()) {
+        out.push_back(read_queue_item(s));
+    }
+    return out;
+}
+
+std::int64_t SqliteStore::count_queue(const QueueFilter& filter) {
+    auto s = connection().prepare(std::string("SELECT COUNT(*) FROM label_queue q") + kQueueWhere);
+    bind_queue_filter(s, filter);
+    s.step();
+    return s.column_int(0);
+}
+
+void SqliteStore::update_queue_item(const QueueItem& q) {
+    auto s = connection().prepare(
+        "UPDATE label_queue SET model_id = ?, prediction = ?, uncertainty = ?, "
+        "applicability_distance = ?, in_domain = ?, priority_score = ?, status = ?, "
+        "assigned_to = ?, assigned_at = ?, label = ?, label_source = ?, label_confidence = ?, "
+        "labeled_at = ?, labeled_by = ?, notes = ?, updated_at = ?, version = ? WHERE id = ?");
+    s.bind(1, q.model_id);
+    bind_opt(s, 2, q.prediction);
+    bind_opt(s, 3, q.uncertainty);
+    bind_opt(s, 4, q.applicability_distance);
+    if (q.in_domain) {
+        s.bind(5, *q.in_domain ? 1 : 0);
+    } else {
+        s.bind_null(5);
+    }
+    bind_opt(s, 6, q.priority_score);
+    s.bind(7, q.status);
+    bind_opt(s, 8, q.assigned_to);
+    bind_opt(s, 9, q.assigned_at);
+    bind_opt(s, 10, q.label);
+    bind_opt(s, 11, q.label_source);
+    bind_opt(s, 12, q.label_confidence);
+    bind_opt(s, 13, q.labeled_at);
+    bind_opt(s, 14, q.labeled_by);
+    bind_opt(s, 15, q.notes);
+    s.bind(16, q.updated_at).bind(17, q.version).bind(18, q.id).run();
+}
+
+bool SqliteStore::compound_in_open_queue(const std::string& lineage_id,
+                                         const std::string& compound_id) {
+    auto s = connection().prepare(
+        "SELECT EXISTS (SELECT 1 FROM label_queue q JOIN ml_models m ON m.id = q.model_id "
+        "WHERE m.lineage_id = ? AND q.compound_id = ? AND q.status IN ('pending', "
+        "'in_progress', 'labeled'))");
+    s.bind(1, lineage_id).bind(2, compound_id);
+    s.step();
+    return s.column_int(0) != 0;
+}
+
+// ---- cycles ------------------------------------------------------------------------------
+
+void SqliteStore::insert_cycle(const Cycle& c) {
+    auto s = connection().prepare(
+        "INSERT INTO active_learning_cycles(id, model_id, cycle_number, selection_strategy, "
+        "batch_size, status, metrics_before, metrics_after, items_selected, items_labeled, "
+        "items_skipped, new_model_id, started_at, completed_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    s.bind(1, c.id)
+        .bind(2, c.model_id)
+        .bind(3, c.cycle_number)
+        .bind(4, c.selection_strategy)
+        .bind(5, c.batch_size)
+        .bind(6, c.status);
+    bind_opt(s, 7, c.metrics_before_json);
+    bind_opt(s, 8, c.metrics_after_json);
+    s.bind(9, c.items_selected).bind(10, c.items_labeled).bind(11, c.items_skipped);
+    bind_opt(s, 12, c.new_model_id);
+    s.bind(13, c.started_at);
+    bind_opt(s, 14, c.completed_at);
+    s.run();
+}
+
+std::optional<Cycle> SqliteStore::find_cycle(const std::string& id) {
+    auto s = connection().prepare(std::string("SELECT ") + kCycleColumns +
+                                  " FROM active_learning_cycles cy WHERE cy.id = ?");
+    s.bind(1, id);
+    if (!s.step()) {
+        return std::nullopt;
+    }
+    return read_cycle(s);
+}
+
+void SqliteStore::update_cycle(const Cycle& c) {
+    auto s = connection().prepare(
+        "UPDATE active_learning_cycles SET status = ?, metrics_before = ?, metrics_after = ?, "
+        "items_selected = ?, items_labeled = ?, items_skipped = ?, new_model_id = ?, "
+        "completed_at = ? WHERE id = ?");
+    s.bind(1, c.status);
+    bind_opt(s, 2, c.metrics_before_json);
+    bind_opt(s, 3, c.metrics_after_json);
+    s.bind(4, c.items_selected).bind(5, c.items_labeled).bind(6, c.items_skipped);
+    bind_opt(s, 7, c.new_model_id);
+    bind_opt(s, 8, c.completed_at);
+    s.bind(9, c.id).run();
+}
+
+std::vector<Cycle> SqliteStore::list_cycles(const std::string& lineage_id) {
+    auto s = connection().prepare(
+        std::string("SELECT ") + kCycleColumns +
+        " FROM active_learning_cycles cy JOIN ml_models m ON m.id = cy.model_id "
+        "WHERE m.lineage_id = ? ORDER BY cy.cycle_number DESC");
+    s.bind(1, lineage_id);
+    std::vector<Cycle> out;
+    while (s.step()) {
+        out.push_back(read_cycle(s));
+    }
+    return out;
+}
+
+std::int64_t SqliteStore::max_cycle_number(const std::string& lineage_id) {
+    auto s = connection().prepare(
+        "SELECT COALESCE(MAX(cy.cycle_number), 0) FROM active_learning_cycles cy "
+        "JOIN ml_models m ON m.id = cy.model_id WHERE m.lineage_id = ?");
+    s.bind(1, lineage_id);
+    s.step();
+    return s.column_int(0);
+}
+
+// ---- jobs --------------------------------------------------------------------------------
+
+void SqliteStore::insert_job(const Job& j) {
+    auto s = connection().prepare(std::string("INSERT INTO jobs(") + kJobColumns +
+                                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    s.bind(1, j.id).bind(2, j.kind).bind(3, j.status).bind(4, j.progress).bind(5, j.message);
+    bind_opt(s, 6, j.error);
+    bind_opt(s, 7, j.result_json);
+    bind_opt(s, 8, j.cycle_id);
+    bind_opt(s, 9, j.created_by);
+    s.bind(10, j.created_at);
+    bind_opt(s, 11, j.started_at);
+    bind_opt(s, 12, j.finished_at);
+    s.run();
+}
+
+std::optional<Job> SqliteStore::find_job(const std::string& id) {
+    auto s = connection().prepare(std::string("SELECT ") + kJobColumns + " FROM jobs WHERE id = ?");
+    s.bind(1, id);
+    if (!s.step()) {
+        return std::nullopt;
+    }
+    return read_job(s);
+}
+
+void SqliteStore::update_job(const Job& j) {
+    auto s = connection().prepare("UPDATE jobs SET status = ?, progress = ?, message = ?, "
+                                  "error = ?, result = ?, started_at = ?, finished_at = ? "
+                                  "WHERE id = ?");
+    s.bind(1, j.status).bind(2, j.progress).bind(3, j.message);
+    bind_opt(s, 4, j.error);
+    bind_opt(s, 5, j.result_json);
+    bind_opt(s, 6, j.started_at);
+    bind_opt(s, 7, j.finished_at);
+    s.bind(8, j.id).run();
+}
+
+std::vector<Job> SqliteStore::unfinished_jobs() {
+    auto s = connection().prepare(std::string("SELECT ") + kJobColumns +
+                                  " FROM jobs WHERE status IN ('queued', 'running') "
+                                  "ORDER BY created_at");
+    std::vector<Job> out;
+    while (s.step()) {
+        out.push_back(read_job(s));
+    }
+    return out;
+}
+
+// ---- audit -------------------------------------------------------------------------------
+
+void SqliteStore::insert_audit(const AuditEntry& e) {
+    auto s = connection().prepare("INSERT INTO audit_log(user_id, action, entity_type, "
+                                  "entity_id, old_value, new_value, at) "
+                                  "VALUES (?, ?, ?, ?, ?, ?, ?)");
+    bind_opt(s, 1, e.user_id);
+    s.bind(2, e.action).bind(3, e.entity_type).bind(4, e.entity_id);
+    bind_opt(s, 5, e.old_value_json);
+    bind_opt(s, 6, e.new_value_json);
+    s.bind(7, e.at).run();
+}
+
+std::vector<AuditEntry> SqliteStore::audit_for(const std::string& entity_type,
+                                               const std::string& entity_id) {
+    auto s = connection().prepare("SELECT id, user_id, action, entity_type, entity_id, "
+                                  "old_value, new_value, at FROM audit_log "
+                                  "WHERE entity_type = ? AND entity_id = ? ORDER BY id");
+    s.bind(1, entity_type).bind(2, entity_id);
+    std::vector<AuditEntry> out;
+    while (s.step()) {
+        out.push_back(AuditEntry{s.column_int(0), s.column_optional_text(1), s.column_text(2),
+                                 s.column_text(3), s.column_text(4), s.column_optional_text(5),
+                                 s.column_optional_text(6), s.column_text(7)});
+    }
+    return out;
+}
+
+} // namespace labelloop::store

@@ -1,0 +1,117 @@
+// Seeding helpers for server tests: users with tokens, compounds, models and queue items
+// written through the real store (no mocks), so a test starts from a known state.
+#pragma once
+
+#include "server_fixture.hpp"
+#include "util/ids.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace labelloop::testing {
+
+struct SeededUser {
+    domain::User user;
+    std::string token;
+};
+
+struct Team {
+    SeededUser admin;
+    SeededUser alice; // scientist
+    SeededUser bob;   // scientist
+};
+
+inline Team seed_team(service::Services& s) {
+    Team t;
+    const auto add = [&](const std::string& name, const std::string& role) {
+        SeededUser u;
+        u.user = s.auth.create_user(nullptr, name, role);
+        u.token = s.auth.issue_token(nullptr, u.user.id, "test").secret;
+        return u;
+    };
+    t.admin = add("admin", "admin");
+    t.alice = add("alice", "scientist");
+    t.bob = add("bob", "scientist");
+    return t;
+}
+
+inline domain::Compound insert_compound(store::Store& store, int i,
+                                        std::vector<std::uint8_t> features = {1, 2, 3}) {
+    domain::Compound c;
+    c.id = util::new_uuid();
+    c.smiles = std::string(static_cast<std::size_t>(1 + i % 7), 'C') + "O" + std::to_string(i);
+    c.inchikey = "TESTKEY-" + std::to_string(i) + "-" + c.id.substr(0, 8);
+    c.name = "compound " + std::to_string(i);
+    c.features = std::move(features);
+    c.created_at = util::utc_now();
+    store.insert_compound(c);
+    return c;
+}
+
+/// A model row without a usable artifact: enough for queue rules, not for scoring.
+inline domain::Model insert_model_row(store::Store& store, const std::string& name,
+                                      const std::string& task = "regression") {
+    domain::Model m;
+    m.id = util::new_uuid();
+    m.lineage_id = m.id;
+    m.name = name;
+    m.property = "logS";
+    m.task = task;
+    m.status = "active";
+    m.created_at = util::utc_now();
+    store.insert_model(m, {});
+    return m;
+}
+
+/// n pending queue items for new compounds, in one cycle, priorities n..1.
+inline std::vector<domain::QueueItem> insert_queue(service::Services& s, const domain::Model& m,
+                                                   int n) {
+    domain::Cycle cycle;
+    cycle.id = util::new_uuid();
+    cycle.model_id = m.id;
+    cycle.cycle_number = s.store.max_cycle_number(m.lineage_id) + 1;
+    cycle.selection_strategy = "uncertainty";
+    cycle.batch_size = n;
+    cycle.status = "labeling";
+    cycle.items_selected = n;
+    cycle.started_at = util::utc_now();
+    s.store.insert_cycle(cycle);
+    std::vector<domain::QueueItem> out;
+    for (int i = 0; i < n; ++i) {
+        const auto c = insert_compound(s.store, 1000 * static_cast<int>(cycle.cycle_number) + i);
+        domain::QueueItem q;
+        q.id = util::new_uuid();
+        q.compound_id = c.id;
+        q.model_id = m.id;
+        q.cycle_id = cycle.id;
+        q.prediction = 0.5 * i;
+        q.uncertainty = 1.0 / (1 + i);
+        q.applicability_distance = 0.3;
+        q.in_domain = true;
+        q.selection_strategy = "uncertainty";
+        q.selection_batch = cycle.cycle_number;
+        q.priority_score = static_cast<double>(n - i);
+        q.created_at = util::utc_now();
+        q.updated_at = q.created_at;
+        REQUIRE(s.store.insert_queue_item(q));
+        out.push_back(*s.store.find_queue_item(q.id));
+    }
+    return out;
+}
+
+inline httplib::Headers bearer(const std::string& token) {
+    return {{"Authorization", "Bearer " + token}};
+}
+
+inline nlohmann::json body_of(const httplib::Result& r) {
+    REQUIRE(r);
+    auto j = nlohmann::json::parse(r->body, nullptr, false);
+    INFO("body: " << r->body);
+    REQUIRE_FALSE(j.is_discarded());
+    return j;
+}
+
+} // namespace labelloop::testing
