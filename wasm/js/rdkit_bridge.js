@@ -76,4 +76,18 @@ mergeInto(LibraryManager.library, {
       mol.delete();
     }
   },
+
+  // Morgan r=2 2048 bits into bitsOut (one byte per bit); returns the descriptor JSON.
+  labelloop_rdkit_features__deps: ['$labelloopRdkit'],
+  labelloop_rdkit_features: function (smilesPtr, bitsOut) {
+    var mol = labelloopRdkit.parse(UTF8ToString(smilesPtr));
+    if (!mol) return 0;
+    try {
+      var bits = mol.get_morgan_fp_as_uint8array(JSON.stringify({ radius: 2, nBits: 2048 }));
+      HEAPU8.set(bits, bitsOut);
+      return labelloopRdkit.newCString(mol.get_descriptors());
+    } finally {
+      mol.delete();
+    }
+  },
 });

@@ -3,17 +3,17 @@
 #include "labelloop/version.hpp"
 #include "platform/http_client.hpp"
 #include "platform/rdkit_bridge.hpp"
+#include "platform/storage.hpp"
 
 #include <imgui.h>
 
 #include <algorithm>
-#include <cstdint>
 
 namespace labelloop::app {
 namespace {
 
 constexpr double kHealthPollSeconds = 3.0;
-constexpr float kStructureSize = 320.0F; // CSS pixels
+constexpr double kNoticeSeconds = 4.0;
 
 const char* connection_label(ConnectionState s) {
     switch (s) {
@@ -26,33 +26,52 @@ const char* connection_label(ConnectionState s) {
     }
 }
 
-ImTextureID texture_id(unsigned texture) {
-    return reinterpret_cast<ImTextureID>(static_cast<std::uintptr_t>(texture));
+const char* tab_name(Tab t) {
+    switch (t) {
+    case Tab::Queue:
+        return "Label Queue";
+    case Tab::Labeling:
+        return "Labeling";
+    case Tab::Cycles:
+        return "Cycle History";
+    case Tab::Selection:
+        return "Sample Selection";
+    default:
+        return "Structure";
+    }
 }
 
 } // namespace
 
-App::App() = default;
-
-App::~App() {
-    if (texture_ != 0) {
-        delete_depiction_texture(texture_);
+App::App() {
+    const std::string saved = storage_get("labelloop.token");
+    if (!saved.empty()) {
+        sign_in(saved, true);
     }
 }
 
-void App::poll_server(double now) {
-    if (health_in_flight_ || now < next_health_poll_) {
+App::~App() = default;
+
+void App::notify(const std::string& text, bool error) {
+    notices_.push_back(Notice{text, error, now_});
+    if (notices_.size() > 4) {
+        notices_.erase(notices_.begin());
+    }
+}
+
+void App::poll_server() {
+    if (health_in_flight_ || now_ < next_health_poll_) {
         return;
     }
     health_in_flight_ = true;
-    http_request("GET", "/api/v1/health", "", "", [this, now](const HttpResponse& r) {
+    http_request("GET", "/api/v1/health", "", "", [this](const HttpResponse& r) {
         health_in_flight_ = false;
-        next_health_poll_ = now + kHealthPollSeconds;
+        next_health_poll_ = now_ + kHealthPollSeconds;
         if (r.status != 200) {
             server_.state = ConnectionState::Offline;
-            server_.message =
-                r.status == 0 ? "The LabelLoop server cannot be reached."
-                              : "The server answered with status " + std::to_string(r.status) + ".";
+            server_.message = r.status == 0 ? "The LabelLoop server cannot be reached."
+                                            : "The server answered with status " +
+                                                  std::to_string(r.status) + ".";
             return;
         }
         const auto body = nlohmann::json::parse(r.body, nullptr, false);
@@ -76,10 +95,14 @@ void App::poll_server(double now) {
 }
 
 void App::frame(double now, float dpr) {
+    now_ = now;
+    dpr_ = dpr;
     ++frame_count_;
     widgets_.begin_frame();
     widgets_.set_pixel_ratio(dpr);
-    poll_server(now);
+    depictions_.begin_frame();
+    poll_server();
+    poll_job();
 
     const ImGuiViewport* viewport = ImGui::GetMainViewport();
     ImGui::SetNextWindowPos(viewport->WorkPos);
@@ -89,19 +112,60 @@ void App::frame(double now, float dpr) {
                                    ImGuiWindowFlags_NoBringToFrontOnFocus;
     ImGui::Begin("LabelLoop", nullptr, flags);
     draw_header();
+    draw_notices();
     ImGui::Separator();
-    draw_structure_panel(dpr);
+    if (ImGui::BeginTabBar("tabs")) {
+        if (signed_in_) {
+            if (begin_tab("Label Queue", Tab::Queue, "tab_queue")) {
+                draw_queue_tab();
+                ImGui::EndTabItem();
+            }
+            if (begin_tab("Labeling", Tab::Labeling, "tab_labeling")) {
+                draw_labeling_tab();
+                ImGui::EndTabItem();
+            }
+            if (begin_tab("Cycle History", Tab::Cycles, "tab_cycles")) {
+                draw_cycles_tab();
+                ImGui::EndTabItem();
+            }
+            if (begin_tab("Sample Selection", Tab::Selection, "tab_selection")) {
+                draw_selection_tab();
+                ImGui::EndTabItem();
+            }
+        } else if (begin_tab("Sign in", Tab::Queue, "tab_sign_in")) {
+            draw_sign_in();
+            ImGui::EndTabItem();
+        }
+        if (begin_tab("Structure", Tab::Structure, "tab_structure")) {
+            draw_structure_tab();
+            ImGui::EndTabItem();
+        }
+        ImGui::EndTabBar();
+    }
+    requested_tab_.reset();
     ImGui::End();
+}
+
+bool App::begin_tab(const char* label, Tab tab, const char* widget) {
+    const bool select = requested_tab_ && *requested_tab_ == tab;
+    const bool open =
+        ImGui::BeginTabItem(label, nullptr, select ? ImGuiTabItemFlags_SetSelected : 0);
+    widgets_.record_last_item(widget);
+    if (open) {
+        tab_ = tab;
+    }
+    return open;
 }
 
 void App::draw_header() {
     ImGui::TextUnformatted("LabelLoop");
     ImGui::SameLine();
-    ImGui::TextDisabled("app %s", kProductVersion);
-    ImGui::SameLine(0.0F, ImGui::GetFontSize() * 2.0F);
-    const ImVec4 colour = server_.state == ConnectionState::Online    ? ImVec4(0.3F, 0.8F, 0.4F, 1)
-                          : server_.state == ConnectionState::Offline ? ImVec4(0.9F, 0.4F, 0.3F, 1)
-                                                                      : ImVec4(0.8F, 0.8F, 0.4F, 1);
+    ImGui::TextDisabled("%s", kProductVersion);
+    ImGui::SameLine(0.0F, ImGui::GetFontSize() * 1.5F);
+    const ImVec4 green(0.3F, 0.8F, 0.4F, 1), red(0.9F, 0.4F, 0.3F, 1), amber(0.85F, 0.75F, 0.35F, 1);
+    const ImVec4 colour = server_.state == ConnectionState::Online    ? green
+                          : server_.state == ConnectionState::Offline ? red
+                                                                      : amber;
     if (server_.state == ConnectionState::Online) {
         ImGui::TextColored(colour, "Server %s: %s (schema %d, sync protocol %d)",
                            connection_label(server_.state), server_.version.c_str(),
@@ -110,85 +174,136 @@ void App::draw_header() {
         ImGui::TextColored(colour, "Server %s", connection_label(server_.state));
     }
     widgets_.record_last_item("server_status");
+    if (api_.in_flight() > 0) {
+        ImGui::SameLine();
+        ImGui::TextDisabled("(%d request%s in flight)", api_.in_flight(), api_.in_flight() == 1 ? "" : "s");
+    }
+    if (signed_in_) {
+        const ModelInfo* m = active_model();
+        ImGui::SameLine(0.0F, ImGui::GetFontSize() * 1.5F);
+        if (m != nullptr) {
+            ImGui::Text("Model: %s v%lld (%s, %s)", m->name.c_str(), static_cast<long long>(m->version),
+                        m->property.c_str(), m->task.c_str());
+        } else {
+            ImGui::TextDisabled("No active model");
+        }
+        widgets_.record_last_item("active_model");
+        const float right = ImGui::GetWindowContentRegionMax().x;
+        const std::string who = me_.name + " (" + me_.role + ")";
+        const float width = ImGui::CalcTextSize(who.c_str()).x + ImGui::CalcTextSize("Sign out").x +
+                            ImGui::GetStyle().FramePadding.x * 2 + ImGui::GetStyle().ItemSpacing.x * 2;
+        ImGui::SameLine(std::max(ImGui::GetCursorPosX(), right - width));
+        ImGui::TextUnformatted(who.c_str());
+        widgets_.record_last_item("signed_in_user");
+        ImGui::SameLine();
+        if (ImGui::SmallButton("Sign out")) {
+            sign_out();
+        }
+        widgets_.record_last_item("sign_out");
+    }
     if (!server_.message.empty()) {
         ImGui::TextColored(ImVec4(0.9F, 0.6F, 0.3F, 1), "%s", server_.message.c_str());
     }
 }
 
-void App::redraw_molecule(float dpr) {
-    const int size = static_cast<int>(kStructureSize * dpr);
-    if (drawn_smiles_ == smiles_buffer_ && drawn_size_ == size) {
-        return;
-    }
-    if (!rdkit_ready()) {
-        molecule_drawn_ = false;
-        molecule_error_ = "Loading RDKit...";
-        return;
-    }
-    if (texture_ == 0) {
-        texture_ = create_depiction_texture();
-    }
-    drawn_smiles_ = smiles_buffer_;
-    drawn_size_ = size;
-    descriptors_ = nlohmann::json();
-    switch (draw_molecule_to_texture(drawn_smiles_, size, size, texture_)) {
-    case DepictionResult::Drawn:
-        molecule_drawn_ = true;
-        molecule_error_.clear();
-        descriptors_ =
-            nlohmann::json::parse(molecule_descriptors_json(drawn_smiles_), nullptr, false);
-        break;
-    case DepictionResult::InvalidSmiles:
-        molecule_drawn_ = false;
-        molecule_error_ =
-            drawn_smiles_.empty()
-                ? "Enter a SMILES string to draw a molecule."
-                : "'" + drawn_smiles_ + "' is not a valid SMILES: RDKit could not parse it.";
-        break;
-    case DepictionResult::RdkitNotReady:
-        molecule_drawn_ = false;
-        molecule_error_ = "Loading RDKit...";
-        drawn_smiles_.clear();
-        break;
+void App::draw_notices() {
+    notices_.erase(std::remove_if(notices_.begin(), notices_.end(),
+                                  [&](const Notice& n) { return !n.error && now_ - n.shown_at > kNoticeSeconds; }),
+                   notices_.end());
+    for (std::size_t i = 0; i < notices_.size(); ++i) {
+        const Notice& n = notices_[i];
+        ImGui::PushID(static_cast<int>(i));
+        ImGui::TextColored(n.error ? ImVec4(0.95F, 0.45F, 0.35F, 1) : ImVec4(0.45F, 0.85F, 0.5F, 1), "%s",
+                           n.text.c_str());
+        widgets_.record_last_item("notice_" + std::to_string(i));
+        if (n.error) {
+            ImGui::SameLine();
+            if (ImGui::SmallButton("Dismiss")) {
+                notices_.erase(notices_.begin() + static_cast<std::ptrdiff_t>(i));
+                ImGui::PopID();
+                break;
+            }
+        }
+        ImGui::PopID();
     }
 }
 
-void App::draw_structure_panel(float dpr) {
-    ImGui::TextUnformatted("SMILES");
+void App::draw_sign_in() {
+    ImGui::Spacing();
+    ImGui::TextWrapped("Sign in with the access token your LabelLoop administrator gave you "
+                       "(admins create one with `labelloop user add`).");
+    ImGui::Spacing();
+    ImGui::TextUnformatted("Token");
     ImGui::SameLine();
-    ImGui::SetNextItemWidth(std::min(ImGui::GetContentRegionAvail().x, 600.0F * dpr));
-    ImGui::InputText("##smiles", smiles_buffer_, sizeof smiles_buffer_);
-    widgets_.record_last_item("smiles_input");
-    redraw_molecule(dpr);
-
-    const float size = kStructureSize * dpr;
-    if (molecule_drawn_) {
-        ImGui::Image(texture_id(texture_), ImVec2(size, size));
-        widgets_.record_last_item("molecule_image");
-        if (descriptors_.is_object()) {
-            ImGui::SameLine();
-            ImGui::BeginGroup();
-            const char* shown[][2] = {{"exactmw", "Exact MW"}, {"CrippenClogP", "cLogP"},
-                                      {"tpsa", "TPSA"},        {"NumHBD", "HBD"},
-                                      {"NumHBA", "HBA"},       {"NumRotatableBonds", "Rot. bonds"}};
-            for (const auto& [key, label] : shown) {
-                if (descriptors_.contains(key) && descriptors_[key].is_number()) {
-                    ImGui::Text("%-11s %.2f", label, descriptors_[key].get<double>());
-                }
-            }
-            ImGui::EndGroup();
-        }
-    } else {
-        ImGui::TextColored(ImVec4(0.95F, 0.45F, 0.35F, 1), "%s", molecule_error_.c_str());
-        widgets_.record_last_item("molecule_error");
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 28);
+    const bool enter = ImGui::InputText("##token", token_input_, sizeof token_input_,
+                                        ImGuiInputTextFlags_Password | ImGuiInputTextFlags_EnterReturnsTrue);
+    widgets_.record_last_item("token_input");
+    ImGui::SameLine();
+    ImGui::BeginDisabled(signing_in_ || token_input_[0] == '\0');
+    const bool clicked = ImGui::Button(signing_in_ ? "Signing in..." : "Sign in");
+    widgets_.record_last_item("sign_in_button");
+    ImGui::EndDisabled();
+    if ((enter || clicked) && token_input_[0] != '\0' && !signing_in_) {
+        sign_in(token_input_, true);
+    }
+    if (!sign_in_error_.empty()) {
+        ImGui::TextColored(ImVec4(0.95F, 0.45F, 0.35F, 1), "%s", sign_in_error_.c_str());
+        widgets_.record_last_item("sign_in_error");
     }
 }
 
 nlohmann::json App::state() const {
+    nlohmann::json queue_rows = nlohmann::json::array();
+    for (std::size_t r = 0; r < visible_.size() && r < 50; ++r) {
+        const auto& q = queue_[visible_[r]];
+        queue_rows.push_back({{"id", q.id}, {"smiles", q.smiles}, {"status", q.status},
+                              {"assigned_to", q.assigned_to_name}, {"priority", q.priority_score},
+                              {"selected", visible_[r] < selected_.size() && selected_[visible_[r]]}});
+    }
+    std::size_t open = 0;
+    for (const auto& q : queue_) {
+        open += q.is_open() ? 1 : 0;
+    }
+    nlohmann::json current = nullptr;
+    if (current_ >= 0 && static_cast<std::size_t>(current_) < queue_.size()) {
+        const auto& q = queue_[static_cast<std::size_t>(current_)];
+        current = {{"id", q.id},
+                   {"smiles", q.smiles},
+                   {"status", q.status},
+                   {"prediction", q.prediction ? nlohmann::json(*q.prediction) : nlohmann::json()},
+                   {"uncertainty", q.uncertainty ? nlohmann::json(*q.uncertainty) : nlohmann::json()},
+                   {"similar", similar_.size()},
+                   {"browser_prediction",
+                    browser_prediction_ ? nlohmann::json({{"mean", browser_prediction_->mean},
+                                                          {"std", browser_prediction_->std},
+                                                          {"members", browser_prediction_->members.size()}})
+                                        : nlohmann::json()},
+                   {"form", {{"label", label_text_}, {"source", label_source_},
+                             {"confidence", label_confidence_}, {"notes", notes_},
+                             {"error", form_error_}}}};
+    }
+    nlohmann::json notices = nlohmann::json::array();
+    for (const auto& n : notices_) {
+        notices.push_back({{"text", n.text}, {"error", n.error}});
+    }
+    nlohmann::json cycles = nlohmann::json::array();
+    for (const auto& c : cycles_) {
+        cycles.push_back({{"id", c.id}, {"number", c.cycle_number}, {"status", c.status},
+                          {"metrics_before", c.metrics_before}, {"metrics_after", c.metrics_after},
+                          {"items_selected", c.items_selected}, {"items_labeled", c.items_labeled}});
+    }
+    nlohmann::json preview = nlohmann::json::array();
+    for (const auto& p : preview_) {
+        preview.push_back({{"smiles", p.smiles}, {"compound_id", p.compound_id},
+                           {"priority", p.score.priority_score}, {"prediction", p.score.prediction},
+                           {"uncertainty", p.score.uncertainty}});
+    }
+    const ModelInfo* m = active_model();
     return {
         {"ready", rdkit_ready() && frame_count_ > 1},
         {"frame", frame_count_},
-        {"tab", "Structure"},
+        {"tab", tab_name(tab_)},
         {"app_version", kProductVersion},
         {"server",
          {{"state", connection_label(server_.state)},
@@ -196,12 +311,35 @@ nlohmann::json App::state() const {
           {"schema_version", server_.schema_version},
           {"sync_protocol_version", server_.sync_protocol_version},
           {"message", server_.message}}},
+        {"signed_in", signed_in_},
+        {"user", signed_in_ ? nlohmann::json({{"id", me_.id}, {"name", me_.name}, {"role", me_.role}})
+                            : nlohmann::json()},
+        {"sign_in_error", sign_in_error_},
+        {"requests_in_flight", api_.in_flight()},
+        {"model", m != nullptr ? nlohmann::json({{"id", m->id}, {"version", m->version},
+                                                 {"name", m->name}, {"task", m->task}})
+                               : nlohmann::json()},
+        {"model_loaded", model_ != nullptr},
+        {"queue", {{"loaded", queue_.size()}, {"total", queue_total_}, {"open", open},
+                   {"visible", visible_.size()}, {"rows", queue_rows}, {"loading", queue_loading_}}},
+        {"current", current},
+        {"saving", saving_},
+        {"notices", notices},
+        {"cycles", cycles},
+        {"job", job_id_.empty() ? nlohmann::json()
+                                : nlohmann::json({{"id", job_id_}, {"status", job_.status},
+                                                  {"progress", job_.progress}, {"error", job_.error}})},
+        {"versions", versions_.size()},
+        {"preview", {{"rows", preview}, {"running", preview_running_}, {"error", preview_error_},
+                     {"pool", preview_pool_size_}, {"ms", preview_ms_}}},
+        {"depictions", {{"cached", depictions_.size()}, {"drawn", depictions_.draws()},
+                        {"evicted", depictions_.evictions()}}},
         {"smiles", std::string(smiles_buffer_)},
         {"molecule",
          {{"drawn", molecule_drawn_},
           {"smiles", drawn_smiles_},
           {"error", molecule_error_},
-          {"pixels", drawn_size_},
+          {"pixels", static_cast<int>(320 * dpr_)},
           {"descriptors", descriptors_}}},
         {"widgets", widgets_.to_json()},
     };

@@ -1,12 +1,28 @@
-// The LabelLoop browser app: state and the per-frame UI. Plain C++ over Dear ImGui and the
-// platform seams (platform/*.hpp), so the frame function could run natively too.
+// The LabelLoop browser app: session, data loaded from the server, and the per-frame UI
+// (header + four tabs: Label Queue, Labeling, Cycle History, Sample Selection, plus a
+// Structure viewer). Plain C++ over Dear ImGui and the platform seams (platform/*.hpp), so
+// the frame function also runs natively (tests/ui smoke test).
+//
+// Sections by file: app.cpp (frame, header, sign-in, state view), app_data.cpp (loading and
+// server calls), tab_queue.cpp, tab_labeling.cpp, tab_cycles.cpp, tab_selection.cpp,
+// tab_structure.cpp.
 #pragma once
 
+#include "api/api_client.hpp"
+#include "api/types.hpp"
+#include "labelloop/ensemble.hpp"
+#include "labelloop/features.hpp"
+#include "labelloop/sampling.hpp"
+#include "ui/depiction_cache.hpp"
 #include "ui_state.hpp"
 
 #include <nlohmann/json.hpp>
 
+#include <map>
+#include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace labelloop::app {
 
@@ -18,6 +34,23 @@ struct ServerStatus {
     int schema_version = 0;
     int sync_protocol_version = 0;
     std::string message; // why we are offline, in words
+};
+
+enum class Tab { Queue, Labeling, Cycles, Selection, Structure };
+
+/// A message for the user: errors stay until dismissed or replaced, successes fade.
+struct Notice {
+    std::string text;
+    bool error = false;
+    double shown_at = 0.0;
+};
+
+/// A browser-side preview row of Sample Selection.
+struct PreviewRow {
+    std::string compound_id; // empty for pasted SMILES
+    std::string smiles;
+    std::string name;
+    ScoredCandidate score;
 };
 
 class App {
@@ -32,22 +65,145 @@ public:
     /// The read-only state view (window.labelloop.state()).
     nlohmann::json state() const;
 
-private:
-    void poll_server(double now);
-    void draw_header();
-    void draw_structure_panel(float dpr);
-    void redraw_molecule(float dpr);
+    /// For the headless smoke test: put `items` in the queue as if loaded from the server.
+    void load_queue_for_test(std::vector<QueueItem> items, User me, ModelInfo model);
+    void select_tab_for_test(Tab tab) { requested_tab_ = tab; }
 
+private:
+    // app.cpp
+    void poll_server();
+    void draw_header();
+    void draw_sign_in();
+    void draw_notices();
+    void notify(const std::string& text, bool error);
+    bool begin_tab(const char* label, Tab tab, const char* widget);
+
+    // app_data.cpp
+    void sign_in(const std::string& token, bool remember);
+    void sign_out();
+    void refresh_models();
+    void refresh_queue();
+    void refresh_users();
+    void refresh_cycles();
+    void refresh_training_set();
+    void ensure_model_artifact();
+    void submit_label(std::size_t index, bool advance);
+    void skip_item(std::size_t index, bool advance);
+    void bulk_assign(const std::string& user_id);
+    void bulk_skip();
+    void trigger_retrain(const std::string& cycle_id);
+    void poll_job();
+    void replace_item(const QueueItem& item);
+    const ModelInfo* active_model() const;
+    std::optional<Features> browser_features(const std::string& smiles, std::string& error) const;
+
+    // tab_*.cpp
+    void draw_queue_tab();
+    void rebuild_visible_rows();
+    void open_item(std::size_t index);
+    void draw_labeling_tab();
+    void draw_prediction_panel(const QueueItem& item);
+    void draw_similar_compounds(const QueueItem& item);
+    void draw_label_form(std::size_t index);
+    void move_to_next_open(int direction);
+    void draw_cycles_tab();
+    void draw_learning_curve();
+    void draw_selection_tab();
+    void run_preview();
+    void add_preview_to_queue();
+    void draw_structure_tab();
+
+    // -- platform / frame
+    double now_ = 0.0;
+    float dpr_ = 1.0F;
+    std::uint64_t frame_count_ = 0;
     WidgetRegistry widgets_;
+    DepictionCache depictions_;
+    ApiClient api_;
     ServerStatus server_;
     bool health_in_flight_ = false;
     double next_health_poll_ = 0.0;
-    std::uint64_t frame_count_ = 0;
+    std::vector<Notice> notices_;
+    Tab tab_ = Tab::Queue;
+    std::optional<Tab> requested_tab_;
 
+    // -- session
+    bool signed_in_ = false;
+    bool signing_in_ = false;
+    User me_;
+    char token_input_[256] = "";
+    std::string sign_in_error_;
+
+    // -- data
+    std::vector<ModelInfo> models_; // newest first
+    std::string active_model_id_;
+    std::vector<QueueItem> queue_;
+    std::int64_t queue_total_ = 0;
+    bool queue_loading_ = false;
+    std::vector<User> users_;
+    std::vector<Cycle> cycles_;
+    std::vector<ModelInfo> versions_;
+    std::vector<TrainingCompound> training_;
+    std::vector<Fingerprint> training_fps_;
+    FingerprintIndex training_index_;
+    std::string training_for_model_;
+    std::unique_ptr<BootstrapEnsemble> model_;
+    std::string model_loaded_id_;
+    bool artifact_loading_ = false;
+    std::string model_error_;
+
+    // -- Label Queue tab
+    int status_filter_ = 1; // index into kStatusFilters; 1 = open (pending + in progress)
+    int assignee_filter_ = 0; // 0 all, 1 me, 2 unassigned, 3+ users_[i - 3]
+    std::vector<std::size_t> visible_; // indices into queue_, filtered and sorted
+    bool visible_dirty_ = true;
+    int sort_column_ = 5;              // priority
+    bool sort_descending_ = true;
+    std::vector<bool> selected_;       // parallel to queue_
+    int bulk_user_ = 0;
+    int queue_cursor_ = -1;            // keyboard cursor in visible_
+
+    // -- Labeling tab
+    int current_ = -1; // index into queue_
+    char label_text_[64] = "";
+    int label_class_ = -1;
+    int label_source_ = 0;
+    int label_confidence_ = 0;
+    char notes_[512] = "";
+    std::string form_error_;
+    bool saving_ = false;
+    std::string similar_for_;
+    std::vector<std::pair<std::size_t, double>> similar_; // training index, similarity
+    std::optional<Prediction> browser_prediction_;
+    std::string browser_prediction_for_;
+    nlohmann::json current_descriptors_;
+    std::string descriptors_for_;
+
+    // -- Cycle History tab
+    std::string job_id_;
+    Job job_;
+    double next_job_poll_ = 0.0;
+    bool retrain_in_flight_ = false;
+
+    // -- Sample Selection tab
+    int pool_kind_ = 0; // 0 unlabeled compounds, 1 pasted SMILES
+    char pasted_smiles_[16384] = "";
+    int strategy_ = 0;
+    int batch_size_ = 20;
+    float threshold_ = 0.0F;
+    float weights_[3] = {0.5F, 0.3F, 0.2F};
+    int diversity_ = 0;
+    float tanimoto_cap_ = 0.7F;
+    bool preview_running_ = false;
+    std::vector<PreviewRow> preview_;
+    std::string preview_error_;
+    std::size_t preview_pool_size_ = 0;
+    double preview_ms_ = 0.0;
+    bool adding_ = false;
+
+    // -- Structure tab (SMILES viewer)
     char smiles_buffer_[1024] = "c1ccccc1C(=O)O";
     std::string drawn_smiles_;
-    int drawn_size_ = 0;
-    unsigned texture_ = 0;
     bool molecule_drawn_ = false;
     std::string molecule_error_;
     nlohmann::json descriptors_;

@@ -34,8 +34,6 @@ public:
     std::size_t size() const { return fingerprints_.size(); }
     /// In the order given to the constructor.
     const std::vector<Fingerprint>& fingerprints() const { return fingerprints_; }
-    /// Tanimoto evaluations done by nearest() since construction (for benchmarks).
-    std::uint64_t comparisons() const { return comparisons_; }
 
     static constexpr std::size_t kNoExclude = static_cast<std::size_t>(-1);
 
@@ -43,7 +41,6 @@ private:
     std::vector<Fingerprint> fingerprints_;
     std::vector<std::uint32_t> order_;    // indices sorted by popcount
     std::vector<std::uint32_t> popcount_; // popcount_[i] of order_[i]
-    mutable std::uint64_t comparisons_ = 0;
 };
 
 struct ApplicabilityOptions {

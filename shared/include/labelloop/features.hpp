@@ -107,7 +107,7 @@ Features make_features(const Fingerprint& fingerprint,
 void check_features(const Features& features, const FeatureLayout& layout, const std::string& what);
 
 /// Compact little-endian encoding: 1 byte format version, 32 x u64 fingerprint words, u16
-/// descriptor count, then that many f64. 263 + 8 * n_descriptors bytes.
+/// descriptor count, then that many f64. 259 + 8 * n_descriptors bytes.
 std::vector<std::uint8_t> encode_features(const Features& features);
 /// Inverse of encode_features; throws FeatureError on a wrong version, truncation or trailing
 /// bytes.

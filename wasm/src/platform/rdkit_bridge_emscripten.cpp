@@ -8,6 +8,7 @@ int labelloop_rdkit_ready();
 char* labelloop_rdkit_version();
 int labelloop_rdkit_draw_to_texture(const char* smiles, int width, int height, unsigned texture);
 char* labelloop_rdkit_descriptors(const char* smiles);
+char* labelloop_rdkit_features(const char* smiles, unsigned char* bits_out);
 }
 
 namespace labelloop::app {
@@ -46,6 +47,13 @@ DepictionResult draw_molecule_to_texture(const std::string& smiles, int width, i
 
 std::string molecule_descriptors_json(const std::string& smiles) {
     return take_js_string(labelloop_rdkit_descriptors(smiles.c_str()));
+}
+
+bool molecule_fingerprint_and_descriptors(const std::string& smiles, std::vector<unsigned char>& bits,
+                                          std::string& descriptors_json) {
+    bits.assign(2048, 0);
+    descriptors_json = take_js_string(labelloop_rdkit_features(smiles.c_str(), bits.data()));
+    return !descriptors_json.empty();
 }
 
 } // namespace labelloop::app

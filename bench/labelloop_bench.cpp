@@ -1,0 +1,353 @@
+// LabelLoop core benchmark: our BootstrapEnsemble side by side with scikit-learn's
+// RandomForest on ESOL, Lipophilicity and BBBP (same seeded 80/20 split, same features), plus
+// scoring throughput and Tanimoto throughput. Prints figures; asserts nothing.
+//
+//   labelloop_bench [--data DIR] [--cache DIR] [--sets esol,lipophilicity,bbbp]
+//                   [--threads 2] [--member gradient_boosted|random_tree|both]
+//                   [--no-sklearn] [--scoring-only] [--wasm-bench PATH.js]
+//                   [--rounds N] [--lr X] [--depth N] [--ff X] [--leaf N] [--members N]
+//                   [--no-linear] [--alpha X]
+//
+// Features come from bench/featurize.py (python3-rdkit): Morgan r=2 2048 bits + the 28
+// descriptors, cached as DATASET.tsv in the cache directory. --scoring-only (used for the
+// WASM build under node) skips fitting comparisons and sklearn.
+#include "labelloop/ensemble.hpp"
+#include "labelloop/metrics.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#ifndef LABELLOOP_BENCH_DIR
+#define LABELLOOP_BENCH_DIR "bench"
+#endif
+#ifndef LABELLOOP_DATA_DIR
+#define LABELLOOP_DATA_DIR "../shared/data"
+#endif
+
+using namespace labelloop;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Dataset {
+    std::string name;
+    Task task = Task::Regression;
+    std::vector<Features> train_x, test_x;
+    std::vector<double> train_y, test_y;
+};
+
+struct Options {
+    std::string data_dir = LABELLOOP_DATA_DIR;
+    std::string cache_dir = "/tmp/labelloop-bench";
+    std::vector<std::string> sets{"esol", "lipophilicity", "bbbp"};
+    unsigned threads = 2;
+    std::string member = "gradient_boosted";
+    bool sklearn = true;
+    bool scoring_only = false;
+    std::string wasm_bench;
+    EnsembleParams overrides;
+    bool has_rounds = false, has_lr = false, has_depth = false, has_ff = false, has_leaf = false,
+         has_members = false;
+    bool no_linear = false;
+    double alpha = 0.0;
+};
+
+double seconds_since(Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+    std::vector<std::string> out;
+    std::stringstream ss(s);
+    std::string item;
+    while (std::getline(ss, item, sep)) {
+        out.push_back(item);
+    }
+    return out;
+}
+
+std::string tsv_path(const Options& o, const std::string& set) {
+    return o.cache_dir + "/" + set + ".tsv";
+}
+
+Dataset load(const Options& o, const std::string& set) {
+    const std::string path = tsv_path(o, set);
+    if (!std::ifstream(path)) {
+        const std::string cmd = "mkdir -p '" + o.cache_dir + "' && /usr/bin/python3 '" +
+                                LABELLOOP_BENCH_DIR "/featurize.py' " + set + " '" + o.data_dir +
+                                "/" + set + ".csv' '" + path + "' 0";
+        if (std::system(cmd.c_str()) != 0) {
+            throw std::runtime_error("featurizing " + set + " failed: " + cmd);
+        }
+    }
+    Dataset d;
+    d.name = set;
+    d.task = set == "bbbp" ? Task::Classification : Task::Regression;
+    std::ifstream in(path);
+    std::string line;
+    while (std::getline(in, line)) {
+        const auto parts = split(line, '\t');
+        Fingerprint::Words words{};
+        for (std::size_t w = 0; w < Fingerprint::kWords; ++w) {
+            words[w] = std::stoull(parts[2].substr(16 * w, 16), nullptr, 16);
+        }
+        Features f{Fingerprint(words), {}};
+        for (std::size_t i = 3; i < parts.size(); ++i) {
+            f.descriptors.push_back(std::stod(parts[i]));
+        }
+        const double y = std::stod(parts[1]);
+        if (parts[0] == "train") {
+            d.train_x.push_back(std::move(f));
+            d.train_y.push_back(y);
+        } else {
+            d.test_x.push_back(std::move(f));
+            d.test_y.push_back(y);
+        }
+    }
+    return d;
+}
+
+EnsembleParams params_for(const Options& o, MemberType type) {
+    EnsembleParams p = type == MemberType::RandomTree ? EnsembleParams::random_forest()
+                                                      : EnsembleParams::gradient_boosted();
+    p.n_threads = o.threads;
+    p.seed = 0;
+    if (o.has_rounds) {
+        p.boosting_rounds = o.overrides.boosting_rounds;
+    }
+    if (o.has_lr) {
+        p.learning_rate = o.overrides.learning_rate;
+    }
+    if (o.has_depth) {
+        p.max_depth = o.overrides.max_depth;
+    }
+    if (o.has_ff) {
+        p.feature_fraction = o.overrides.feature_fraction;
+    }
+    if (o.has_leaf) {
+        p.min_samples_leaf = o.overrides.min_samples_leaf;
+    }
+    if (o.no_linear) {
+        p.linear_base = false;
+    }
+    if (o.alpha > 0) {
+        p.ridge_alpha = o.alpha;
+    }
+    if (o.has_members) {
+        p.n_members = o.overrides.n_members;
+    }
+    return p;
+}
+
+double score(Task task, const std::vector<double>& y, const std::vector<Prediction>& pred) {
+    std::vector<double> mean;
+    for (const auto& p : pred) {
+        mean.push_back(p.mean);
+    }
+    return task == Task::Regression ? rmse(y, mean) : roc_auc(y, mean);
+}
+
+struct SklearnResult {
+    double bits_score = 0, bits_fit = 0, full_score = 0, full_fit = 0;
+};
+
+SklearnResult run_sklearn(const Options& o, const Dataset& d) {
+    const std::string cmd = "/usr/bin/python3 '" LABELLOOP_BENCH_DIR "/sklearn_baseline.py' '" +
+                            tsv_path(o, d.name) + "' " + to_string(d.task) + " " +
+                            std::to_string(o.threads) + " 0";
+    SklearnResult r;
+    FILE* pipe = popen(cmd.c_str(), "r");
+    if (!pipe) {
+        throw std::runtime_error("cannot run " + cmd);
+    }
+    char buf[512];
+    while (fgets(buf, sizeof buf, pipe)) {
+        const std::string line(buf);
+        auto num = [&](const std::string& key) {
+            const auto at = line.find("\"" + key + "\": ");
+            return std::stod(line.substr(at + key.size() + 4));
+        };
+        if (line.find("\"bits+descriptors\"") != std::string::npos) {
+            r.full_score = num("score");
+            r.full_fit = num("fit_s");
+        } else if (line.find("\"bits\"") != std::string::npos) {
+            r.bits_score = num("score");
+            r.bits_fit = num("fit_s");
+        }
+    }
+    if (pclose(pipe) != 0) {
+        throw std::runtime_error("scikit-learn baseline failed: " + cmd);
+    }
+    return r;
+}
+
+void scoring_throughput(const BootstrapEnsemble& model, const Dataset& d, const char* where) {
+    // Repeat until ~1 s so the figure is stable.
+    std::size_t rows = 0;
+    double checksum = 0;
+    const auto t0 = Clock::now();
+    while (seconds_since(t0) < 1.0) {
+        for (const auto& f : d.test_x) {
+            checksum += model.predict(f).mean;
+        }
+        rows += d.test_x.size();
+    }
+    const double s = seconds_since(t0);
+    std::printf("scoring[%s] %s: %.2f M compound-members/s (%zu members, %.0f compounds/s, "
+                "checksum %.6f)\n",
+                where, d.name.c_str(),
+                static_cast<double>(rows) * static_cast<double>(model.n_members()) / s / 1e6,
+                model.n_members(), static_cast<double>(rows) / s, checksum);
+}
+
+void tanimoto_throughput(const Dataset& d, const char* where) {
+    std::vector<Fingerprint> fps;
+    for (const auto& f : d.train_x) {
+        fps.push_back(f.fingerprint);
+    }
+    double sum = 0;
+    std::size_t pairs = 0;
+    const auto t0 = Clock::now();
+    while (seconds_since(t0) < 1.0) {
+        for (std::size_t i = 0; i < 200 && i < fps.size(); ++i) {
+            for (const auto& other : fps) {
+                sum += tanimoto(fps[i], other);
+            }
+            pairs += fps.size();
+        }
+    }
+    const double s = seconds_since(t0);
+    std::printf("tanimoto[%s]: %.1f M comparisons/s on one core (sum %.3f)\n", where,
+                static_cast<double>(pairs) / s / 1e6, sum);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    Options o;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        auto next = [&]() -> std::string {
+            if (i + 1 >= argc) {
+                throw std::invalid_argument(a + " needs a value");
+            }
+            return argv[++i];
+        };
+        if (a == "--data") {
+            o.data_dir = next();
+        } else if (a == "--cache") {
+            o.cache_dir = next();
+        } else if (a == "--sets") {
+            o.sets = split(next(), ',');
+        } else if (a == "--threads") {
+            o.threads = static_cast<unsigned>(std::stoul(next()));
+        } else if (a == "--member") {
+            o.member = next();
+        } else if (a == "--no-sklearn") {
+            o.sklearn = false;
+        } else if (a == "--scoring-only") {
+            o.scoring_only = true;
+        } else if (a == "--wasm-bench") {
+            o.wasm_bench = next();
+        } else if (a == "--rounds") {
+            o.overrides.boosting_rounds = static_cast<unsigned>(std::stoul(next()));
+            o.has_rounds = true;
+        } else if (a == "--lr") {
+            o.overrides.learning_rate = std::stod(next());
+            o.has_lr = true;
+        } else if (a == "--depth") {
+            o.overrides.max_depth = static_cast<unsigned>(std::stoul(next()));
+            o.has_depth = true;
+        } else if (a == "--ff") {
+            o.overrides.feature_fraction = std::stod(next());
+            o.has_ff = true;
+        } else if (a == "--leaf") {
+            o.overrides.min_samples_leaf = static_cast<unsigned>(std::stoul(next()));
+            o.has_leaf = true;
+        } else if (a == "--no-linear") {
+            o.no_linear = true;
+        } else if (a == "--alpha") {
+            o.alpha = std::stod(next());
+        } else if (a == "--members") {
+            o.overrides.n_members = std::stoul(next());
+            o.has_members = true;
+        } else {
+            std::cerr << "unknown option " << a << "\n";
+            return 2;
+        }
+    }
+#ifdef __EMSCRIPTEN__
+    const char* where = "wasm";
+#else
+    const char* where = "native";
+#endif
+    std::vector<MemberType> types;
+    if (o.member == "both") {
+        types = {MemberType::GradientBoosted, MemberType::RandomTree};
+    } else {
+        types = {parse_member_type(o.member)};
+    }
+    std::printf("%-14s %-17s %10s %9s | %-22s %9s %9s | %s\n", "dataset", "model", "score", "fit_s",
+                "sklearn RF", "score", "fit_s", "ratios (score, fit time)");
+    for (const auto& set : o.sets) {
+        const Dataset d = load(o, set);
+        const char* metric = d.task == Task::Regression ? "RMSE" : "ROC-AUC";
+        std::vector<double> weights(d.train_x.size(), 1.0);
+        SklearnResult sk;
+        if (o.sklearn && !o.scoring_only) {
+            sk = run_sklearn(o, d);
+        }
+        for (auto type : types) {
+            const auto params = params_for(o, type);
+            const auto t0 = Clock::now();
+            const auto model = BootstrapEnsemble::fit(d.train_x, d.train_y, weights, d.task,
+                                                      FeatureLayout::model_default(), params);
+            const double fit_s = seconds_since(t0);
+            const auto pred = model.predict_batch(d.test_x);
+            const double ours = score(d.task, d.test_y, pred);
+            const auto metrics = compute_metrics(d.task, d.test_y, pred);
+            if (!o.scoring_only) {
+                std::printf("%-14s %-17s %6s %.4f %9.3f |", d.name.c_str(), to_string(type).c_str(),
+                            metric, ours, fit_s);
+                if (o.sklearn) {
+                    std::printf(" %-22s %9.4f %9.3f | score %.3f, fit %.1fx faster\n", "bits only",
+                                sk.bits_score, sk.bits_fit, ours / sk.bits_score,
+                                sk.bits_fit / fit_s);
+                    std::printf("%-14s %-17s %10s %9s | %-22s %9.4f %9.3f | score %.3f, fit "
+                                "%.1fx faster\n",
+                                "", "", "", "", "bits+28 descriptors", sk.full_score, sk.full_fit,
+                                ours / sk.full_score, sk.full_fit / fit_s);
+                } else {
+                    std::printf("\n");
+                }
+                std::printf("%-14s   metrics %s; OOB: score %.4f, 90%% interval coverage "
+                            "%.3f gaussian / %.3f calibrated (z90 %.3f)\n",
+                            "", metrics.dump().c_str(), model.calibration().oob_score,
+                            model.calibration().oob_coverage_gaussian,
+                            model.calibration().oob_coverage, model.calibration().z90);
+            }
+            if (type == types.front()) {
+                scoring_throughput(model, d, where);
+            }
+        }
+        if (set == o.sets.front()) {
+            tanimoto_throughput(d, where);
+        }
+    }
+    if (!o.wasm_bench.empty()) {
+        std::fflush(stdout);
+        const std::string cmd = "node --no-experimental-fetch '" + o.wasm_bench +
+                                "' --scoring-only --threads 1 --cache '" + o.cache_dir + "'";
+        if (std::system(cmd.c_str()) != 0) {
+            std::fprintf(stderr, "WASM bench failed: %s\n", cmd.c_str());
+            return 1;
+        }
+    }
+    return 0;
+}

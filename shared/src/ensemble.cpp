@@ -1,0 +1,880 @@
+// BootstrapEnsemble: fitting (bootstrap, histogram tree growth, boosting), scoring and OOB
+// calibration.
+//
+// Sections:
+//   1. names and parameter checks
+//   2. TrainingData: the fit's view of the rows (on-bit lists, binned descriptors)
+//   3. TreeGrower: one histogram tree on gradients/hessians (random forest and boosting alike)
+//   4. member fitting (bootstrap + RandomTree or GradientBoosted)
+//   5. BootstrapEnsemble::fit (threads, progress, OOB calibration) and prediction
+#include "labelloop/ensemble.hpp"
+
+#include "labelloop/metrics.hpp"
+#include "portable_math.hpp"
+#include "rng.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <exception>
+#include <mutex>
+#include <numeric>
+#include <stdexcept>
+#include <thread>
+
+namespace labelloop {
+
+// ---- 1. names and parameter checks ------------------------------------------------------
+
+std::string to_string(Task task) {
+    return task == Task::Regression ? "regression" : "classification";
+}
+
+Task parse_task(std::string_view name) {
+    if (name == "regression") {
+        return Task::Regression;
+    }
+    if (name == "classification") {
+        return Task::Classification;
+    }
+    throw std::invalid_argument("unknown task '" + std::string(name) +
+                                "' (expected regression or classification)");
+}
+
+std::string to_string(MemberType type) {
+    return type == MemberType::RandomTree ? "random_tree" : "gradient_boosted";
+}
+
+MemberType parse_member_type(std::string_view name) {
+    if (name == "random_tree") {
+        return MemberType::RandomTree;
+    }
+    if (name == "gradient_boosted") {
+        return MemberType::GradientBoosted;
+    }
+    throw std::invalid_argument("unknown member type '" + std::string(name) +
+                                "' (expected random_tree or gradient_boosted)");
+}
+
+EnsembleParams EnsembleParams::random_forest() {
+    EnsembleParams p;
+    p.member_type = MemberType::RandomTree;
+    p.max_depth = 0;
+    p.min_samples_leaf = 1;
+    p.feature_fraction = 0.3;
+    p.l2_regularization = 0.0;
+    p.learning_rate = 1.0;
+    p.boosting_rounds = 1;
+    return p;
+}
+
+void EnsembleParams::validate() const {
+    auto fail = [](const std::string& msg) { throw std::invalid_argument(msg); };
+    if (n_members < 2 || n_members > 10000) {
+        fail("n_members must be between 2 and 10000, got " + std::to_string(n_members));
+    }
+    if (max_depth > 64) {
+        fail("max_depth must be at most 64 (0 = unlimited), got " + std::to_string(max_depth));
+    }
+    if (min_samples_leaf < 1) {
+        fail("min_samples_leaf must be at least 1");
+    }
+    if (!(feature_fraction >= 0.0 && feature_fraction <= 1.0)) {
+        fail("feature_fraction must be in (0, 1] (0 = default), got " +
+             std::to_string(feature_fraction));
+    }
+    if (max_bins < 2 || max_bins > 255) {
+        fail("max_bins must be between 2 and 255, got " + std::to_string(max_bins));
+    }
+    if (member_type == MemberType::GradientBoosted) {
+        if (boosting_rounds < 1 || boosting_rounds > 10000) {
+            fail("boosting_rounds must be between 1 and 10000, got " +
+                 std::to_string(boosting_rounds));
+        }
+        if (!(learning_rate > 0.0 && learning_rate <= 1.0)) {
+            fail("learning_rate must be in (0, 1], got " + std::to_string(learning_rate));
+        }
+    }
+    if (!(ridge_alpha > 0.0 && std::isfinite(ridge_alpha))) {
+        fail("ridge_alpha must be > 0, got " + std::to_string(ridge_alpha));
+    }
+    if (!(l2_regularization >= 0.0 && std::isfinite(l2_regularization))) {
+        fail("l2_regularization must be >= 0, got " + std::to_string(l2_regularization));
+    }
+    label_weights.validate();
+}
+
+namespace {
+
+double effective_feature_fraction(const EnsembleParams& p) {
+    if (p.feature_fraction > 0.0) {
+        return p.feature_fraction;
+    }
+    return p.member_type == MemberType::RandomTree ? 0.3 : 1.0;
+}
+
+// ---- 2. TrainingData --------------------------------------------------------------------
+
+struct TrainingData {
+    std::size_t n_rows = 0;
+    std::size_t n_desc = 0;
+    std::vector<std::uint32_t> bit_offsets; // row r's on-bits: bits[bit_offsets[r] ..
+    std::vector<std::uint16_t> bits;        //                       bit_offsets[r + 1])
+    std::vector<std::uint8_t> bins;         // row-major n_rows x n_desc
+    std::vector<std::vector<double>> edges; // per descriptor: bin b means value <= edges[b]
+
+    TrainingData(const std::vector<Features>& x, std::size_t n_descriptors, unsigned max_bins)
+        : n_rows(x.size()), n_desc(n_descriptors) {
+        bit_offsets.reserve(n_rows + 1);
+        bit_offsets.push_back(0);
+        for (const auto& f : x) {
+            for (auto b : f.fingerprint.on_bits()) {
+                bits.push_back(static_cast<std::uint16_t>(b));
+            }
+            bit_offsets.push_back(static_cast<std::uint32_t>(bits.size()));
+        }
+        edges.resize(n_desc);
+        bins.resize(n_rows * n_desc);
+        std::vector<double> values(n_rows);
+        for (std::size_t d = 0; d < n_desc; ++d) {
+            for (std::size_t r = 0; r < n_rows; ++r) {
+                values[r] = x[r].descriptors[d];
+            }
+            std::sort(values.begin(), values.end());
+            std::vector<double> distinct = values;
+            distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+            auto& e = edges[d];
+            if (distinct.size() <= max_bins) {
+                // Every distinct value but the largest is a threshold.
+                e.assign(distinct.begin(), distinct.end() - 1);
+            } else {
+                for (unsigned q = 1; q < max_bins; ++q) {
+                    e.push_back(values[q * n_rows / max_bins]);
+                }
+                e.erase(std::unique(e.begin(), e.end()), e.end());
+                if (!e.empty() && e.back() == distinct.back()) {
+                    e.pop_back(); // "<= max" splits nothing off
+                }
+            }
+            for (std::size_t r = 0; r < n_rows; ++r) {
+                const double v = x[r].descriptors[d];
+                bins[r * n_desc + d] =
+                    static_cast<std::uint8_t>(std::lower_bound(e.begin(), e.end(), v) - e.begin());
+            }
+        }
+    }
+};
+
+// ---- 3. TreeGrower ----------------------------------------------------------------------
+
+struct GrowOptions {
+    unsigned max_depth = 0; // 0 = unlimited
+    double min_count = 1;
+    double l2 = 0.0;
+    double learning_rate = 1.0;
+    double feature_fraction = 1.0;
+    bool per_split_features = false; // RandomTree: new feature sample at every node
+};
+
+struct SplitStats {
+    double g = 0.0;
+    double h = 0.0;
+    double c = 0.0;
+};
+
+class TreeGrower {
+public:
+    explicit TreeGrower(const TrainingData& data)
+        : data_(data), bit_stats_(Fingerprint::kBits), feature_mask_(n_features(), 1) {
+        desc_offset_.push_back(0);
+        for (const auto& e : data.edges) {
+            desc_offset_.push_back(desc_offset_.back() + e.size() + 1);
+        }
+        desc_stats_.resize(desc_offset_.back());
+    }
+
+    std::size_t n_features() const { return Fingerprint::kBits + data_.n_desc; }
+
+    /// Grows one tree on rows `rows` (sorted, unique) with per-row g, h (already weighted)
+    /// and multiplicity c. Adds each leaf's value to out[r] for its rows.
+    Tree grow(std::vector<std::uint32_t> rows, const std::vector<double>& g,
+              const std::vector<double>& h, const std::vector<double>& c, const GrowOptions& opt,
+              detail::Rng& rng, std::vector<double>& out) {
+        g_ = &g;
+        h_ = &h;
+        c_ = &c;
+        opt_ = opt;
+        rng_ = &rng;
+        Tree tree;
+        if (!opt.per_split_features) {
+            sample_features(opt.feature_fraction);
+        }
+        struct Pending {
+            std::int32_t node;
+            unsigned depth;
+            std::vector<std::uint32_t> rows;
+        };
+        std::vector<Pending> stack;
+        tree.nodes.emplace_back();
+        stack.push_back({0, 0, std::move(rows)});
+        while (!stack.empty()) {
+            Pending p = std::move(stack.back());
+            stack.pop_back();
+            SplitStats total;
+            for (auto r : p.rows) {
+                total.g += g[r];
+                total.h += h[r];
+                total.c += c[r];
+            }
+            Split s;
+            const bool may_split =
+                (opt.max_depth == 0 || p.depth < opt.max_depth) && total.c >= 2 * opt.min_count;
+            if (may_split) {
+                if (opt.per_split_features) {
+                    sample_features(opt.feature_fraction);
+                }
+                s = best_split(p.rows, total);
+            }
+            if (s.feature < 0) {
+                auto& leaf = tree.nodes[static_cast<std::size_t>(p.node)];
+                leaf.value =
+                    total.h + opt.l2 > 0 ? -total.g / (total.h + opt.l2) * opt.learning_rate : 0.0;
+                for (auto r : p.rows) {
+                    out[r] += leaf.value;
+                }
+                continue;
+            }
+            std::vector<std::uint32_t> left;
+            std::vector<std::uint32_t> right;
+            for (auto r : p.rows) {
+                (goes_right(r, s) ? right : left).push_back(r);
+            }
+            const auto left_id = static_cast<std::int32_t>(tree.nodes.size());
+            tree.nodes.emplace_back();
+            tree.nodes.emplace_back();
+            auto& node = tree.nodes[static_cast<std::size_t>(p.node)];
+            node.feature = s.feature;
+            node.threshold = s.threshold;
+            node.left = left_id;
+            node.right = left_id + 1;
+            node.gain = s.gain;
+            // Right pushed first so the left subtree is grown first (node order is part of
+            // the reproducible result).
+            stack.push_back({left_id + 1, p.depth + 1, std::move(right)});
+            stack.push_back({left_id, p.depth + 1, std::move(left)});
+        }
+        return tree;
+    }
+
+private:
+    struct Split {
+        std::int32_t feature = -1;
+        std::uint8_t bin = 0;
+        double threshold = 0.0;
+        double gain = 0.0;
+    };
+
+    void sample_features(double fraction) {
+        if (fraction >= 1.0) {
+            std::fill(feature_mask_.begin(), feature_mask_.end(), 1);
+            return;
+        }
+        for (auto& m : feature_mask_) {
+            m = rng_->uniform() < fraction ? 1 : 0;
+        }
+    }
+
+    bool goes_right(std::uint32_t r, const Split& s) const {
+        if (s.feature < static_cast<std::int32_t>(Fingerprint::kBits)) {
+            const auto* b = data_.bits.data();
+            return std::binary_search(b + data_.bit_offsets[r], b + data_.bit_offsets[r + 1],
+                                      static_cast<std::uint16_t>(s.feature));
+        }
+        const auto d = static_cast<std::size_t>(s.feature) - Fingerprint::kBits;
+        return data_.bins[r * data_.n_desc + d] > s.bin;
+    }
+
+    double score(const SplitStats& s) const { return s.g * s.g / (s.h + opt_.l2); }
+
+    void consider(Split& best, std::int32_t feature, std::uint8_t bin, double threshold,
+                  const SplitStats& left, const SplitStats& right, double parent) const {
+        if (left.c < opt_.min_count || right.c < opt_.min_count) {
+            return;
+        }
+        if (left.h + opt_.l2 <= 0 || right.h + opt_.l2 <= 0) {
+            return;
+        }
+        const double gain = score(left) + score(right) - parent;
+        // Exact comparison with the feature index as tie-break: the result does not depend on
+        // the order candidates are visited in.
+        if (gain > best.gain ||
+            (gain == best.gain && best.feature >= 0 && feature < best.feature)) {
+            best = {feature, bin, threshold, gain};
+        }
+    }
+
+    Split best_split(const std::vector<std::uint32_t>& rows, const SplitStats& total) {
+        const auto& g = *g_;
+        const auto& h = *h_;
+        const auto& c = *c_;
+        // Histograms: per fingerprint bit the stats of rows having it; per descriptor bin.
+        touched_.clear();
+        std::fill(desc_stats_.begin(), desc_stats_.end(), SplitStats{});
+        const std::size_t nd = data_.n_desc;
+        for (auto r : rows) {
+            const double gr = g[r];
+            const double hr = h[r];
+            const double cr = c[r];
+            for (auto i = data_.bit_offsets[r]; i < data_.bit_offsets[r + 1]; ++i) {
+                auto& s = bit_stats_[data_.bits[i]];
+                if (s.c == 0) {
+                    touched_.push_back(data_.bits[i]);
+                }
+                s.g += gr;
+                s.h += hr;
+                s.c += cr;
+            }
+            const std::uint8_t* rb = &data_.bins[r * nd];
+            for (std::size_t d = 0; d < nd; ++d) {
+                auto& s = desc_stats_[desc_offset_[d] + rb[d]];
+                s.g += gr;
+                s.h += hr;
+                s.c += cr;
+            }
+        }
+        const double parent = score(total);
+        Split best;
+        best.gain = 0.0;
+        for (auto b : touched_) {
+            SplitStats right = bit_stats_[b];
+            bit_stats_[b] = {};
+            if (!feature_mask_[b]) {
+                continue;
+            }
+            SplitStats left{total.g - right.g, total.h - right.h, total.c - right.c};
+            consider(best, static_cast<std::int32_t>(b), 0, 0.5, left, right, parent);
+        }
+        for (std::size_t d = 0; d < nd; ++d) {
+            const auto f = static_cast<std::int32_t>(Fingerprint::kBits + d);
+            if (!feature_mask_[static_cast<std::size_t>(f)]) {
+                continue;
+            }
+            const auto& e = data_.edges[d];
+            SplitStats left;
+            for (std::size_t b = 0; b < e.size(); ++b) {
+                const auto& s = desc_stats_[desc_offset_[d] + b];
+                left.g += s.g;
+                left.h += s.h;
+                left.c += s.c;
+                if (s.c == 0) {
+                    continue; // same partition as the previous bin
+                }
+                SplitStats right{total.g - left.g, total.h - left.h, total.c - left.c};
+                consider(best, f, static_cast<std::uint8_t>(b), e[b], left, right, parent);
+            }
+        }
+        return best;
+    }
+
+    const TrainingData& data_;
+    std::vector<SplitStats> bit_stats_;
+    std::vector<std::uint16_t> touched_;
+    std::vector<std::size_t> desc_offset_;
+    std::vector<SplitStats> desc_stats_;
+    std::vector<std::uint8_t> feature_mask_;
+    const std::vector<double>* g_ = nullptr;
+    const std::vector<double>* h_ = nullptr;
+    const std::vector<double>* c_ = nullptr;
+    GrowOptions opt_;
+    detail::Rng* rng_ = nullptr;
+};
+
+// ---- 4. member fitting ------------------------------------------------------------------
+
+struct FittedMember {
+    EnsembleMember member;
+    std::vector<std::uint32_t> oob_rows;
+    std::vector<double> oob_outputs;
+};
+
+double tree_output(const Tree& tree, const Features& f) {
+    const TreeNode* nodes = tree.nodes.data();
+    std::int32_t i = 0;
+    while (nodes[i].feature >= 0) {
+        const auto& n = nodes[i];
+        bool right;
+        if (n.feature < static_cast<std::int32_t>(Fingerprint::kBits)) {
+            right = f.fingerprint.test(static_cast<std::size_t>(n.feature));
+        } else {
+            right = f.descriptors[static_cast<std::size_t>(n.feature) - Fingerprint::kBits] >
+                    n.threshold;
+        }
+        i = right ? n.right : n.left;
+    }
+    return nodes[i].value;
+}
+
+double raw_member_output(const EnsembleMember& m, const Features& f) {
+    double z = m.base;
+    for (std::size_t d = 0; d < m.linear.size(); ++d) {
+        z += m.linear[d] * f.descriptors[d];
+    }
+    for (const auto& t : m.trees) {
+        z += tree_output(t, f);
+    }
+    return z;
+}
+
+double finish_output(Task task, MemberType type, double z) {
+    if (task == Task::Classification && type == MemberType::GradientBoosted) {
+        return detail::sigmoid(z);
+    }
+    return z;
+}
+
+// Solves the symmetric positive definite system a x = b in place by Cholesky (plain loops, so
+// native and WASM round identically). Returns false if a is not positive definite.
+bool cholesky_solve(std::vector<double>& a, std::vector<double>& b, std::size_t n) {
+    for (std::size_t j = 0; j < n; ++j) {
+        double d = a[j * n + j];
+        for (std::size_t k = 0; k < j; ++k) {
+            d -= a[j * n + k] * a[j * n + k];
+        }
+        if (!(d > 0.0)) {
+            return false;
+        }
+        d = std::sqrt(d);
+        a[j * n + j] = d;
+        for (std::size_t i = j + 1; i < n; ++i) {
+            double v = a[i * n + j];
+            for (std::size_t k = 0; k < j; ++k) {
+                v -= a[i * n + k] * a[j * n + k];
+            }
+            a[i * n + j] = v / d;
+        }
+    }
+    for (std::size_t i = 0; i < n; ++i) { // L y = b
+        double v = b[i];
+        for (std::size_t k = 0; k < i; ++k) {
+            v -= a[i * n + k] * b[k];
+        }
+        b[i] = v / a[i * n + i];
+    }
+    for (std::size_t i = n; i-- > 0;) { // L^T x = y
+        double v = b[i];
+        for (std::size_t k = i + 1; k < n; ++k) {
+            v -= a[k * n + i] * b[k];
+        }
+        b[i] = v / a[i * n + i];
+    }
+    return true;
+}
+
+// Weighted ridge regression of y on the descriptors of `rows` (standardised internally, the
+// intercept unpenalised); sets member.base and member.linear in raw descriptor units.
+void fit_linear_base(EnsembleMember& member, const std::vector<Features>& x,
+                     const std::vector<double>& y, const std::vector<double>& w,
+                     const std::vector<std::uint32_t>& rows, std::size_t nd, double alpha) {
+    double sw = 0.0;
+    double my = 0.0;
+    std::vector<double> mean(nd, 0.0);
+    for (auto r : rows) {
+        sw += w[r];
+        my += w[r] * y[r];
+        for (std::size_t d = 0; d < nd; ++d) {
+            mean[d] += w[r] * x[r].descriptors[d];
+        }
+    }
+    my /= sw;
+    for (auto& m : mean) {
+        m /= sw;
+    }
+    std::vector<double> scale(nd, 0.0);
+    for (auto r : rows) {
+        for (std::size_t d = 0; d < nd; ++d) {
+            const double c = x[r].descriptors[d] - mean[d];
+            scale[d] += w[r] * c * c;
+        }
+    }
+    for (auto& s : scale) {
+        s = s > 0.0 ? std::sqrt(s / sw) : 0.0; // constant descriptor: left out (coef 0)
+    }
+    std::vector<double> a(nd * nd, 0.0);
+    std::vector<double> b(nd, 0.0);
+    std::vector<double> z(nd);
+    for (auto r : rows) {
+        for (std::size_t d = 0; d < nd; ++d) {
+            z[d] = scale[d] > 0.0 ? (x[r].descriptors[d] - mean[d]) / scale[d] : 0.0;
+        }
+        const double ry = y[r] - my;
+        for (std::size_t i = 0; i < nd; ++i) {
+            const double wz = w[r] * z[i];
+            b[i] += wz * ry;
+            for (std::size_t j = 0; j <= i; ++j) {
+                a[i * nd + j] += wz * z[j];
+            }
+        }
+    }
+    for (std::size_t i = 0; i < nd; ++i) {
+        for (std::size_t j = 0; j < i; ++j) {
+            a[j * nd + i] = a[i * nd + j];
+        }
+        a[i * nd + i] += alpha * sw;
+    }
+    member.base = my;
+    member.linear.assign(nd, 0.0);
+    if (!cholesky_solve(a, b, nd)) {
+        return; // degenerate: fall back to the constant base
+    }
+    for (std::size_t d = 0; d < nd; ++d) {
+        if (scale[d] > 0.0) {
+            member.linear[d] = b[d] / scale[d];
+            member.base -= member.linear[d] * mean[d];
+        }
+    }
+}
+
+FittedMember fit_member(std::size_t index, const TrainingData& data, const std::vector<Features>& x,
+                        const std::vector<double>& y, const std::vector<double>& weights, Task task,
+                        const EnsembleParams& params) {
+    auto rng = detail::Rng::derive(params.seed, index);
+    const std::size_t n = data.n_rows;
+    std::vector<double> count(n, 0.0);
+    for (std::size_t i = 0; i < n; ++i) {
+        count[rng.below(static_cast<std::uint32_t>(n))] += 1.0;
+    }
+    std::vector<std::uint32_t> rows;
+    FittedMember fm;
+    for (std::size_t r = 0; r < n; ++r) {
+        (count[r] > 0 ? rows : fm.oob_rows).push_back(static_cast<std::uint32_t>(r));
+    }
+    std::vector<double> w(n, 0.0);
+    for (auto r : rows) {
+        w[r] = weights[r] * count[r];
+    }
+
+    TreeGrower grower(data);
+    GrowOptions opt;
+    opt.max_depth = params.max_depth;
+    opt.min_count = params.min_samples_leaf;
+    opt.l2 = params.l2_regularization;
+    opt.feature_fraction = effective_feature_fraction(params);
+    std::vector<double> g(n, 0.0);
+    std::vector<double> h(n, 0.0);
+    std::vector<double> out(n, 0.0);
+    auto& member = fm.member;
+
+    const bool linear = params.linear_base && task == Task::Regression && data.n_desc > 0;
+    if (linear) {
+        fit_linear_base(member, x, y, w, rows, data.n_desc, params.ridge_alpha);
+        for (auto r : rows) {
+            out[r] = raw_member_output(member, x[r]);
+        }
+    }
+    if (params.member_type == MemberType::RandomTree) {
+        // Squared-error tree: g = -w y, h = w makes every leaf the weighted mean of y and the
+        // split gain the weighted variance reduction (Gini for 0/1 labels).
+        for (auto r : rows) {
+            g[r] = -w[r] * (y[r] - out[r]);
+            h[r] = w[r];
+        }
+        opt.per_split_features = true;
+        opt.l2 = 0.0;
+        opt.learning_rate = 1.0;
+        member.trees.push_back(grower.grow(rows, g, h, count, opt, rng, out));
+    } else {
+        double sw = 0.0;
+        double swy = 0.0;
+        for (auto r : rows) {
+            sw += w[r];
+            swy += w[r] * y[r];
+        }
+        double mean = swy / sw;
+        if (task == Task::Classification) {
+            mean = std::min(std::max(mean, 1e-6), 1.0 - 1e-6);
+            member.base = detail::portable_log(mean / (1.0 - mean));
+        } else if (!linear) {
+            member.base = mean;
+        }
+        if (!linear) {
+            for (auto r : rows) {
+                out[r] = member.base;
+            }
+        }
+        opt.learning_rate = params.learning_rate;
+        for (unsigned round = 0; round < params.boosting_rounds; ++round) {
+            for (auto r : rows) {
+                if (task == Task::Classification) {
+                    const double p = detail::sigmoid(out[r]);
+                    g[r] = w[r] * (p - y[r]);
+                    h[r] = w[r] * std::max(p * (1.0 - p), 1e-6);
+                } else {
+                    g[r] = w[r] * (out[r] - y[r]);
+                    h[r] = w[r];
+                }
+            }
+            member.trees.push_back(grower.grow(rows, g, h, count, opt, rng, out));
+        }
+    }
+    fm.oob_outputs.reserve(fm.oob_rows.size());
+    for (auto r : fm.oob_rows) {
+        fm.oob_outputs.push_back(
+            finish_output(task, params.member_type, raw_member_output(member, x[r])));
+    }
+    return fm;
+}
+
+void check_fit_input(const std::vector<Features>& x, const std::vector<double>& y,
+                     const std::vector<double>& weights, Task task, const FeatureLayout& layout) {
+    auto fail = [](const std::string& msg) { throw std::invalid_argument(msg); };
+    if (x.size() < 5) {
+        fail("a model needs at least 5 labeled compounds, got " + std::to_string(x.size()));
+    }
+    if (y.size() != x.size() || weights.size() != x.size()) {
+        fail("got " + std::to_string(x.size()) + " compounds, " + std::to_string(y.size()) +
+             " labels and " + std::to_string(weights.size()) + " weights; they must match");
+    }
+    if (x.size() > 0xFFFFFFF0U) {
+        fail("too many training compounds");
+    }
+    std::size_t positives = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        check_features(x[i], layout, "training compound " + std::to_string(i));
+        if (!std::isfinite(y[i])) {
+            fail("label of training compound " + std::to_string(i) + " is not a finite number");
+        }
+        if (task == Task::Classification) {
+            if (y[i] != 0.0 && y[i] != 1.0) {
+                fail("classification label of training compound " + std::to_string(i) + " is " +
+                     std::to_string(y[i]) + ", expected 0 or 1");
+            }
+            positives += y[i] == 1.0 ? 1 : 0;
+        }
+        if (!(weights[i] > 0.0 && std::isfinite(weights[i]))) {
+            fail("weight of training compound " + std::to_string(i) +
+                 " must be a positive number, got " + std::to_string(weights[i]));
+        }
+    }
+    if (task == Task::Classification && (positives == 0 || positives == x.size())) {
+        fail("classification needs both classes among the labels, got " +
+             std::to_string(positives) + " of " + std::to_string(x.size()) + " positive");
+    }
+}
+
+unsigned usable_threads(unsigned requested) {
+#if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
+    (void)requested;
+    return 1; // no threads in the browser build
+#else
+    return std::max(1U, requested);
+#endif
+}
+
+// Population mean and standard deviation of v (two-pass, in order).
+void mean_std(const double* v, std::size_t n, double& mean, double& sd) {
+    double sum = 0.0;
+    for (std::size_t i = 0; i < n; ++i) {
+        sum += v[i];
+    }
+    mean = sum / static_cast<double>(n);
+    double ss = 0.0;
+    for (std::size_t i = 0; i < n; ++i) {
+        ss += (v[i] - mean) * (v[i] - mean);
+    }
+    sd = std::sqrt(ss / static_cast<double>(n));
+}
+
+Calibration calibrate(Task task, const std::vector<double>& y,
+                      const std::vector<FittedMember>& fitted) {
+    const std::size_t n = y.size();
+    std::vector<std::vector<double>> per_row(n);
+    for (const auto& fm : fitted) {
+        for (std::size_t i = 0; i < fm.oob_rows.size(); ++i) {
+            per_row[fm.oob_rows[i]].push_back(fm.oob_outputs[i]);
+        }
+    }
+    Calibration cal;
+    std::vector<double> ys;
+    std::vector<double> means;
+    std::vector<double> ratios;
+    std::size_t gaussian_hits = 0;
+    for (std::size_t r = 0; r < n; ++r) {
+        if (per_row[r].size() < 2) {
+            continue;
+        }
+        double m = 0.0;
+        double sd = 0.0;
+        mean_std(per_row[r].data(), per_row[r].size(), m, sd);
+        ys.push_back(y[r]);
+        means.push_back(m);
+        const double err = std::fabs(y[r] - m);
+        ratios.push_back(sd > 0 ? err / sd : (err > 0 ? HUGE_VAL : 0.0));
+        gaussian_hits += err <= cal.z90 * sd ? 1 : 0;
+    }
+    cal.n_oob = ys.size();
+    if (cal.n_oob == 0) {
+        return cal;
+    }
+    cal.oob_coverage_gaussian = static_cast<double>(gaussian_hits) / static_cast<double>(cal.n_oob);
+    if (task == Task::Regression) {
+        std::vector<double> sorted = ratios;
+        std::sort(sorted.begin(), sorted.end());
+        const auto k = static_cast<std::size_t>(std::ceil(0.9 * static_cast<double>(cal.n_oob)));
+        const double z = sorted[std::min(k, cal.n_oob) - 1];
+        if (std::isfinite(z) && z > 0) {
+            cal.z90 = z;
+        }
+        cal.oob_score = rmse(ys, means);
+    } else {
+        const bool both = std::find(ys.begin(), ys.end(), 0.0) != ys.end() &&
+                          std::find(ys.begin(), ys.end(), 1.0) != ys.end();
+        cal.oob_score = both ? roc_auc(ys, means) : 0.0;
+    }
+    std::size_t hits = 0;
+    for (double q : ratios) {
+        hits += q <= cal.z90 ? 1 : 0;
+    }
+    cal.oob_coverage = static_cast<double>(hits) / static_cast<double>(cal.n_oob);
+    return cal;
+}
+
+} // namespace
+
+// ---- 5. BootstrapEnsemble ---------------------------------------------------------------
+
+BootstrapEnsemble::BootstrapEnsemble(Task task, FeatureLayout layout, EnsembleParams params,
+                                     std::vector<EnsembleMember> members, Calibration calibration,
+                                     ApplicabilityDomain applicability, std::size_t n_training)
+    : task_(task), layout_(std::move(layout)), params_(std::move(params)),
+      members_(std::move(members)), calibration_(calibration),
+      applicability_(std::move(applicability)), n_training_(n_training) {}
+
+BootstrapEnsemble BootstrapEnsemble::fit(const std::vector<Features>& x,
+                                         const std::vector<double>& y,
+                                         const std::vector<double>& weights, Task task,
+                                         const FeatureLayout& layout, const EnsembleParams& params,
+                                         const ProgressCallback& progress) {
+    params.validate();
+    check_fit_input(x, y, weights, task, layout);
+    const TrainingData data(x, layout.n_descriptors(), params.max_bins);
+
+    std::vector<FittedMember> fitted(params.n_members);
+    std::atomic<std::size_t> next{0};
+    std::atomic<std::size_t> done{0};
+    std::exception_ptr error;
+    std::mutex error_mutex;
+    auto work = [&](bool report) {
+        for (;;) {
+            const std::size_t i = next.fetch_add(1);
+            if (i >= params.n_members) {
+                return;
+            }
+            try {
+                fitted[i] = fit_member(i, data, x, y, weights, task, params);
+            } catch (...) {
+                std::lock_guard<std::mutex> lock(error_mutex);
+                error = std::current_exception();
+                next.store(params.n_members);
+                return;
+            }
+            const std::size_t finished = done.fetch_add(1) + 1;
+            if (report && progress) {
+                progress(static_cast<double>(finished) / static_cast<double>(params.n_members));
+            }
+        }
+    };
+    const unsigned n_threads =
+        std::min<unsigned>(usable_threads(params.n_threads),
+                           static_cast<unsigned>(std::min<std::size_t>(params.n_members, 64)));
+    std::vector<std::thread> helpers;
+    for (unsigned t = 1; t < n_threads; ++t) {
+        helpers.emplace_back(work, false);
+    }
+    work(true);
+    for (auto& t : helpers) {
+        t.join();
+    }
+    if (error) {
+        std::rethrow_exception(error);
+    }
+
+    Calibration calibration = calibrate(task, y, fitted);
+    std::vector<EnsembleMember> members;
+    members.reserve(fitted.size());
+    for (auto& fm : fitted) {
+        members.push_back(std::move(fm.member));
+    }
+    std::vector<Fingerprint> fps;
+    fps.reserve(x.size());
+    for (const auto& f : x) {
+        fps.push_back(f.fingerprint);
+    }
+    auto domain = ApplicabilityDomain::build(std::move(fps));
+    if (progress) {
+        progress(1.0);
+    }
+    return BootstrapEnsemble(task, layout, params, std::move(members), calibration,
+                             std::move(domain), x.size());
+}
+
+double BootstrapEnsemble::member_output(std::size_t member, const Features& features) const {
+    return finish_output(task_, params_.member_type,
+                         raw_member_output(members_.at(member), features));
+}
+
+Prediction BootstrapEnsemble::predict(const Features& features) const {
+    check_features(features, layout_, "compound");
+    Prediction p;
+    p.members.resize(members_.size());
+    for (std::size_t m = 0; m < members_.size(); ++m) {
+        p.members[m] =
+            finish_output(task_, params_.member_type, raw_member_output(members_[m], features));
+    }
+    mean_std(p.members.data(), p.members.size(), p.mean, p.std);
+    p.lower90 = p.mean - calibration_.z90 * p.std;
+    p.upper90 = p.mean + calibration_.z90 * p.std;
+    if (task_ == Task::Classification) {
+        p.lower90 = std::max(0.0, p.lower90);
+        p.upper90 = std::min(1.0, p.upper90);
+    }
+    return p;
+}
+
+std::vector<Prediction> BootstrapEnsemble::predict_batch(const std::vector<Features>& rows,
+                                                         bool with_members) const {
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        check_features(rows[i], layout_, "compound " + std::to_string(i));
+    }
+    std::vector<Prediction> out;
+    out.reserve(rows.size());
+    for (const auto& f : rows) {
+        out.push_back(predict(f));
+        if (!with_members) {
+            out.back().members = {};
+        }
+    }
+    return out;
+}
+
+std::vector<double> BootstrapEnsemble::feature_importances() const {
+    std::vector<double> imp(layout_.n_features(), 0.0);
+    double total = 0.0;
+    for (const auto& m : members_) {
+        for (const auto& t : m.trees) {
+            for (const auto& n : t.nodes) {
+                if (n.feature >= 0 && static_cast<std::size_t>(n.feature) < imp.size()) {
+                    imp[static_cast<std::size_t>(n.feature)] += n.gain;
+                    total += n.gain;
+                }
+            }
+        }
+    }
+    if (total > 0) {
+        for (auto& v : imp) {
+            v /= total;
+        }
+    }
+    return imp;
+}
+
+} // namespace labelloop

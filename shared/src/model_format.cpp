@@ -1,0 +1,234 @@
+// Artifact layout (all little-endian), version 1:
+//   magic "LLMODEL\0" | u32 format version | u8 task | u8 member type
+//   layout: u32 n_descriptors, each a string (u32 length + bytes)
+//   params: u32 n_members, u32 max_depth, u32 min_samples_leaf, f64 feature_fraction,
+//           u32 max_bins, u32 boosting_rounds, f64 learning_rate, f64 l2, u8 linear_base,
+//           f64 ridge_alpha, u64 seed,
+//           3 x f64 source weights, 3 x f64 confidence weights
+//   calibration: u64 n_oob, f64 z90, f64 oob_coverage_gaussian, f64 oob_coverage, f64 score
+//   u64 n_training
+//   members: u32 count, each: f64 base, u32 n_linear + that many f64 (descriptor
+//            coefficients), u32 n_trees, each tree: u32 n_nodes, each node:
+//            i32 feature, f64 threshold, i32 left, i32 right, f64 value, f64 gain
+//   applicability: u32 k, f64 percentile, f64 threshold, u32 n, n x 32 x u64 fingerprints
+//   u32 end marker "LLEN"
+#include "labelloop/model_format.hpp"
+
+#include "bytes.hpp"
+
+#include <cstring>
+
+namespace labelloop {
+namespace {
+constexpr std::uint32_t kEndMarker = 0x4E454C4CU; // "LLEN"
+} // namespace
+
+std::vector<std::uint8_t> save_model(const BootstrapEnsemble& model) {
+    detail::ByteWriter w;
+    w.raw(kModelMagic, sizeof kModelMagic);
+    w.u32(kModelFormatVersion);
+    w.u8(static_cast<std::uint8_t>(model.task()));
+    w.u8(static_cast<std::uint8_t>(model.params().member_type));
+    const auto& names = model.layout().descriptor_names;
+    w.u32(static_cast<std::uint32_t>(names.size()));
+    for (const auto& n : names) {
+        w.str(n);
+    }
+    const auto& p = model.params();
+    w.u32(static_cast<std::uint32_t>(p.n_members));
+    w.u32(p.max_depth);
+    w.u32(p.min_samples_leaf);
+    w.f64(p.feature_fraction);
+    w.u32(p.max_bins);
+    w.u32(p.boosting_rounds);
+    w.f64(p.learning_rate);
+    w.f64(p.l2_regularization);
+    w.u8(p.linear_base ? 1 : 0);
+    w.f64(p.ridge_alpha);
+    w.u64(p.seed);
+    for (double v : p.label_weights.source_weight) {
+        w.f64(v);
+    }
+    for (double v : p.label_weights.confidence_weight) {
+        w.f64(v);
+    }
+    const auto& c = model.calibration();
+    w.u64(c.n_oob);
+    w.f64(c.z90);
+    w.f64(c.oob_coverage_gaussian);
+    w.f64(c.oob_coverage);
+    w.f64(c.oob_score);
+    w.u64(model.n_training());
+    w.u32(static_cast<std::uint32_t>(model.members().size()));
+    for (const auto& m : model.members()) {
+        w.f64(m.base);
+        w.u32(static_cast<std::uint32_t>(m.linear.size()));
+        for (double coef : m.linear) {
+            w.f64(coef);
+        }
+        w.u32(static_cast<std::uint32_t>(m.trees.size()));
+        for (const auto& t : m.trees) {
+            w.u32(static_cast<std::uint32_t>(t.nodes.size()));
+            for (const auto& n : t.nodes) {
+                w.i32(n.feature);
+                w.f64(n.threshold);
+                w.i32(n.left);
+                w.i32(n.right);
+                w.f64(n.value);
+                w.f64(n.gain);
+            }
+        }
+    }
+    const auto& ad = model.applicability();
+    w.u32(static_cast<std::uint32_t>(ad.options().k));
+    w.f64(ad.options().percentile);
+    w.f64(ad.threshold());
+    const auto& fps = ad.index().fingerprints();
+    w.u32(static_cast<std::uint32_t>(fps.size()));
+    for (const auto& fp : fps) {
+        for (auto word : fp.words()) {
+            w.u64(word);
+        }
+    }
+    w.u32(kEndMarker);
+    return std::move(w.bytes());
+}
+
+BootstrapEnsemble load_model(const std::uint8_t* data, std::size_t size) {
+    detail::ByteReader<ModelFormatError> r(data, size, "model");
+    char magic[sizeof kModelMagic];
+    if (size < sizeof magic || std::memcmp(data, kModelMagic, sizeof magic) != 0) {
+        throw ModelFormatError("not a LabelLoop model (bad magic: the first 8 bytes are not "
+                               "\"LLMODEL\\0\")");
+    }
+    r.raw(magic, sizeof magic, "magic");
+    const auto version = r.u32("format version");
+    if (version > kModelFormatVersion) {
+        throw ModelFormatError("model format version " + std::to_string(version) +
+                               " is newer than this build supports (" +
+                               std::to_string(kModelFormatVersion) +
+                               "): update LabelLoop to read it");
+    }
+    if (version == 0) {
+        throw ModelFormatError("model format version 0 is not valid");
+    }
+    const auto task_byte = r.u8("task");
+    if (task_byte > 1) {
+        throw ModelFormatError("model has unknown task code " + std::to_string(task_byte));
+    }
+    const auto member_byte = r.u8("member type");
+    if (member_byte > 1) {
+        throw ModelFormatError("model has unknown member type code " + std::to_string(member_byte));
+    }
+    FeatureLayout layout;
+    const auto n_names = r.u32("descriptor count");
+    r.need(std::size_t{4} * n_names, "descriptor names");
+    for (std::uint32_t i = 0; i < n_names; ++i) {
+        layout.descriptor_names.push_back(r.str("descriptor name"));
+    }
+    EnsembleParams p;
+    p.member_type = static_cast<MemberType>(member_byte);
+    p.n_members = r.u32("n_members");
+    p.max_depth = r.u32("max_depth");
+    p.min_samples_leaf = r.u32("min_samples_leaf");
+    p.feature_fraction = r.f64("feature_fraction");
+    p.max_bins = r.u32("max_bins");
+    p.boosting_rounds = r.u32("boosting_rounds");
+    p.learning_rate = r.f64("learning_rate");
+    p.l2_regularization = r.f64("l2_regularization");
+    p.linear_base = r.u8("linear_base") != 0;
+    p.ridge_alpha = r.f64("ridge_alpha");
+    p.seed = r.u64("seed");
+    for (auto& v : p.label_weights.source_weight) {
+        v = r.f64("label source weights");
+    }
+    for (auto& v : p.label_weights.confidence_weight) {
+        v = r.f64("label confidence weights");
+    }
+    Calibration c;
+    c.n_oob = static_cast<std::size_t>(r.u64("calibration"));
+    c.z90 = r.f64("calibration");
+    c.oob_coverage_gaussian = r.f64("calibration");
+    c.oob_coverage = r.f64("calibration");
+    c.oob_score = r.f64("calibration");
+    const auto n_training = static_cast<std::size_t>(r.u64("n_training"));
+    const std::int32_t n_features = static_cast<std::int32_t>(layout.n_features());
+    const auto n_members = r.u32("member count");
+    r.need(std::size_t{12} * n_members, "members");
+    std::vector<EnsembleMember> members(n_members);
+    for (std::uint32_t m = 0; m < n_members; ++m) {
+        members[m].base = r.f64("member base");
+        const auto n_linear = r.u32("linear coefficient count");
+        if (n_linear != 0 && n_linear != n_names) {
+            throw ModelFormatError("model is corrupt: member " + std::to_string(m) + " has " +
+                                   std::to_string(n_linear) + " linear coefficients for " +
+                                   std::to_string(n_names) + " descriptors");
+        }
+        r.need(std::size_t{8} * n_linear, "linear coefficients");
+        members[m].linear.resize(n_linear);
+        for (auto& coef : members[m].linear) {
+            coef = r.f64("linear coefficients");
+        }
+        const auto n_trees = r.u32("tree count");
+        r.need(std::size_t{4} * n_trees, "trees");
+        members[m].trees.resize(n_trees);
+        for (auto& t : members[m].trees) {
+            const auto n_nodes = r.u32("node count");
+            constexpr std::size_t kNodeBytes = 4 + 8 + 4 + 4 + 8 + 8;
+            r.need(kNodeBytes * n_nodes, "tree nodes");
+            if (n_nodes == 0) {
+                throw ModelFormatError("model member " + std::to_string(m) + " has an empty tree");
+            }
+            t.nodes.resize(n_nodes);
+            for (std::uint32_t i = 0; i < n_nodes; ++i) {
+                auto& n = t.nodes[i];
+                n.feature = r.i32("node");
+                n.threshold = r.f64("node");
+                n.left = r.i32("node");
+                n.right = r.i32("node");
+                n.value = r.f64("node");
+                n.gain = r.f64("node");
+                // Children always come after their parent, so scoring cannot loop or escape.
+                const auto self = static_cast<std::int32_t>(i);
+                const auto count = static_cast<std::int32_t>(n_nodes);
+                if (n.feature >= n_features ||
+                    (n.feature >= 0 &&
+                     (n.left <= self || n.left >= count || n.right <= self || n.right >= count))) {
+                    throw ModelFormatError("model is corrupt: member " + std::to_string(m) +
+                                           " has an invalid tree node " + std::to_string(i));
+                }
+            }
+        }
+    }
+    ApplicabilityOptions ad_options;
+    ad_options.k = r.u32("applicability k");
+    ad_options.percentile = r.f64("applicability percentile");
+    const double threshold = r.f64("applicability threshold");
+    const auto n_fps = r.u32("applicability fingerprint count");
+    r.need(std::size_t{8} * Fingerprint::kWords * n_fps, "applicability fingerprints");
+    std::vector<Fingerprint> fps;
+    fps.reserve(n_fps);
+    for (std::uint32_t i = 0; i < n_fps; ++i) {
+        Fingerprint::Words words{};
+        for (auto& word : words) {
+            word = r.u64("applicability fingerprints");
+        }
+        fps.emplace_back(words);
+    }
+    if (r.u32("end marker") != kEndMarker) {
+        throw ModelFormatError("model is corrupt: end marker missing");
+    }
+    if (r.remaining() != 0) {
+        throw ModelFormatError("model has " + std::to_string(r.remaining()) +
+                               " unexpected trailing bytes");
+    }
+    if (n_members != p.n_members) {
+        throw ModelFormatError("model is corrupt: header says " + std::to_string(p.n_members) +
+                               " members, found " + std::to_string(n_members));
+    }
+    return BootstrapEnsemble(static_cast<Task>(task_byte), std::move(layout), p, std::move(members),
+                             c, ApplicabilityDomain(std::move(fps), ad_options, threshold),
+                             n_training);
+}
+
+} // namespace labelloop

@@ -1,0 +1,306 @@
+#include "labelloop/sampling.hpp"
+
+#include "rng.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace labelloop {
+namespace {
+
+constexpr double kTwoPiE = 17.079468445347132; // 2 * pi * e
+
+std::vector<double> min_max_normalized(const std::vector<double>& v) {
+    const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+    std::vector<double> out(v.size(), 0.0);
+    if (*hi > *lo) {
+        for (std::size_t i = 0; i < v.size(); ++i) {
+            out[i] = (v[i] - *lo) / (*hi - *lo);
+        }
+    }
+    return out;
+}
+
+// Higher = closer to the decision boundary (classification) or to the threshold.
+double margin_priority(Task task, double mean, const std::optional<double>& threshold) {
+    if (task == Task::Classification) {
+        return 0.5 - std::fabs(mean - 0.5);
+    }
+    return -std::fabs(mean - *threshold);
+}
+
+double binary_entropy_bits(double p) {
+    if (p <= 0.0 || p >= 1.0) {
+        return 0.0;
+    }
+    return -(p * std::log2(p) + (1.0 - p) * std::log2(1.0 - p));
+}
+
+void check_options(const SelectionOptions& o, Task task, std::size_t pool_size) {
+    if (pool_size == 0) {
+        throw SelectionError("the pool is empty: there is nothing to select from");
+    }
+    if (o.batch_size == 0) {
+        throw SelectionError("batch size must be at least 1");
+    }
+    if (o.batch_size > pool_size) {
+        throw SelectionError("batch size " + std::to_string(o.batch_size) +
+                             " is larger than the pool (" + std::to_string(pool_size) +
+                             " compounds)");
+    }
+    if (o.threshold && !std::isfinite(*o.threshold)) {
+        throw SelectionError("the margin threshold must be a finite number");
+    }
+    const bool needs_threshold = o.strategy == Strategy::Margin ||
+                                 (o.strategy == Strategy::Hybrid && o.hybrid.margin != 0.0);
+    if (task == Task::Regression && needs_threshold && !o.threshold) {
+        throw SelectionError(
+            o.strategy == Strategy::Margin
+                ? "strategy 'margin' on a regression model needs a threshold (the value to "
+                  "rank predictions against)"
+                : "strategy 'hybrid' on a regression model needs a threshold for its margin "
+                  "part (or set the margin weight to 0)");
+    }
+    if (o.strategy == Strategy::Hybrid) {
+        for (double w : {o.hybrid.uncertainty, o.hybrid.margin, o.hybrid.applicability}) {
+            if (!(w >= 0.0 && std::isfinite(w))) {
+                throw SelectionError("hybrid weights must be finite and >= 0");
+            }
+        }
+        if (o.hybrid.uncertainty + o.hybrid.margin + o.hybrid.applicability <= 0.0) {
+            throw SelectionError("hybrid weights must not all be 0");
+        }
+    }
+    if (o.diversity == Diversity::TanimotoCap &&
+        !(o.tanimoto_cap >= 0.0 && o.tanimoto_cap <= 1.0)) {
+        throw SelectionError("the Tanimoto cap must be in [0, 1], got " +
+                             std::to_string(o.tanimoto_cap));
+    }
+}
+
+} // namespace
+
+std::string to_string(Strategy strategy) {
+    switch (strategy) {
+    case Strategy::Uncertainty:
+        return "uncertainty";
+    case Strategy::Margin:
+        return "margin";
+    case Strategy::Entropy:
+        return "entropy";
+    case Strategy::Random:
+        return "random";
+    case Strategy::Hybrid:
+        return "hybrid";
+    }
+    return "unknown";
+}
+
+Strategy parse_strategy(std::string_view name) {
+    for (auto s : {Strategy::Uncertainty, Strategy::Margin, Strategy::Entropy, Strategy::Random,
+                   Strategy::Hybrid}) {
+        if (name == to_string(s)) {
+            return s;
+        }
+    }
+    throw SelectionError("unknown strategy '" + std::string(name) +
+                         "' (expected one of: uncertainty, margin, entropy, random, hybrid)");
+}
+
+std::string to_string(Diversity diversity) {
+    switch (diversity) {
+    case Diversity::None:
+        return "none";
+    case Diversity::TanimotoCap:
+        return "tanimoto_cap";
+    case Diversity::MaxMin:
+        return "maxmin";
+    }
+    return "unknown";
+}
+
+Diversity parse_diversity(std::string_view name) {
+    for (auto d : {Diversity::None, Diversity::TanimotoCap, Diversity::MaxMin}) {
+        if (name == to_string(d)) {
+            return d;
+        }
+    }
+    throw SelectionError("unknown diversity '" + std::string(name) +
+                         "' (expected one of: none, tanimoto_cap, maxmin)");
+}
+
+SelectionResult select_batch(const CandidatePool& pool, const SelectionOptions& o) {
+    const std::size_t n = pool.predictions.size();
+    check_options(o, pool.task, n);
+    if (pool.applicability.size() != n || pool.fingerprints.size() != n) {
+        throw SelectionError(
+            "pool has " + std::to_string(n) + " predictions, " +
+            std::to_string(pool.applicability.size()) + " applicability values and " +
+            std::to_string(pool.fingerprints.size()) + " fingerprints; they must match");
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto& p = pool.predictions[i];
+        if (!std::isfinite(p.mean) || !std::isfinite(p.std) ||
+            !std::isfinite(pool.applicability[i].distance)) {
+            throw SelectionError("pool compound " + std::to_string(i) +
+                                 " has a non-finite prediction, uncertainty or distance");
+        }
+    }
+
+    std::vector<double> priority(n, 0.0);
+    switch (o.strategy) {
+    case Strategy::Uncertainty:
+        for (std::size_t i = 0; i < n; ++i) {
+            priority[i] = pool.predictions[i].std;
+        }
+        break;
+    case Strategy::Margin:
+        for (std::size_t i = 0; i < n; ++i) {
+            priority[i] = margin_priority(pool.task, pool.predictions[i].mean, o.threshold);
+        }
+        break;
+    case Strategy::Entropy:
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto& p = pool.predictions[i];
+            // Classification: entropy of the mean probability (bits). Regression: differential
+            // entropy of N(mean, std^2) in nats; std floored so a zero spread stays finite.
+            priority[i] =
+                pool.task == Task::Classification
+                    ? binary_entropy_bits(p.mean)
+                    : 0.5 * std::log(kTwoPiE * std::max(p.std, 1e-12) * std::max(p.std, 1e-12));
+        }
+        break;
+    case Strategy::Random: {
+        detail::Rng rng(o.seed);
+        for (auto& v : priority) {
+            v = rng.uniform();
+        }
+        break;
+    }
+    case Strategy::Hybrid: {
+        std::vector<double> u(n);
+        std::vector<double> m(n);
+        std::vector<double> a(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            u[i] = pool.predictions[i].std;
+            m[i] = o.hybrid.margin != 0.0
+                       ? margin_priority(pool.task, pool.predictions[i].mean, o.threshold)
+                       : 0.0;
+            a[i] = pool.applicability[i].distance;
+        }
+        u = min_max_normalized(u);
+        m = min_max_normalized(m);
+        a = min_max_normalized(a);
+        for (std::size_t i = 0; i < n; ++i) {
+            priority[i] = o.hybrid.uncertainty * u[i] + o.hybrid.margin * m[i] +
+                          o.hybrid.applicability * a[i];
+        }
+        break;
+    }
+    }
+
+    std::vector<std::size_t> order(n);
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t x, std::size_t y) { return priority[x] > priority[y]; });
+
+    SelectionResult result;
+    result.all.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        auto& c = result.all[i];
+        c.index = i;
+        c.prediction = pool.predictions[i].mean;
+        c.uncertainty = pool.predictions[i].std;
+        c.applicability_distance = pool.applicability[i].distance;
+        c.in_domain = pool.applicability[i].in_domain;
+        c.priority_score = priority[i];
+    }
+    for (std::size_t r = 0; r < n; ++r) {
+        result.all[order[r]].rank = r + 1;
+    }
+
+    std::vector<std::size_t> picked;
+    picked.reserve(o.batch_size);
+    switch (o.diversity) {
+    case Diversity::None:
+        picked.assign(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(o.batch_size));
+        break;
+    case Diversity::TanimotoCap:
+        for (std::size_t idx : order) {
+            if (picked.size() == o.batch_size) {
+                break;
+            }
+            bool too_close = false;
+            for (std::size_t q : picked) {
+                if (tanimoto(pool.fingerprints[idx], pool.fingerprints[q]) > o.tanimoto_cap) {
+                    too_close = true;
+                    break;
+                }
+            }
+            if (!too_close) {
+                picked.push_back(idx);
+            }
+        }
+        break;
+    case Diversity::MaxMin: {
+        const std::size_t top =
+            std::min(n, std::max(o.batch_size, o.maxmin_pool ? o.maxmin_pool : 5 * o.batch_size));
+        std::vector<std::size_t> cands(order.begin(),
+                                       order.begin() + static_cast<std::ptrdiff_t>(top));
+        std::vector<double> min_dist(top, 2.0);
+        std::vector<char> used(top, 0);
+        std::size_t current = 0; // the best-ranked candidate starts the batch
+        for (;;) {
+            used[current] = 1;
+            picked.push_back(cands[current]);
+            if (picked.size() == o.batch_size) {
+                break;
+            }
+            std::size_t best = top;
+            for (std::size_t j = 0; j < top; ++j) {
+                if (used[j]) {
+                    continue;
+                }
+                const double d =
+                    1.0 - tanimoto(pool.fingerprints[cands[j]], pool.fingerprints[cands[current]]);
+                min_dist[j] = std::min(min_dist[j], d);
+                // Ties go to the higher-ranked candidate (smaller j).
+                if (best == top || min_dist[j] > min_dist[best]) {
+                    best = j;
+                }
+            }
+            current = best;
+        }
+        break;
+    }
+    }
+    for (std::size_t idx : picked) {
+        result.all[idx].selected = true;
+        result.selected.push_back(result.all[idx]);
+    }
+    return result;
+}
+
+SelectionResult select_batch(const BootstrapEnsemble& model, const std::vector<Features>& pool,
+                             const SelectionOptions& options) {
+    check_options(options, model.task(), pool.size());
+    CandidatePool candidates;
+    candidates.task = model.task();
+    candidates.predictions.reserve(pool.size());
+    for (std::size_t i = 0; i < pool.size(); ++i) {
+        try {
+            check_features(pool[i], model.layout(), "pool compound " + std::to_string(i));
+        } catch (const FeatureError& e) {
+            throw SelectionError(e.what());
+        }
+        auto p = model.predict(pool[i]);
+        p.members = {};
+        candidates.predictions.push_back(std::move(p));
+        candidates.applicability.push_back(model.applicability().assess(pool[i].fingerprint));
+        candidates.fingerprints.push_back(pool[i].fingerprint);
+    }
+    return select_batch(candidates, options);
+}
+
+} // namespace labelloop

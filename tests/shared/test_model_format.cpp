@@ -1,0 +1,89 @@
+// The model artifact: round trips exactly, and damaged or newer files fail with clear errors.
+#include "labelloop/model_format.hpp"
+
+#include "synthetic.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace labelloop;
+using labelloop::testing::make_synthetic;
+
+namespace {
+
+BootstrapEnsemble small_model(Task task) {
+    const auto d = make_synthetic(80, 21);
+    EnsembleParams p;
+    p.n_members = 6;
+    p.boosting_rounds = 8;
+    p.min_samples_leaf = 3;
+    p.linear_base = true;
+    p.label_weights.source_weight[2] = 0.25;
+    const std::vector<double> w(d.x.size(), 1.0);
+    return BootstrapEnsemble::fit(d.x, task == Task::Regression ? d.y : d.y_class, w, task,
+                                  FeatureLayout::model_default(), p);
+}
+
+void patch_u32(std::vector<std::uint8_t>& bytes, std::size_t at, std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) {
+        bytes[at + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(v >> (8 * i));
+    }
+}
+
+} // namespace
+
+TEST_CASE("a saved model loads back to the same predictions", "[model_format]") {
+    for (auto task : {Task::Regression, Task::Classification}) {
+        const auto model = small_model(task);
+        const auto bytes = save_model(model);
+        CHECK(std::equal(bytes.begin(), bytes.begin() + 8, kModelMagic));
+        const auto loaded = load_model(bytes);
+        CHECK(loaded.task() == task);
+        CHECK(loaded.layout() == model.layout());
+        CHECK(loaded.n_members() == model.n_members());
+        CHECK(loaded.n_training() == model.n_training());
+        CHECK(loaded.params().label_weights == model.params().label_weights);
+        CHECK(loaded.params().linear_base == model.params().linear_base);
+        CHECK(loaded.calibration().z90 == model.calibration().z90);
+        CHECK(loaded.applicability().threshold() == model.applicability().threshold());
+        CHECK(save_model(loaded) == bytes);
+        const auto probe = make_synthetic(10, 22);
+        for (const auto& f : probe.x) {
+            const auto a = model.predict(f);
+            const auto b = loaded.predict(f);
+            CHECK(a.mean == b.mean);
+            CHECK(a.std == b.std);
+            CHECK(a.members == b.members);
+            CHECK(model.applicability().distance(f.fingerprint) ==
+                  loaded.applicability().distance(f.fingerprint));
+        }
+    }
+}
+
+TEST_CASE("a wrong, newer or damaged model is refused with a clear error", "[model_format]") {
+    const auto bytes = save_model(small_model(Task::Regression));
+
+    auto not_model = bytes;
+    not_model[0] = 'X';
+    CHECK_THROWS_WITH(load_model(not_model), Catch::StartsWith("not a LabelLoop model"));
+    CHECK_THROWS_AS(load_model(nullptr, 0), ModelFormatError);
+
+    auto newer = bytes;
+    patch_u32(newer, 8, kModelFormatVersion + 1);
+    CHECK_THROWS_WITH(load_model(newer),
+                      "model format version 2 is newer than this build supports (1): update "
+                      "LabelLoop to read it");
+
+    auto bad_task = bytes;
+    bad_task[12] = 7;
+    CHECK_THROWS_WITH(load_model(bad_task), "model has unknown task code 7");
+
+    for (std::size_t cut : {std::size_t{10}, std::size_t{40}, bytes.size() / 2, bytes.size() - 1}) {
+        const std::vector<std::uint8_t> truncated(bytes.begin(),
+                                                  bytes.begin() + static_cast<long>(cut));
+        CHECK_THROWS_WITH(load_model(truncated),
+                          Catch::StartsWith("model truncated at byte " + std::to_string(cut)));
+    }
+    auto trailing = bytes;
+    trailing.push_back(1);
+    CHECK_THROWS_WITH(load_model(trailing), "model has 1 unexpected trailing bytes");
+}

@@ -1,0 +1,438 @@
+// Loading data from the server and sending the scientist's actions; every call is
+// asynchronous and its answer lands on the frame loop.
+#include "app.hpp"
+
+#include "labelloop/base64.hpp"
+#include "labelloop/model_format.hpp"
+#include "platform/rdkit_bridge.hpp"
+#include "platform/storage.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+
+namespace labelloop::app {
+namespace {
+
+constexpr const char* kTokenKey = "labelloop.token";
+constexpr int kQueuePageSize = 10000;
+constexpr const char* kSources[] = {"experimental", "literature", "expert_estimate"};
+constexpr const char* kConfidences[] = {"high", "medium", "low"};
+
+} // namespace
+
+void App::sign_in(const std::string& token, bool remember) {
+    signing_in_ = true;
+    sign_in_error_.clear();
+    api_.set_token(token);
+    api_.get(
+        "/api/v1/me",
+        [this, token, remember](const json& me) {
+            signing_in_ = false;
+            me_ = parse_user(me);
+            signed_in_ = true;
+            token_input_[0] = '\0';
+            if (remember) {
+                storage_set(kTokenKey, token);
+            }
+            requested_tab_ = Tab::Queue;
+            refresh_models();
+            if (me_.is_admin()) {
+                refresh_users();
+            }
+        },
+        [this](int status, const std::string& message) {
+            signing_in_ = false;
+            api_.set_token("");
+            sign_in_error_ = status == 401 ? "This token is not valid (it may have been revoked)."
+                                           : "Could not sign in: " + message;
+            if (status == 401) {
+                storage_remove(kTokenKey);
+            }
+        });
+}
+
+void App::sign_out() {
+    storage_remove(kTokenKey);
+    api_.set_token("");
+    signed_in_ = false;
+    me_ = User{};
+    queue_.clear();
+    selected_.clear();
+    visible_.clear();
+    models_.clear();
+    cycles_.clear();
+    current_ = -1;
+    model_.reset();
+    model_loaded_id_.clear();
+}
+
+const ModelInfo* App::active_model() const {
+    for (const auto& m : models_) {
+        if (m.id == active_model_id_) {
+            return &m;
+        }
+    }
+    return nullptr;
+}
+
+void App::refresh_models() {
+    api_.get(
+        "/api/v1/models",
+        [this](const json& body) {
+            models_.clear();
+            for (const auto& m : body.value("models", json::array())) {
+                models_.push_back(parse_model(m));
+            }
+            // Keep the chosen lineage; follow it to its active version after a retrain.
+            std::string lineage;
+            if (const ModelInfo* current = active_model()) {
+                lineage = current->lineage_id;
+            }
+            std::string chosen;
+            for (const auto& m : models_) {
+                if (m.status == "active" && (lineage.empty() || m.lineage_id == lineage)) {
+                    chosen = m.id;
+                    break;
+                }
+            }
+            if (chosen.empty() && !models_.empty()) {
+                chosen = models_.front().id;
+            }
+            active_model_id_ = chosen;
+            refresh_queue();
+            refresh_cycles();
+        },
+        [this](int, const std::string& message) { notify("Models could not be loaded: " + message, true); });
+}
+
+void App::refresh_queue() {
+    const ModelInfo* m = active_model();
+    if (m == nullptr) {
+        return;
+    }
+    queue_loading_ = true;
+    api_.get(
+        "/api/v1/active-learning/queue?model_id=" + ApiClient::encode(m->id) +
+            "&limit=" + std::to_string(kQueuePageSize),
+        [this](const json& body) {
+            queue_loading_ = false;
+            std::string current_id = current_ >= 0 ? queue_[static_cast<std::size_t>(current_)].id : "";
+            queue_.clear();
+            for (const auto& j : body.value("items", json::array())) {
+                queue_.push_back(parse_queue_item(j));
+            }
+            queue_total_ = body.value("total", static_cast<std::int64_t>(queue_.size()));
+            selected_.assign(queue_.size(), false);
+            visible_dirty_ = true;
+            current_ = -1;
+            for (std::size_t i = 0; i < queue_.size(); ++i) {
+                if (queue_[i].id == current_id) {
+                    current_ = static_cast<int>(i);
+                }
+            }
+        },
+        [this](int, const std::string& message) {
+            queue_loading_ = false;
+            notify("The queue could not be loaded: " + message, true);
+        });
+}
+
+void App::refresh_users() {
+    api_.get(
+        "/api/v1/users",
+        [this](const json& body) {
+            users_.clear();
+            for (const auto& u : body.value("users", json::array())) {
+                users_.push_back(parse_user(u));
+            }
+        },
+        [](int, const std::string&) {});
+}
+
+void App::refresh_cycles() {
+    const ModelInfo* m = active_model();
+    if (m == nullptr) {
+        return;
+    }
+    api_.get(
+        "/api/v1/active-learning/cycles?model_id=" + ApiClient::encode(m->id),
+        [this](const json& body) {
+            cycles_.clear();
+            for (const auto& c : body.value("cycles", json::array())) {
+                cycles_.push_back(parse_cycle(c));
+            }
+        },
+        [this](int, const std::string& message) { notify("Cycles could not be loaded: " + message, true); });
+    api_.get(
+        "/api/v1/models/" + m->id + "/versions",
+        [this](const json& body) {
+            versions_.clear();
+            for (const auto& v : body.value("versions", body.value("models", json::array()))) {
+                versions_.push_back(parse_model(v));
+            }
+            std::sort(versions_.begin(), versions_.end(),
+                      [](const ModelInfo& a, const ModelInfo& b) { return a.version < b.version; });
+        },
+        [](int, const std::string&) {});
+}
+
+void App::refresh_training_set() {
+    const ModelInfo* m = active_model();
+    if (m == nullptr || training_for_model_ == m->id) {
+        return;
+    }
+    training_for_model_ = m->id;
+    api_.get(
+        "/api/v1/models/" + m->id + "/training-set",
+        [this](const json& body) {
+            training_.clear();
+            training_fps_.clear();
+            for (const auto& c : body.value("compounds", json::array())) {
+                if (c.value("set", "train") == "validation") {
+                    continue; // the held-out set stays out of sight while labeling
+                }
+                TrainingCompound t;
+                t.compound_id = c.value("compound_id", "");
+                t.smiles = c.value("smiles", "");
+                t.name = c["name"].is_string() ? c["name"].get<std::string>() : "";
+                t.label = c.value("label", 0.0);
+                try {
+                    t.features = base64_decode(c.value("features", ""));
+                    training_fps_.push_back(decode_features(t.features).fingerprint);
+                    training_.push_back(std::move(t));
+                } catch (const std::exception&) {
+                    // A compound whose features cannot be read is left out of the search.
+                }
+            }
+            training_index_ = FingerprintIndex(training_fps_);
+            similar_for_.clear();
+        },
+        [this](int, const std::string& message) {
+            training_for_model_.clear();
+            notify("Similar compounds are unavailable: " + message, true);
+        });
+}
+
+void App::ensure_model_artifact() {
+    const ModelInfo* m = active_model();
+    if (m == nullptr || model_loaded_id_ == m->id || artifact_loading_) {
+        return;
+    }
+    artifact_loading_ = true;
+    const std::string id = m->id;
+    api_.get_bytes(
+        "/api/v1/models/" + id + "/artifact",
+        [this, id](const std::string& bytes) {
+            artifact_loading_ = false;
+            model_loaded_id_ = id;
+            try {
+                model_ = std::make_unique<BootstrapEnsemble>(load_model(
+                    reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
+                model_error_.clear();
+            } catch (const std::exception& e) {
+                model_.reset();
+                model_error_ = std::string("The model could not be loaded in the browser: ") + e.what();
+            }
+            browser_prediction_for_.clear();
+        },
+        [this](int, const std::string& message) {
+            artifact_loading_ = false;
+            model_error_ = "The model could not be downloaded: " + message;
+        });
+}
+
+std::optional<Features> App::browser_features(const std::string& smiles, std::string& error) const {
+    std::vector<unsigned char> bits;
+    std::string descriptors_json;
+    if (!molecule_fingerprint_and_descriptors(smiles, bits, descriptors_json)) {
+        error = rdkit_ready() ? "'" + smiles + "' is not a valid SMILES" : "RDKit is still loading";
+        return std::nullopt;
+    }
+    const auto parsed = json::parse(descriptors_json, nullptr, false);
+    std::map<std::string, double> by_name;
+    if (parsed.is_object()) {
+        for (const auto& [key, value] : parsed.items()) {
+            by_name[key] = value.is_number() ? value.get<double>() : std::nan("");
+        }
+    }
+    try {
+        const FeatureLayout layout = model_ ? model_->layout() : FeatureLayout::model_default();
+        return make_features(Fingerprint::from_bit_bytes(bits.data(), bits.size()), by_name, layout);
+    } catch (const std::exception& e) {
+        error = e.what();
+        return std::nullopt;
+    }
+}
+
+void App::replace_item(const QueueItem& item) {
+    for (auto& q : queue_) {
+        if (q.id == item.id) {
+            q = item;
+            visible_dirty_ = true;
+            return;
+        }
+    }
+}
+
+void App::submit_label(std::size_t index, bool advance) {
+    if (index >= queue_.size() || saving_) {
+        return;
+    }
+    const QueueItem& item = queue_[index];
+    const ModelInfo* m = active_model();
+    json body = {{"source", kSources[label_source_]},
+                 {"confidence", kConfidences[label_confidence_]},
+                 {"notes", std::string(notes_)}};
+    if (m != nullptr && m->is_classification()) {
+        if (label_class_ != 0 && label_class_ != 1) {
+            form_error_ = "Choose a class (0 or 1) before saving.";
+            return;
+        }
+        body["label"] = label_class_;
+    } else {
+        char* end = nullptr;
+        const double value = std::strtod(label_text_, &end);
+        if (label_text_[0] == '\0' || end == label_text_ || *end != '\0' || !std::isfinite(value)) {
+            form_error_ = label_text_[0] == '\0' ? "Enter a measured value before saving."
+                                                 : std::string("'") + label_text_ + "' is not a number.";
+            return;
+        }
+        body["label"] = value;
+    }
+    form_error_.clear();
+    saving_ = true;
+    const std::string id = item.id;
+    api_.post(
+        "/api/v1/active-learning/queue/" + id + "/label", body,
+        [this, advance](const json& saved) {
+            saving_ = false;
+            const QueueItem updated = parse_queue_item(saved.contains("item") ? saved["item"] : saved);
+            replace_item(updated);
+            notify("Saved label for " + (updated.compound_name.empty() ? updated.smiles : updated.compound_name), false);
+            if (advance) {
+                move_to_next_open(+1);
+            }
+        },
+        [this](int status, const std::string& message) {
+            saving_ = false;
+            form_error_ = message;
+            if (status == 409) {
+                refresh_queue();
+            }
+        });
+}
+
+void App::skip_item(std::size_t index, bool advance) {
+    if (index >= queue_.size() || saving_) {
+        return;
+    }
+    saving_ = true;
+    api_.post(
+        "/api/v1/active-learning/queue/" + queue_[index].id + "/skip", json{{"notes", std::string(notes_)}},
+        [this, advance](const json& saved) {
+            saving_ = false;
+            replace_item(parse_queue_item(saved.contains("item") ? saved["item"] : saved));
+            notify("Skipped.", false);
+            if (advance) {
+                move_to_next_open(+1);
+            }
+        },
+        [this](int status, const std::string& message) {
+            saving_ = false;
+            notify("Could not skip: " + message, true);
+            if (status == 409) {
+                refresh_queue();
+            }
+        });
+}
+
+void App::bulk_assign(const std::string& user_id) {
+    json ids = json::array();
+    for (std::size_t i = 0; i < queue_.size(); ++i) {
+        if (selected_[i]) {
+            ids.push_back(queue_[i].id);
+        }
+    }
+    if (ids.empty()) {
+        notify("Select rows first (click, Ctrl+click, Shift+click).", true);
+        return;
+    }
+    api_.post(
+        "/api/v1/active-learning/queue/bulk-assign", json{{"item_ids", ids}, {"user_id", user_id}},
+        [this](const json& body) {
+            for (const auto& j : body.value("items", json::array())) {
+                replace_item(parse_queue_item(j));
+            }
+            std::fill(selected_.begin(), selected_.end(), false);
+            notify("Assigned " + std::to_string(body.value("updated", 0)) + " items.", false);
+        },
+        [this](int, const std::string& message) { notify("Could not assign: " + message, true); });
+}
+
+void App::bulk_skip() {
+    json ids = json::array();
+    for (std::size_t i = 0; i < queue_.size(); ++i) {
+        if (selected_[i]) {
+            ids.push_back(queue_[i].id);
+        }
+    }
+    if (ids.empty()) {
+        notify("Select rows first (click, Ctrl+click, Shift+click).", true);
+        return;
+    }
+    api_.post(
+        "/api/v1/active-learning/queue/bulk-skip", json{{"item_ids", ids}},
+        [this](const json& body) {
+            for (const auto& j : body.value("items", json::array())) {
+                replace_item(parse_queue_item(j));
+            }
+            std::fill(selected_.begin(), selected_.end(), false);
+            notify("Skipped " + std::to_string(body.value("updated", 0)) + " items.", false);
+        },
+        [this](int, const std::string& message) { notify("Could not skip: " + message, true); });
+}
+
+void App::trigger_retrain(const std::string& cycle_id) {
+    retrain_in_flight_ = true;
+    api_.post(
+        "/api/v1/active-learning/cycles/" + cycle_id + "/retrain", json::object(),
+        [this](const json& body) {
+            retrain_in_flight_ = false;
+            job_id_ = body.value("job_id", "");
+            job_ = Job{};
+            job_.status = "queued";
+            next_job_poll_ = now_;
+        },
+        [this](int, const std::string& message) {
+            retrain_in_flight_ = false;
+            notify("Retraining could not start: " + message, true);
+        });
+}
+
+void App::poll_job() {
+    if (job_id_.empty() || job_.finished() || now_ < next_job_poll_) {
+        return;
+    }
+    next_job_poll_ = now_ + 1e9; // until this poll answers
+    api_.get(
+        "/api/v1/jobs/" + job_id_,
+        [this](const json& body) {
+            job_ = parse_job(body);
+            next_job_poll_ = now_ + 0.4;
+            if (job_.finished()) {
+                if (job_.status == "failed") {
+                    notify("Retraining failed: " + job_.error, true);
+                } else {
+                    notify("Retraining finished: a new model version is active.", false);
+                }
+                refresh_models();
+            }
+        },
+        [this](int, const std::string& message) {
+            next_job_poll_ = now_ + 2.0;
+            notify("Job progress unavailable: " + message, true);
+        });
+}
+
+} // namespace labelloop::app

@@ -1,0 +1,218 @@
+// Tab 3, Cycle History: the active model's cycles as a timeline, before/after metrics side by
+// side with the change highlighted, the learning curve (validation metric against labels,
+// one point per model version) and, for admins, Retrain with the job's progress.
+#include "app.hpp"
+
+#include <imgui.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace labelloop::app {
+namespace {
+
+/// Metrics where a smaller value is better.
+bool lower_is_better(const std::string& name) {
+    return name == "rmse" || name == "mae" || name == "ece" || name == "expected_calibration_error";
+}
+
+/// The metric the learning curve shows for a task.
+std::string curve_metric(const ModelInfo& m) { return m.is_classification() ? "roc_auc" : "rmse"; }
+
+std::optional<double> metric(const json& metrics, const std::string& name) {
+    // Metrics may be flat ({"rmse":..}) or grouped ({"validation":{"rmse":..}}).
+    if (metrics.contains("validation") && metrics["validation"].is_object()) {
+        return metric(metrics["validation"], name);
+    }
+    if (metrics.contains(name) && metrics[name].is_number()) {
+        return metrics[name].get<double>();
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+void App::draw_cycles_tab() {
+    const ModelInfo* m = active_model();
+    if (m == nullptr) {
+        ImGui::TextDisabled("No model yet.");
+        return;
+    }
+    if (ImGui::Button("Refresh")) {
+        refresh_cycles();
+    }
+    widgets_.record_last_item("cycles_refresh");
+    if (me_.is_admin()) {
+        ImGui::SameLine();
+        const Cycle* open_cycle = nullptr;
+        for (const auto& c : cycles_) {
+            if (c.status != "complete") {
+                open_cycle = &c;
+                break;
+            }
+        }
+        const bool job_running = !job_id_.empty() && !job_.finished();
+        ImGui::BeginDisabled(open_cycle == nullptr || job_running || retrain_in_flight_);
+        if (ImGui::Button("Retrain now") && open_cycle != nullptr) {
+            trigger_retrain(open_cycle->id);
+        }
+        widgets_.record_last_item("retrain_button");
+        ImGui::EndDisabled();
+        if (open_cycle == nullptr) {
+            ImGui::SameLine();
+            ImGui::TextDisabled("(no open cycle: select samples first)");
+        }
+    }
+    if (!job_id_.empty()) {
+        ImGui::SameLine();
+        const std::string overlay = job_.status + (job_.message.empty() ? "" : ": " + job_.message);
+        ImGui::ProgressBar(static_cast<float>(job_.progress), ImVec2(ImGui::GetFontSize() * 20, 0), overlay.c_str());
+        widgets_.record_last_item("job_progress");
+    }
+
+    // Timeline
+    if (ImGui::BeginTable("cycles", 8, ImGuiTableFlags_RowBg | ImGuiTableFlags_Borders | ImGuiTableFlags_SizingStretchProp)) {
+        ImGui::TableSetupColumn("#", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 2);
+        ImGui::TableSetupColumn("Strategy");
+        ImGui::TableSetupColumn("Batch");
+        ImGui::TableSetupColumn("Selected / labeled / skipped");
+        ImGui::TableSetupColumn("Status");
+        ImGui::TableSetupColumn("Started");
+        ImGui::TableSetupColumn("Completed");
+        ImGui::TableSetupColumn("Metrics before -> after", 0, 3.0F);
+        ImGui::TableHeadersRow();
+        for (std::size_t i = 0; i < cycles_.size(); ++i) {
+            const Cycle& c = cycles_[i];
+            ImGui::TableNextRow();
+            ImGui::TableSetColumnIndex(0);
+            ImGui::Text("%lld", static_cast<long long>(c.cycle_number));
+            ImGui::TableSetColumnIndex(1);
+            ImGui::TextUnformatted(c.selection_strategy.c_str());
+            ImGui::TableSetColumnIndex(2);
+            ImGui::Text("%lld", static_cast<long long>(c.batch_size));
+            ImGui::TableSetColumnIndex(3);
+            ImGui::Text("%lld / %lld / %lld", static_cast<long long>(c.items_selected),
+                        static_cast<long long>(c.items_labeled), static_cast<long long>(c.items_skipped));
+            ImGui::TableSetColumnIndex(4);
+            ImGui::TextColored(c.status == "complete" ? ImVec4(0.5F, 0.85F, 0.5F, 1) : ImVec4(0.9F, 0.8F, 0.4F, 1), "%s",
+                               c.status.c_str());
+            ImGui::TableSetColumnIndex(5);
+            ImGui::TextUnformatted(c.started_at.substr(0, 16).c_str());
+            ImGui::TableSetColumnIndex(6);
+            ImGui::TextUnformatted(c.completed_at.empty() ? "-" : c.completed_at.substr(0, 16).c_str());
+            ImGui::TableSetColumnIndex(7);
+            const json& before = c.metrics_before.contains("validation") ? c.metrics_before["validation"] : c.metrics_before;
+            const json& after = c.metrics_after.contains("validation") ? c.metrics_after["validation"] : c.metrics_after;
+            bool any = false;
+            for (const auto& [name, value] : before.items()) {
+                if (!value.is_number()) {
+                    continue;
+                }
+                if (any) {
+                    ImGui::SameLine();
+                }
+                any = true;
+                const double b = value.get<double>();
+                if (after.contains(name) && after[name].is_number()) {
+                    const double a = after[name].get<double>();
+                    const bool better = lower_is_better(name) ? a < b : a > b;
+                    ImGui::TextColored(std::fabs(a - b) < 1e-12 ? ImVec4(0.8F, 0.8F, 0.8F, 1)
+                                       : better                 ? ImVec4(0.45F, 0.9F, 0.5F, 1)
+                                                                : ImVec4(0.95F, 0.45F, 0.4F, 1),
+                                       "%s %.3f -> %.3f", name.c_str(), b, a);
+                } else {
+                    ImGui::Text("%s %.3f", name.c_str(), b);
+                }
+            }
+            if (!any) {
+                ImGui::TextDisabled("-");
+            }
+            if (i == 0) {
+                widgets_.record_last_item("cycle_row_0");
+            }
+        }
+        ImGui::EndTable();
+    }
+    widgets_.record_last_item("cycles_table");
+    ImGui::Spacing();
+    draw_learning_curve();
+}
+
+void App::draw_learning_curve() {
+    const ModelInfo* m = active_model();
+    if (m == nullptr) {
+        return;
+    }
+    const std::string name = curve_metric(*m);
+    std::vector<std::pair<double, double>> points; // labels, metric
+    std::vector<const ModelInfo*> sources;
+    for (const auto& v : versions_) {
+        if (auto value = metric(v.metrics, name)) {
+            points.emplace_back(static_cast<double>(v.n_train), *value);
+            sources.push_back(&v);
+        }
+    }
+    ImGui::Text("Learning curve: validation %s against training labels (one point per model version)", name.c_str());
+    const float width = ImGui::GetContentRegionAvail().x;
+    const float height = std::max(ImGui::GetContentRegionAvail().y - 4.0F, ImGui::GetFontSize() * 10);
+    const ImVec2 origin = ImGui::GetCursorScreenPos();
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    draw->AddRectFilled(origin, ImVec2(origin.x + width, origin.y + height), IM_COL32(28, 30, 36, 255));
+    const float margin_left = ImGui::CalcTextSize("0.000").x + 12 * dpr_;
+    const float margin_bottom = ImGui::GetFontSize() * 2.2F;
+    const ImVec2 p0(origin.x + margin_left, origin.y + height - margin_bottom);
+    const ImVec2 p1(origin.x + width - 16 * dpr_, origin.y + 10 * dpr_);
+    draw->AddLine(p0, ImVec2(p1.x, p0.y), IM_COL32(150, 150, 160, 255));
+    draw->AddLine(p0, ImVec2(p0.x, p1.y), IM_COL32(150, 150, 160, 255));
+    if (points.empty()) {
+        draw->AddText(ImVec2(p0.x + 10, p1.y + 10), IM_COL32(160, 160, 170, 255), "No model versions with metrics yet.");
+        ImGui::Dummy(ImVec2(width, height));
+        widgets_.record_last_item("learning_curve");
+        return;
+    }
+    double xmin = points.front().first, xmax = xmin, ymin = points.front().second, ymax = ymin;
+    for (const auto& [x, y] : points) {
+        xmin = std::min(xmin, x);
+        xmax = std::max(xmax, x);
+        ymin = std::min(ymin, y);
+        ymax = std::max(ymax, y);
+    }
+    const double xpad = std::max((xmax - xmin) * 0.05, 1.0), ypad = std::max((ymax - ymin) * 0.1, 0.01);
+    xmin -= xpad;
+    xmax += xpad;
+    ymin -= ypad;
+    ymax += ypad;
+    const auto sx = [&](double x) { return p0.x + static_cast<float>((x - xmin) / (xmax - xmin)) * (p1.x - p0.x); };
+    const auto sy = [&](double y) { return p0.y - static_cast<float>((y - ymin) / (ymax - ymin)) * (p0.y - p1.y); };
+    char buf[48];
+    for (int t = 0; t <= 4; ++t) { // ticks and grid
+        const double xv = xmin + (xmax - xmin) * t / 4.0, yv = ymin + (ymax - ymin) * t / 4.0;
+        draw->AddLine(ImVec2(sx(xv), p0.y), ImVec2(sx(xv), p0.y + 4 * dpr_), IM_COL32(150, 150, 160, 255));
+        std::snprintf(buf, sizeof buf, "%.0f", xv);
+        draw->AddText(ImVec2(sx(xv) - ImGui::CalcTextSize(buf).x / 2, p0.y + 5 * dpr_), IM_COL32(170, 170, 180, 255), buf);
+        draw->AddLine(ImVec2(p0.x - 4 * dpr_, sy(yv)), ImVec2(p1.x, sy(yv)), IM_COL32(60, 62, 70, 255));
+        std::snprintf(buf, sizeof buf, "%.3f", yv);
+        draw->AddText(ImVec2(origin.x + 4 * dpr_, sy(yv) - ImGui::GetFontSize() / 2), IM_COL32(170, 170, 180, 255), buf);
+    }
+    draw->AddText(ImVec2((p0.x + p1.x) / 2 - ImGui::CalcTextSize("training labels").x / 2,
+                         p0.y + ImGui::GetFontSize() * 1.1F),
+                  IM_COL32(190, 190, 200, 255), "training labels");
+    for (std::size_t i = 1; i < points.size(); ++i) {
+        draw->AddLine(ImVec2(sx(points[i - 1].first), sy(points[i - 1].second)),
+                      ImVec2(sx(points[i].first), sy(points[i].second)), IM_COL32(90, 160, 240, 255), 2.0F * dpr_);
+    }
+    const ImVec2 mouse = ImGui::GetIO().MousePos;
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        const ImVec2 c(sx(points[i].first), sy(points[i].second));
+        draw->AddCircleFilled(c, 4.5F * dpr_, IM_COL32(255, 200, 80, 255));
+        if (std::fabs(mouse.x - c.x) < 8 * dpr_ && std::fabs(mouse.y - c.y) < 8 * dpr_) {
+            ImGui::SetTooltip("Version %lld (%s)\n%s = %.4f on the validation set\n%lld training labels",
+                              static_cast<long long>(sources[i]->version), sources[i]->status.c_str(), name.c_str(),
+                              points[i].second, static_cast<long long>(sources[i]->n_train));
+        }
+    }
+    ImGui::Dummy(ImVec2(width, height));
+    widgets_.record_last_item("learning_curve");
+}
+
+} // namespace labelloop::app

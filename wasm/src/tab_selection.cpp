@@ -1,0 +1,274 @@
+// Tab 4, Sample Selection: choose model, pool, strategy, batch size, hybrid weights and
+// diversity; Preview scores the whole pool IN THE BROWSER with the core library and the
+// downloaded model (no server round trip per compound); Add to Queue sends the chosen
+// compounds to the server, which scores them again and opens a cycle.
+#include "app.hpp"
+
+#include "labelloop/base64.hpp"
+
+#include <imgui.h>
+
+#include <chrono>
+#include <cstdint>
+#include <sstream>
+
+namespace labelloop::app {
+namespace {
+
+const char* const kStrategies[] = {"uncertainty", "margin", "entropy", "random", "hybrid"};
+const char* const kDiversity[] = {"none", "tanimoto_cap", "maxmin"};
+const char* const kPools[] = {"all unlabeled compounds", "pasted SMILES (one per line)"};
+
+ImTextureID as_texture(unsigned t) { return reinterpret_cast<ImTextureID>(static_cast<std::uintptr_t>(t)); }
+
+} // namespace
+
+void App::run_preview() {
+    preview_error_.clear();
+    preview_.clear();
+    if (!model_) {
+        preview_error_ = model_error_.empty() ? "The model is still downloading; try again in a moment." : model_error_;
+        return;
+    }
+    SelectionOptions options;
+    try {
+        options.strategy = parse_strategy(kStrategies[strategy_]);
+        options.diversity = parse_diversity(kDiversity[diversity_]);
+    } catch (const std::exception& e) {
+        preview_error_ = e.what();
+        return;
+    }
+    options.batch_size = static_cast<std::size_t>(std::max(batch_size_, 0));
+    if (options.strategy == Strategy::Margin && model_->task() == Task::Regression) {
+        options.threshold = threshold_;
+    }
+    options.hybrid = HybridWeights{weights_[0], weights_[1], weights_[2]};
+    options.tanimoto_cap = tanimoto_cap_;
+    options.seed = static_cast<std::uint64_t>(frame_count_);
+
+    const auto score = [this, options](std::vector<PreviewRow> rows, const std::vector<Features>& features) {
+        const auto t0 = std::chrono::steady_clock::now();
+        try {
+            const SelectionResult result = select_batch(*model_, features, options);
+            preview_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+            preview_pool_size_ = features.size();
+            for (const auto& s : result.selected) {
+                PreviewRow row = rows[s.index];
+                row.score = s;
+                preview_.push_back(std::move(row));
+            }
+        } catch (const std::exception& e) {
+            preview_error_ = e.what();
+        }
+        preview_running_ = false;
+    };
+
+    preview_running_ = true;
+    if (pool_kind_ == 1) {
+        std::vector<PreviewRow> rows;
+        std::vector<Features> features;
+        std::istringstream lines(pasted_smiles_);
+        int line_number = 0;
+        for (std::string line; std::getline(lines, line);) {
+            ++line_number;
+            while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) {
+                line.pop_back();
+            }
+            if (line.empty()) {
+                continue;
+            }
+            std::string error;
+            auto f = browser_features(line, error);
+            if (!f) {
+                preview_error_ = "line " + std::to_string(line_number) + ": " + error;
+                preview_running_ = false;
+                return;
+            }
+            rows.push_back(PreviewRow{"", line, "", {}});
+            features.push_back(std::move(*f));
+        }
+        score(std::move(rows), features);
+        return;
+    }
+    api_.get(
+        "/api/v1/compounds?unlabeled_for_model=" + model_loaded_id_ + "&limit=10000",
+        [this, score](const json& body) {
+            std::vector<PreviewRow> rows;
+            std::vector<Features> features;
+            for (const auto& c : body.value("compounds", json::array())) {
+                try {
+                    features.push_back(decode_features(base64_decode(c.value("features", ""))));
+                } catch (const std::exception&) {
+                    continue;
+                }
+                PreviewRow row;
+                row.compound_id = c.value("id", "");
+                row.smiles = c.value("smiles", "");
+                row.name = c["name"].is_string() ? c["name"].get<std::string>() : "";
+                rows.push_back(std::move(row));
+            }
+            score(std::move(rows), features);
+        },
+        [this](int, const std::string& message) {
+            preview_running_ = false;
+            preview_error_ = "The pool could not be loaded: " + message;
+        });
+}
+
+void App::add_preview_to_queue() {
+    if (preview_.empty() || adding_) {
+        return;
+    }
+    json ids = json::array();
+    json smiles = json::array();
+    for (const auto& p : preview_) {
+        if (p.compound_id.empty()) {
+            smiles.push_back(p.smiles);
+        } else {
+            ids.push_back(p.compound_id);
+        }
+    }
+    json pool = {{"kind", "compounds"}};
+    if (!ids.empty()) {
+        pool["compound_ids"] = ids;
+    }
+    if (!smiles.empty()) {
+        pool["smiles"] = smiles;
+    }
+    json body = {{"model_id", model_loaded_id_},
+                 {"strategy", kStrategies[strategy_]},
+                 {"batch_size", preview_.size()},
+                 {"pool", pool},
+                 {"weights", {{"uncertainty", weights_[0]}, {"margin", weights_[1]}, {"applicability", weights_[2]}}},
+                 {"diversity", kDiversity[diversity_]}};
+    if (strategy_ == 1) {
+        body["threshold"] = threshold_;
+    }
+    adding_ = true;
+    api_.post(
+        "/api/v1/active-learning/select", body,
+        [this](const json& answer) {
+            adding_ = false;
+            const auto added = answer.value("added", 0);
+            const auto duplicates = answer.value("duplicates", 0);
+            notify("Added " + std::to_string(added) + " compounds to the queue" +
+                       (duplicates > 0 ? " (" + std::to_string(duplicates) + " were already queued)" : "") + ".",
+                   false);
+            preview_.clear();
+            refresh_queue();
+            refresh_cycles();
+        },
+        [this](int, const std::string& message) {
+            adding_ = false;
+            preview_error_ = "Could not add to the queue: " + message;
+        });
+}
+
+void App::draw_selection_tab() {
+    ensure_model_artifact();
+    const ModelInfo* m = active_model();
+    ImGui::Text("Model: %s", m != nullptr ? (m->name + " v" + std::to_string(m->version)).c_str() : "-");
+    ImGui::SameLine();
+    ImGui::TextDisabled(model_ ? "(downloaded: scoring runs in your browser)" : "(downloading...)");
+    const float field = ImGui::GetFontSize() * 16;
+    ImGui::SetNextItemWidth(field);
+    ImGui::Combo("Pool", &pool_kind_, kPools, IM_ARRAYSIZE(kPools));
+    widgets_.record_last_item("pool_kind");
+    if (pool_kind_ == 1) {
+        ImGui::InputTextMultiline("##pasted", pasted_smiles_, sizeof pasted_smiles_,
+                                  ImVec2(ImGui::GetContentRegionAvail().x, ImGui::GetFontSize() * 5));
+        widgets_.record_last_item("pasted_smiles");
+    }
+    ImGui::SetNextItemWidth(field);
+    ImGui::Combo("Strategy", &strategy_, kStrategies, IM_ARRAYSIZE(kStrategies));
+    widgets_.record_last_item("strategy");
+    ImGui::SetNextItemWidth(field);
+    ImGui::InputInt("Batch size", &batch_size_);
+    batch_size_ = std::clamp(batch_size_, 1, 5000);
+    widgets_.record_last_item("batch_size");
+    if (strategy_ == 1 && m != nullptr && !m->is_classification()) {
+        ImGui::SetNextItemWidth(field);
+        ImGui::InputFloat("Decision threshold", &threshold_, 0.1F, 1.0F, "%.2f");
+        widgets_.record_last_item("threshold");
+    }
+    if (strategy_ == 4) {
+        ImGui::SetNextItemWidth(field);
+        ImGui::SliderFloat3("Weights: uncertainty / margin / AD", weights_, 0.0F, 1.0F, "%.2f");
+        widgets_.record_last_item("hybrid_weights");
+    }
+    ImGui::SetNextItemWidth(field);
+    ImGui::Combo("Batch diversity", &diversity_, kDiversity, IM_ARRAYSIZE(kDiversity));
+    widgets_.record_last_item("diversity");
+    if (diversity_ == 1) {
+        ImGui::SameLine();
+        ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
+        ImGui::SliderFloat("Tanimoto cap", &tanimoto_cap_, 0.3F, 1.0F, "%.2f");
+    }
+    ImGui::BeginDisabled(preview_running_ || !model_);
+    if (ImGui::Button(preview_running_ ? "Scoring..." : "Preview")) {
+        run_preview();
+    }
+    widgets_.record_last_item("preview_button");
+    ImGui::EndDisabled();
+    ImGui::SameLine();
+    ImGui::BeginDisabled(preview_.empty() || adding_ || !me_.is_admin());
+    if (ImGui::Button(adding_ ? "Adding..." : "Add to Queue")) {
+        add_preview_to_queue();
+    }
+    widgets_.record_last_item("add_to_queue_button");
+    ImGui::EndDisabled();
+    if (!me_.is_admin()) {
+        ImGui::SameLine();
+        ImGui::TextDisabled("(adding to the queue: admins only)");
+    }
+    if (!preview_error_.empty()) {
+        ImGui::TextColored(ImVec4(0.95F, 0.45F, 0.35F, 1), "%s", preview_error_.c_str());
+        widgets_.record_last_item("preview_error");
+    }
+    if (!preview_.empty()) {
+        ImGui::Text("%zu chosen of %zu compounds, scored in the browser in %.1f ms", preview_.size(),
+                    preview_pool_size_, preview_ms_);
+        widgets_.record_last_item("preview_summary");
+    }
+    const float thumb = 56.0F * dpr_;
+    if (!preview_.empty() &&
+        ImGui::BeginTable("preview", 6, ImGuiTableFlags_RowBg | ImGuiTableFlags_Borders | ImGuiTableFlags_ScrollY,
+                          ImVec2(0, ImGui::GetContentRegionAvail().y))) {
+        ImGui::TableSetupScrollFreeze(0, 1);
+        ImGui::TableSetupColumn("Structure", ImGuiTableColumnFlags_WidthFixed, thumb);
+        ImGui::TableSetupColumn("Compound");
+        ImGui::TableSetupColumn("Prediction");
+        ImGui::TableSetupColumn("Uncertainty");
+        ImGui::TableSetupColumn("AD distance");
+        ImGui::TableSetupColumn("Priority");
+        ImGui::TableHeadersRow();
+        ImGuiListClipper clipper;
+        clipper.Begin(static_cast<int>(preview_.size()), thumb);
+        while (clipper.Step()) {
+            for (int r = clipper.DisplayStart; r < clipper.DisplayEnd; ++r) {
+                const PreviewRow& p = preview_[static_cast<std::size_t>(r)];
+                ImGui::TableNextRow(0, thumb);
+                ImGui::TableSetColumnIndex(0);
+                const unsigned tex = depictions_.texture(p.smiles, static_cast<int>(thumb));
+                if (tex != 0) {
+                    ImGui::Image(as_texture(tex), ImVec2(thumb, thumb));
+                } else {
+                    ImGui::Dummy(ImVec2(thumb, thumb));
+                }
+                ImGui::TableSetColumnIndex(1);
+                ImGui::TextWrapped("%s", p.name.empty() ? p.smiles.c_str() : p.name.c_str());
+                ImGui::TableSetColumnIndex(2);
+                ImGui::Text("%.2f", p.score.prediction);
+                ImGui::TableSetColumnIndex(3);
+                ImGui::Text("%.3f", p.score.uncertainty);
+                ImGui::TableSetColumnIndex(4);
+                ImGui::Text("%.2f %s", p.score.applicability_distance, p.score.in_domain ? "in" : "OUT");
+                ImGui::TableSetColumnIndex(5);
+                ImGui::Text("%.3f", p.score.priority_score);
+            }
+        }
+        ImGui::EndTable();
+    }
+}
+
+} // namespace labelloop::app
