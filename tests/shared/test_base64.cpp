@@ -10,7 +10,9 @@ using labelloop::base64_decode;
 using labelloop::base64_encode;
 
 namespace {
-std::vector<std::uint8_t> bytes(const std::string& s) { return {s.begin(), s.end()}; }
+std::vector<std::uint8_t> bytes(const std::string& s) {
+    return {s.begin(), s.end()};
+}
 } // namespace
 
 TEST_CASE("base64 matches the RFC 4648 test vectors", "[base64]") {

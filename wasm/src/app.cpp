@@ -69,9 +69,9 @@ void App::poll_server() {
         next_health_poll_ = now_ + kHealthPollSeconds;
         if (r.status != 200) {
             server_.state = ConnectionState::Offline;
-            server_.message = r.status == 0 ? "The LabelLoop server cannot be reached."
-                                            : "The server answered with status " +
-                                                  std::to_string(r.status) + ".";
+            server_.message =
+                r.status == 0 ? "The LabelLoop server cannot be reached."
+                              : "The server answered with status " + std::to_string(r.status) + ".";
             return;
         }
         const auto body = nlohmann::json::parse(r.body, nullptr, false);
@@ -162,7 +162,8 @@ void App::draw_header() {
     ImGui::SameLine();
     ImGui::TextDisabled("%s", kProductVersion);
     ImGui::SameLine(0.0F, ImGui::GetFontSize() * 1.5F);
-    const ImVec4 green(0.3F, 0.8F, 0.4F, 1), red(0.9F, 0.4F, 0.3F, 1), amber(0.85F, 0.75F, 0.35F, 1);
+    const ImVec4 green(0.3F, 0.8F, 0.4F, 1), red(0.9F, 0.4F, 0.3F, 1),
+        amber(0.85F, 0.75F, 0.35F, 1);
     const ImVec4 colour = server_.state == ConnectionState::Online    ? green
                           : server_.state == ConnectionState::Offline ? red
                                                                       : amber;
@@ -176,14 +177,15 @@ void App::draw_header() {
     widgets_.record_last_item("server_status");
     if (api_.in_flight() > 0) {
         ImGui::SameLine();
-        ImGui::TextDisabled("(%d request%s in flight)", api_.in_flight(), api_.in_flight() == 1 ? "" : "s");
+        ImGui::TextDisabled("(%d request%s in flight)", api_.in_flight(),
+                            api_.in_flight() == 1 ? "" : "s");
     }
     if (signed_in_) {
         const ModelInfo* m = active_model();
         ImGui::SameLine(0.0F, ImGui::GetFontSize() * 1.5F);
         if (m != nullptr) {
-            ImGui::Text("Model: %s v%lld (%s, %s)", m->name.c_str(), static_cast<long long>(m->version),
-                        m->property.c_str(), m->task.c_str());
+            ImGui::Text("Model: %s v%lld (%s, %s)", m->name.c_str(),
+                        static_cast<long long>(m->version), m->property.c_str(), m->task.c_str());
         } else {
             ImGui::TextDisabled("No active model");
         }
@@ -191,7 +193,8 @@ void App::draw_header() {
         const float right = ImGui::GetWindowContentRegionMax().x;
         const std::string who = me_.name + " (" + me_.role + ")";
         const float width = ImGui::CalcTextSize(who.c_str()).x + ImGui::CalcTextSize("Sign out").x +
-                            ImGui::GetStyle().FramePadding.x * 2 + ImGui::GetStyle().ItemSpacing.x * 2;
+                            ImGui::GetStyle().FramePadding.x * 2 +
+                            ImGui::GetStyle().ItemSpacing.x * 2;
         ImGui::SameLine(std::max(ImGui::GetCursorPosX(), right - width));
         ImGui::TextUnformatted(who.c_str());
         widgets_.record_last_item("signed_in_user");
@@ -208,13 +211,15 @@ void App::draw_header() {
 
 void App::draw_notices() {
     notices_.erase(std::remove_if(notices_.begin(), notices_.end(),
-                                  [&](const Notice& n) { return !n.error && now_ - n.shown_at > kNoticeSeconds; }),
+                                  [&](const Notice& n) {
+                                      return !n.error && now_ - n.shown_at > kNoticeSeconds;
+                                  }),
                    notices_.end());
     for (std::size_t i = 0; i < notices_.size(); ++i) {
         const Notice& n = notices_[i];
         ImGui::PushID(static_cast<int>(i));
-        ImGui::TextColored(n.error ? ImVec4(0.95F, 0.45F, 0.35F, 1) : ImVec4(0.45F, 0.85F, 0.5F, 1), "%s",
-                           n.text.c_str());
+        ImGui::TextColored(n.error ? ImVec4(0.95F, 0.45F, 0.35F, 1) : ImVec4(0.45F, 0.85F, 0.5F, 1),
+                           "%s", n.text.c_str());
         widgets_.record_last_item("notice_" + std::to_string(i));
         if (n.error) {
             ImGui::SameLine();
@@ -236,8 +241,9 @@ void App::draw_sign_in() {
     ImGui::TextUnformatted("Token");
     ImGui::SameLine();
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 28);
-    const bool enter = ImGui::InputText("##token", token_input_, sizeof token_input_,
-                                        ImGuiInputTextFlags_Password | ImGuiInputTextFlags_EnterReturnsTrue);
+    const bool enter =
+        ImGui::InputText("##token", token_input_, sizeof token_input_,
+                         ImGuiInputTextFlags_Password | ImGuiInputTextFlags_EnterReturnsTrue);
     widgets_.record_last_item("token_input");
     ImGui::SameLine();
     ImGui::BeginDisabled(signing_in_ || token_input_[0] == '\0');
@@ -257,9 +263,13 @@ nlohmann::json App::state() const {
     nlohmann::json queue_rows = nlohmann::json::array();
     for (std::size_t r = 0; r < visible_.size() && r < 50; ++r) {
         const auto& q = queue_[visible_[r]];
-        queue_rows.push_back({{"id", q.id}, {"smiles", q.smiles}, {"status", q.status},
-                              {"assigned_to", q.assigned_to_name}, {"priority", q.priority_score},
-                              {"selected", visible_[r] < selected_.size() && selected_[visible_[r]]}});
+        queue_rows.push_back(
+            {{"id", q.id},
+             {"smiles", q.smiles},
+             {"status", q.status},
+             {"assigned_to", q.assigned_to_name},
+             {"priority", q.priority_score},
+             {"selected", visible_[r] < selected_.size() && selected_[visible_[r]]}});
     }
     std::size_t open = 0;
     for (const auto& q : queue_) {
@@ -268,20 +278,25 @@ nlohmann::json App::state() const {
     nlohmann::json current = nullptr;
     if (current_ >= 0 && static_cast<std::size_t>(current_) < queue_.size()) {
         const auto& q = queue_[static_cast<std::size_t>(current_)];
-        current = {{"id", q.id},
-                   {"smiles", q.smiles},
-                   {"status", q.status},
-                   {"prediction", q.prediction ? nlohmann::json(*q.prediction) : nlohmann::json()},
-                   {"uncertainty", q.uncertainty ? nlohmann::json(*q.uncertainty) : nlohmann::json()},
-                   {"similar", similar_.size()},
-                   {"browser_prediction",
-                    browser_prediction_ ? nlohmann::json({{"mean", browser_prediction_->mean},
-                                                          {"std", browser_prediction_->std},
-                                                          {"members", browser_prediction_->members.size()}})
-                                        : nlohmann::json()},
-                   {"form", {{"label", label_text_}, {"source", label_source_},
-                             {"confidence", label_confidence_}, {"notes", notes_},
-                             {"error", form_error_}}}};
+        current = {
+            {"id", q.id},
+            {"smiles", q.smiles},
+            {"status", q.status},
+            {"prediction", q.prediction ? nlohmann::json(*q.prediction) : nlohmann::json()},
+            {"uncertainty", q.uncertainty ? nlohmann::json(*q.uncertainty) : nlohmann::json()},
+            {"similar", similar_.size()},
+            {"browser_prediction",
+             browser_prediction_
+                 ? nlohmann::json({{"mean", browser_prediction_->mean},
+                                   {"std", browser_prediction_->std},
+                                   {"members", browser_prediction_->members.size()}})
+                 : nlohmann::json()},
+            {"form",
+             {{"label", label_text_},
+              {"source", label_source_},
+              {"confidence", label_confidence_},
+              {"notes", notes_},
+              {"error", form_error_}}}};
     }
     nlohmann::json notices = nlohmann::json::array();
     for (const auto& n : notices_) {
@@ -289,14 +304,20 @@ nlohmann::json App::state() const {
     }
     nlohmann::json cycles = nlohmann::json::array();
     for (const auto& c : cycles_) {
-        cycles.push_back({{"id", c.id}, {"number", c.cycle_number}, {"status", c.status},
-                          {"metrics_before", c.metrics_before}, {"metrics_after", c.metrics_after},
-                          {"items_selected", c.items_selected}, {"items_labeled", c.items_labeled}});
+        cycles.push_back({{"id", c.id},
+                          {"number", c.cycle_number},
+                          {"status", c.status},
+                          {"metrics_before", c.metrics_before},
+                          {"metrics_after", c.metrics_after},
+                          {"items_selected", c.items_selected},
+                          {"items_labeled", c.items_labeled}});
     }
     nlohmann::json preview = nlohmann::json::array();
     for (const auto& p : preview_) {
-        preview.push_back({{"smiles", p.smiles}, {"compound_id", p.compound_id},
-                           {"priority", p.score.priority_score}, {"prediction", p.score.prediction},
+        preview.push_back({{"smiles", p.smiles},
+                           {"compound_id", p.compound_id},
+                           {"priority", p.score.priority_score},
+                           {"prediction", p.score.prediction},
                            {"uncertainty", p.score.uncertainty}});
     }
     const ModelInfo* m = active_model();
@@ -312,28 +333,44 @@ nlohmann::json App::state() const {
           {"sync_protocol_version", server_.sync_protocol_version},
           {"message", server_.message}}},
         {"signed_in", signed_in_},
-        {"user", signed_in_ ? nlohmann::json({{"id", me_.id}, {"name", me_.name}, {"role", me_.role}})
-                            : nlohmann::json()},
+        {"user", signed_in_
+                     ? nlohmann::json({{"id", me_.id}, {"name", me_.name}, {"role", me_.role}})
+                     : nlohmann::json()},
         {"sign_in_error", sign_in_error_},
         {"requests_in_flight", api_.in_flight()},
-        {"model", m != nullptr ? nlohmann::json({{"id", m->id}, {"version", m->version},
-                                                 {"name", m->name}, {"task", m->task}})
-                               : nlohmann::json()},
+        {"model",
+         m != nullptr
+             ? nlohmann::json(
+                   {{"id", m->id}, {"version", m->version}, {"name", m->name}, {"task", m->task}})
+             : nlohmann::json()},
         {"model_loaded", model_ != nullptr},
-        {"queue", {{"loaded", queue_.size()}, {"total", queue_total_}, {"open", open},
-                   {"visible", visible_.size()}, {"rows", queue_rows}, {"loading", queue_loading_}}},
+        {"queue",
+         {{"loaded", queue_.size()},
+          {"total", queue_total_},
+          {"open", open},
+          {"visible", visible_.size()},
+          {"rows", queue_rows},
+          {"loading", queue_loading_}}},
         {"current", current},
         {"saving", saving_},
         {"notices", notices},
         {"cycles", cycles},
         {"job", job_id_.empty() ? nlohmann::json()
-                                : nlohmann::json({{"id", job_id_}, {"status", job_.status},
-                                                  {"progress", job_.progress}, {"error", job_.error}})},
+                                : nlohmann::json({{"id", job_id_},
+                                                  {"status", job_.status},
+                                                  {"progress", job_.progress},
+                                                  {"error", job_.error}})},
         {"versions", versions_.size()},
-        {"preview", {{"rows", preview}, {"running", preview_running_}, {"error", preview_error_},
-                     {"pool", preview_pool_size_}, {"ms", preview_ms_}}},
-        {"depictions", {{"cached", depictions_.size()}, {"drawn", depictions_.draws()},
-                        {"evicted", depictions_.evictions()}}},
+        {"preview",
+         {{"rows", preview},
+          {"running", preview_running_},
+          {"error", preview_error_},
+          {"pool", preview_pool_size_},
+          {"ms", preview_ms_}}},
+        {"depictions",
+         {{"cached", depictions_.size()},
+          {"drawn", depictions_.draws()},
+          {"evicted", depictions_.evictions()}}},
         {"smiles", std::string(smiles_buffer_)},
         {"molecule",
          {{"drawn", molecule_drawn_},

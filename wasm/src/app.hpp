@@ -153,15 +153,15 @@ private:
     std::string model_error_;
 
     // -- Label Queue tab
-    int status_filter_ = 1; // index into kStatusFilters; 1 = open (pending + in progress)
+    int status_filter_ = 1;   // index into kStatusFilters; 1 = open (pending + in progress)
     int assignee_filter_ = 0; // 0 all, 1 me, 2 unassigned, 3+ users_[i - 3]
     std::vector<std::size_t> visible_; // indices into queue_, filtered and sorted
     bool visible_dirty_ = true;
-    int sort_column_ = 5;              // priority
+    int sort_column_ = 5; // priority
     bool sort_descending_ = true;
-    std::vector<bool> selected_;       // parallel to queue_
+    std::vector<bool> selected_; // parallel to queue_
     int bulk_user_ = 0;
-    int queue_cursor_ = -1;            // keyboard cursor in visible_
+    int queue_cursor_ = -1; // keyboard cursor in visible_
 
     // -- Labeling tab
     int current_ = -1; // index into queue_

@@ -103,7 +103,9 @@ void App::refresh_models() {
             refresh_queue();
             refresh_cycles();
         },
-        [this](int, const std::string& message) { notify("Models could not be loaded: " + message, true); });
+        [this](int, const std::string& message) {
+            notify("Models could not be loaded: " + message, true);
+        });
 }
 
 void App::refresh_queue() {
@@ -117,7 +119,8 @@ void App::refresh_queue() {
             "&limit=" + std::to_string(kQueuePageSize),
         [this](const json& body) {
             queue_loading_ = false;
-            std::string current_id = current_ >= 0 ? queue_[static_cast<std::size_t>(current_)].id : "";
+            std::string current_id =
+                current_ >= 0 ? queue_[static_cast<std::size_t>(current_)].id : "";
             queue_.clear();
             for (const auto& j : body.value("items", json::array())) {
                 queue_.push_back(parse_queue_item(j));
@@ -163,7 +166,9 @@ void App::refresh_cycles() {
                 cycles_.push_back(parse_cycle(c));
             }
         },
-        [this](int, const std::string& message) { notify("Cycles could not be loaded: " + message, true); });
+        [this](int, const std::string& message) {
+            notify("Cycles could not be loaded: " + message, true);
+        });
     api_.get(
         "/api/v1/models/" + m->id + "/versions",
         [this](const json& body) {
@@ -227,12 +232,13 @@ void App::ensure_model_artifact() {
             artifact_loading_ = false;
             model_loaded_id_ = id;
             try {
-                model_ = std::make_unique<BootstrapEnsemble>(load_model(
-                    reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
+                model_ = std::make_unique<BootstrapEnsemble>(
+                    load_model(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
                 model_error_.clear();
             } catch (const std::exception& e) {
                 model_.reset();
-                model_error_ = std::string("The model could not be loaded in the browser: ") + e.what();
+                model_error_ =
+                    std::string("The model could not be loaded in the browser: ") + e.what();
             }
             browser_prediction_for_.clear();
         },
@@ -258,7 +264,8 @@ std::optional<Features> App::browser_features(const std::string& smiles, std::st
     }
     try {
         const FeatureLayout layout = model_ ? model_->layout() : FeatureLayout::model_default();
-        return make_features(Fingerprint::from_bit_bytes(bits.data(), bits.size()), by_name, layout);
+        return make_features(Fingerprint::from_bit_bytes(bits.data(), bits.size()), by_name,
+                             layout);
     } catch (const std::exception& e) {
         error = e.what();
         return std::nullopt;
@@ -294,8 +301,9 @@ void App::submit_label(std::size_t index, bool advance) {
         char* end = nullptr;
         const double value = std::strtod(label_text_, &end);
         if (label_text_[0] == '\0' || end == label_text_ || *end != '\0' || !std::isfinite(value)) {
-            form_error_ = label_text_[0] == '\0' ? "Enter a measured value before saving."
-                                                 : std::string("'") + label_text_ + "' is not a number.";
+            form_error_ = label_text_[0] == '\0'
+                              ? "Enter a measured value before saving."
+                              : std::string("'") + label_text_ + "' is not a number.";
             return;
         }
         body["label"] = value;
@@ -307,9 +315,12 @@ void App::submit_label(std::size_t index, bool advance) {
         "/api/v1/active-learning/queue/" + id + "/label", body,
         [this, advance](const json& saved) {
             saving_ = false;
-            const QueueItem updated = parse_queue_item(saved.contains("item") ? saved["item"] : saved);
+            const QueueItem updated =
+                parse_queue_item(saved.contains("item") ? saved["item"] : saved);
             replace_item(updated);
-            notify("Saved label for " + (updated.compound_name.empty() ? updated.smiles : updated.compound_name), false);
+            notify("Saved label for " +
+                       (updated.compound_name.empty() ? updated.smiles : updated.compound_name),
+                   false);
             if (advance) {
                 move_to_next_open(+1);
             }
@@ -329,7 +340,8 @@ void App::skip_item(std::size_t index, bool advance) {
     }
     saving_ = true;
     api_.post(
-        "/api/v1/active-learning/queue/" + queue_[index].id + "/skip", json{{"notes", std::string(notes_)}},
+        "/api/v1/active-learning/queue/" + queue_[index].id + "/skip",
+        json{{"notes", std::string(notes_)}},
         [this, advance](const json& saved) {
             saving_ = false;
             replace_item(parse_queue_item(saved.contains("item") ? saved["item"] : saved));

@@ -17,7 +17,9 @@ bool lower_is_better(const std::string& name) {
 }
 
 /// The metric the learning curve shows for a task.
-std::string curve_metric(const ModelInfo& m) { return m.is_classification() ? "roc_auc" : "rmse"; }
+std::string curve_metric(const ModelInfo& m) {
+    return m.is_classification() ? "roc_auc" : "rmse";
+}
 
 std::optional<double> metric(const json& metrics, const std::string& name) {
     // Metrics may be flat ({"rmse":..}) or grouped ({"validation":{"rmse":..}}).
@@ -66,12 +68,15 @@ void App::draw_cycles_tab() {
     if (!job_id_.empty()) {
         ImGui::SameLine();
         const std::string overlay = job_.status + (job_.message.empty() ? "" : ": " + job_.message);
-        ImGui::ProgressBar(static_cast<float>(job_.progress), ImVec2(ImGui::GetFontSize() * 20, 0), overlay.c_str());
+        ImGui::ProgressBar(static_cast<float>(job_.progress), ImVec2(ImGui::GetFontSize() * 20, 0),
+                           overlay.c_str());
         widgets_.record_last_item("job_progress");
     }
 
     // Timeline
-    if (ImGui::BeginTable("cycles", 8, ImGuiTableFlags_RowBg | ImGuiTableFlags_Borders | ImGuiTableFlags_SizingStretchProp)) {
+    if (ImGui::BeginTable("cycles", 8,
+                          ImGuiTableFlags_RowBg | ImGuiTableFlags_Borders |
+                              ImGuiTableFlags_SizingStretchProp)) {
         ImGui::TableSetupColumn("#", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 2);
         ImGui::TableSetupColumn("Strategy");
         ImGui::TableSetupColumn("Batch");
@@ -92,17 +97,24 @@ void App::draw_cycles_tab() {
             ImGui::Text("%lld", static_cast<long long>(c.batch_size));
             ImGui::TableSetColumnIndex(3);
             ImGui::Text("%lld / %lld / %lld", static_cast<long long>(c.items_selected),
-                        static_cast<long long>(c.items_labeled), static_cast<long long>(c.items_skipped));
+                        static_cast<long long>(c.items_labeled),
+                        static_cast<long long>(c.items_skipped));
             ImGui::TableSetColumnIndex(4);
-            ImGui::TextColored(c.status == "complete" ? ImVec4(0.5F, 0.85F, 0.5F, 1) : ImVec4(0.9F, 0.8F, 0.4F, 1), "%s",
-                               c.status.c_str());
+            ImGui::TextColored(c.status == "complete" ? ImVec4(0.5F, 0.85F, 0.5F, 1)
+                                                      : ImVec4(0.9F, 0.8F, 0.4F, 1),
+                               "%s", c.status.c_str());
             ImGui::TableSetColumnIndex(5);
             ImGui::TextUnformatted(c.started_at.substr(0, 16).c_str());
             ImGui::TableSetColumnIndex(6);
-            ImGui::TextUnformatted(c.completed_at.empty() ? "-" : c.completed_at.substr(0, 16).c_str());
+            ImGui::TextUnformatted(c.completed_at.empty() ? "-"
+                                                          : c.completed_at.substr(0, 16).c_str());
             ImGui::TableSetColumnIndex(7);
-            const json& before = c.metrics_before.contains("validation") ? c.metrics_before["validation"] : c.metrics_before;
-            const json& after = c.metrics_after.contains("validation") ? c.metrics_after["validation"] : c.metrics_after;
+            const json& before = c.metrics_before.contains("validation")
+                                     ? c.metrics_before["validation"]
+                                     : c.metrics_before;
+            const json& after = c.metrics_after.contains("validation")
+                                    ? c.metrics_after["validation"]
+                                    : c.metrics_after;
             bool any = false;
             for (const auto& [name, value] : before.items()) {
                 if (!value.is_number()) {
@@ -152,12 +164,16 @@ void App::draw_learning_curve() {
             sources.push_back(&v);
         }
     }
-    ImGui::Text("Learning curve: validation %s against training labels (one point per model version)", name.c_str());
+    ImGui::Text(
+        "Learning curve: validation %s against training labels (one point per model version)",
+        name.c_str());
     const float width = ImGui::GetContentRegionAvail().x;
-    const float height = std::max(ImGui::GetContentRegionAvail().y - 4.0F, ImGui::GetFontSize() * 10);
+    const float height =
+        std::max(ImGui::GetContentRegionAvail().y - 4.0F, ImGui::GetFontSize() * 10);
     const ImVec2 origin = ImGui::GetCursorScreenPos();
     ImDrawList* draw = ImGui::GetWindowDrawList();
-    draw->AddRectFilled(origin, ImVec2(origin.x + width, origin.y + height), IM_COL32(28, 30, 36, 255));
+    draw->AddRectFilled(origin, ImVec2(origin.x + width, origin.y + height),
+                        IM_COL32(28, 30, 36, 255));
     const float margin_left = ImGui::CalcTextSize("0.000").x + 12 * dpr_;
     const float margin_bottom = ImGui::GetFontSize() * 2.2F;
     const ImVec2 p0(origin.x + margin_left, origin.y + height - margin_bottom);
@@ -165,7 +181,8 @@ void App::draw_learning_curve() {
     draw->AddLine(p0, ImVec2(p1.x, p0.y), IM_COL32(150, 150, 160, 255));
     draw->AddLine(p0, ImVec2(p0.x, p1.y), IM_COL32(150, 150, 160, 255));
     if (points.empty()) {
-        draw->AddText(ImVec2(p0.x + 10, p1.y + 10), IM_COL32(160, 160, 170, 255), "No model versions with metrics yet.");
+        draw->AddText(ImVec2(p0.x + 10, p1.y + 10), IM_COL32(160, 160, 170, 255),
+                      "No model versions with metrics yet.");
         ImGui::Dummy(ImVec2(width, height));
         widgets_.record_last_item("learning_curve");
         return;
@@ -177,38 +194,49 @@ void App::draw_learning_curve() {
         ymin = std::min(ymin, y);
         ymax = std::max(ymax, y);
     }
-    const double xpad = std::max((xmax - xmin) * 0.05, 1.0), ypad = std::max((ymax - ymin) * 0.1, 0.01);
+    const double xpad = std::max((xmax - xmin) * 0.05, 1.0),
+                 ypad = std::max((ymax - ymin) * 0.1, 0.01);
     xmin -= xpad;
     xmax += xpad;
     ymin -= ypad;
     ymax += ypad;
-    const auto sx = [&](double x) { return p0.x + static_cast<float>((x - xmin) / (xmax - xmin)) * (p1.x - p0.x); };
-    const auto sy = [&](double y) { return p0.y - static_cast<float>((y - ymin) / (ymax - ymin)) * (p0.y - p1.y); };
+    const auto sx = [&](double x) {
+        return p0.x + static_cast<float>((x - xmin) / (xmax - xmin)) * (p1.x - p0.x);
+    };
+    const auto sy = [&](double y) {
+        return p0.y - static_cast<float>((y - ymin) / (ymax - ymin)) * (p0.y - p1.y);
+    };
     char buf[48];
     for (int t = 0; t <= 4; ++t) { // ticks and grid
         const double xv = xmin + (xmax - xmin) * t / 4.0, yv = ymin + (ymax - ymin) * t / 4.0;
-        draw->AddLine(ImVec2(sx(xv), p0.y), ImVec2(sx(xv), p0.y + 4 * dpr_), IM_COL32(150, 150, 160, 255));
+        draw->AddLine(ImVec2(sx(xv), p0.y), ImVec2(sx(xv), p0.y + 4 * dpr_),
+                      IM_COL32(150, 150, 160, 255));
         std::snprintf(buf, sizeof buf, "%.0f", xv);
-        draw->AddText(ImVec2(sx(xv) - ImGui::CalcTextSize(buf).x / 2, p0.y + 5 * dpr_), IM_COL32(170, 170, 180, 255), buf);
-        draw->AddLine(ImVec2(p0.x - 4 * dpr_, sy(yv)), ImVec2(p1.x, sy(yv)), IM_COL32(60, 62, 70, 255));
+        draw->AddText(ImVec2(sx(xv) - ImGui::CalcTextSize(buf).x / 2, p0.y + 5 * dpr_),
+                      IM_COL32(170, 170, 180, 255), buf);
+        draw->AddLine(ImVec2(p0.x - 4 * dpr_, sy(yv)), ImVec2(p1.x, sy(yv)),
+                      IM_COL32(60, 62, 70, 255));
         std::snprintf(buf, sizeof buf, "%.3f", yv);
-        draw->AddText(ImVec2(origin.x + 4 * dpr_, sy(yv) - ImGui::GetFontSize() / 2), IM_COL32(170, 170, 180, 255), buf);
+        draw->AddText(ImVec2(origin.x + 4 * dpr_, sy(yv) - ImGui::GetFontSize() / 2),
+                      IM_COL32(170, 170, 180, 255), buf);
     }
     draw->AddText(ImVec2((p0.x + p1.x) / 2 - ImGui::CalcTextSize("training labels").x / 2,
                          p0.y + ImGui::GetFontSize() * 1.1F),
                   IM_COL32(190, 190, 200, 255), "training labels");
     for (std::size_t i = 1; i < points.size(); ++i) {
         draw->AddLine(ImVec2(sx(points[i - 1].first), sy(points[i - 1].second)),
-                      ImVec2(sx(points[i].first), sy(points[i].second)), IM_COL32(90, 160, 240, 255), 2.0F * dpr_);
+                      ImVec2(sx(points[i].first), sy(points[i].second)),
+                      IM_COL32(90, 160, 240, 255), 2.0F * dpr_);
     }
     const ImVec2 mouse = ImGui::GetIO().MousePos;
     for (std::size_t i = 0; i < points.size(); ++i) {
         const ImVec2 c(sx(points[i].first), sy(points[i].second));
         draw->AddCircleFilled(c, 4.5F * dpr_, IM_COL32(255, 200, 80, 255));
         if (std::fabs(mouse.x - c.x) < 8 * dpr_ && std::fabs(mouse.y - c.y) < 8 * dpr_) {
-            ImGui::SetTooltip("Version %lld (%s)\n%s = %.4f on the validation set\n%lld training labels",
-                              static_cast<long long>(sources[i]->version), sources[i]->status.c_str(), name.c_str(),
-                              points[i].second, static_cast<long long>(sources[i]->n_train));
+            ImGui::SetTooltip(
+                "Version %lld (%s)\n%s = %.4f on the validation set\n%lld training labels",
+                static_cast<long long>(sources[i]->version), sources[i]->status.c_str(),
+                name.c_str(), points[i].second, static_cast<long long>(sources[i]->n_train));
         }
     }
     ImGui::Dummy(ImVec2(width, height));

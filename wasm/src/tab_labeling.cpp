@@ -19,7 +19,9 @@ constexpr std::size_t kSimilarCount = 6;
 const char* const kSources[] = {"experimental", "literature", "expert estimate"};
 const char* const kConfidences[] = {"high", "medium", "low"};
 
-ImTextureID as_texture(unsigned t) { return reinterpret_cast<ImTextureID>(static_cast<std::uintptr_t>(t)); }
+ImTextureID as_texture(unsigned t) {
+    return reinterpret_cast<ImTextureID>(static_cast<std::uintptr_t>(t));
+}
 
 } // namespace
 
@@ -38,7 +40,8 @@ void App::move_to_next_open(int direction) {
             order.push_back(i);
         }
     }
-    auto pos = std::find(order.begin(), order.end(), static_cast<std::size_t>(std::max(current_, 0)));
+    auto pos =
+        std::find(order.begin(), order.end(), static_cast<std::size_t>(std::max(current_, 0)));
     std::ptrdiff_t at = pos == order.end() ? -1 : pos - order.begin();
     const auto n = static_cast<std::ptrdiff_t>(order.size());
     for (std::ptrdiff_t step = 1; step <= n; ++step) {
@@ -59,8 +62,9 @@ void App::draw_labeling_tab() {
     }
     if (current_ < 0) {
         ImGui::Spacing();
-        ImGui::TextWrapped(queue_.empty() ? "The queue is empty: select compounds in Sample Selection."
-                                          : "Nothing left to label in this view. Well done!");
+        ImGui::TextWrapped(queue_.empty()
+                               ? "The queue is empty: select compounds in Sample Selection."
+                               : "Nothing left to label in this view. Well done!");
         widgets_.record_last_item("labeling_empty");
         return;
     }
@@ -91,9 +95,13 @@ void App::draw_labeling_tab() {
         }
     }
     if (current_descriptors_.is_object() && ImGui::BeginTable("props", 2, ImGuiTableFlags_RowBg)) {
-        const char* shown[][2] = {{"amw", "Mol. weight"}, {"CrippenClogP", "cLogP"}, {"tpsa", "TPSA"},
-                                  {"NumHBD", "H-bond donors"}, {"NumHBA", "H-bond acceptors"},
-                                  {"NumRotatableBonds", "Rotatable bonds"}, {"NumAromaticRings", "Aromatic rings"},
+        const char* shown[][2] = {{"amw", "Mol. weight"},
+                                  {"CrippenClogP", "cLogP"},
+                                  {"tpsa", "TPSA"},
+                                  {"NumHBD", "H-bond donors"},
+                                  {"NumHBA", "H-bond acceptors"},
+                                  {"NumRotatableBonds", "Rotatable bonds"},
+                                  {"NumAromaticRings", "Aromatic rings"},
                                   {"FractionCSP3", "Fraction sp3"}};
         for (const auto& [key, label] : shown) {
             if (current_descriptors_.contains(key) && current_descriptors_[key].is_number()) {
@@ -111,8 +119,8 @@ void App::draw_labeling_tab() {
 
     ImGui::SameLine();
     ImGui::BeginChild("right", ImVec2(0, 0), false);
-    ImGui::Text("Item %s  |  status %s  |  priority %.3f  |  %s", item.id.substr(0, 8).c_str(), item.status.c_str(),
-                item.priority_score, item.selection_strategy.c_str());
+    ImGui::Text("Item %s  |  status %s  |  priority %.3f  |  %s", item.id.substr(0, 8).c_str(),
+                item.status.c_str(), item.priority_score, item.selection_strategy.c_str());
     draw_prediction_panel(item);
     ImGui::Separator();
     draw_label_form(index);
@@ -148,7 +156,8 @@ void App::draw_prediction_panel(const QueueItem& item) {
     const float height = ImGui::GetFontSize() * 4.0F;
     const ImVec2 origin = ImGui::GetCursorScreenPos();
     ImDrawList* draw = ImGui::GetWindowDrawList();
-    draw->AddRectFilled(origin, ImVec2(origin.x + width, origin.y + height), IM_COL32(30, 33, 40, 255), 4.0F);
+    draw->AddRectFilled(origin, ImVec2(origin.x + width, origin.y + height),
+                        IM_COL32(30, 33, 40, 255), 4.0F);
     if (browser_prediction_ && !browser_prediction_->members.empty()) {
         const Prediction& p = *browser_prediction_;
         double lo = std::min(p.lower90, *std::min_element(p.members.begin(), p.members.end()));
@@ -161,10 +170,12 @@ void App::draw_prediction_panel(const QueueItem& item) {
         lo -= pad;
         hi += pad;
         const float left = origin.x + 10.0F * dpr_, right = origin.x + width - 10.0F * dpr_;
-        const auto x_of = [&](double v) { return left + static_cast<float>((v - lo) / (hi - lo)) * (right - left); };
+        const auto x_of = [&](double v) {
+            return left + static_cast<float>((v - lo) / (hi - lo)) * (right - left);
+        };
         const float mid = origin.y + height * 0.45F;
-        draw->AddRectFilled(ImVec2(x_of(p.lower90), mid - 10 * dpr_), ImVec2(x_of(p.upper90), mid + 10 * dpr_),
-                            IM_COL32(70, 110, 170, 120));
+        draw->AddRectFilled(ImVec2(x_of(p.lower90), mid - 10 * dpr_),
+                            ImVec2(x_of(p.upper90), mid + 10 * dpr_), IM_COL32(70, 110, 170, 120));
         for (double v : p.members) {
             draw->AddCircleFilled(ImVec2(x_of(v), mid), 2.2F * dpr_, IM_COL32(200, 210, 230, 170));
         }
@@ -172,14 +183,16 @@ void App::draw_prediction_panel(const QueueItem& item) {
                       IM_COL32(255, 200, 80, 255), 2.0F * dpr_);
         char buf[96];
         std::snprintf(buf, sizeof buf, "%.2f", lo + pad);
-        draw->AddText(ImVec2(left, origin.y + height - ImGui::GetFontSize() - 2), IM_COL32(160, 160, 170, 255), buf);
-        std::snprintf(buf, sizeof buf, "%.2f", hi - pad);
-        draw->AddText(ImVec2(right - ImGui::CalcTextSize(buf).x, origin.y + height - ImGui::GetFontSize() - 2),
+        draw->AddText(ImVec2(left, origin.y + height - ImGui::GetFontSize() - 2),
                       IM_COL32(160, 160, 170, 255), buf);
-        std::snprintf(buf, sizeof buf, "mean %.2f, 90%% interval [%.2f, %.2f], %zu members", p.mean, p.lower90,
-                      p.upper90, p.members.size());
-        draw->AddText(ImVec2(x_of(p.mean) - ImGui::CalcTextSize(buf).x * 0.5F, origin.y + 2), IM_COL32(230, 230, 235, 255),
-                      buf);
+        std::snprintf(buf, sizeof buf, "%.2f", hi - pad);
+        draw->AddText(ImVec2(right - ImGui::CalcTextSize(buf).x,
+                             origin.y + height - ImGui::GetFontSize() - 2),
+                      IM_COL32(160, 160, 170, 255), buf);
+        std::snprintf(buf, sizeof buf, "mean %.2f, 90%% interval [%.2f, %.2f], %zu members", p.mean,
+                      p.lower90, p.upper90, p.members.size());
+        draw->AddText(ImVec2(x_of(p.mean) - ImGui::CalcTextSize(buf).x * 0.5F, origin.y + 2),
+                      IM_COL32(230, 230, 235, 255), buf);
     } else {
         draw->AddText(ImVec2(origin.x + 8, origin.y + 8), IM_COL32(160, 160, 170, 255),
                       model_ ? "Computing the ensemble's spread..." : "Downloading the model...");
@@ -189,9 +202,11 @@ void App::draw_prediction_panel(const QueueItem& item) {
     // Applicability domain: distance against the model's threshold.
     if (item.applicability_distance) {
         const double threshold = model_ ? model_->applicability().threshold() : 0.0;
-        ImGui::Text("Applicability distance %.3f %s threshold %.3f: %s", *item.applicability_distance,
+        ImGui::Text("Applicability distance %.3f %s threshold %.3f: %s",
+                    *item.applicability_distance,
                     *item.applicability_distance > threshold ? ">" : "<=", threshold,
-                    item.in_domain ? "inside the model's domain" : "OUTSIDE the domain (prediction less reliable)");
+                    item.in_domain ? "inside the model's domain"
+                                   : "OUTSIDE the domain (prediction less reliable)");
         widgets_.record_last_item("applicability");
     }
 }
@@ -201,8 +216,10 @@ void App::draw_label_form(std::size_t index) {
     const ModelInfo* m = active_model();
     const bool open = item.is_open();
     if (!open) {
-        ImGui::TextColored(ImVec4(0.6F, 0.8F, 0.6F, 1), "This item is %s%s.", item.status.c_str(),
-                           item.label ? (" (label " + std::to_string(*item.label).substr(0, 6) + ")").c_str() : "");
+        ImGui::TextColored(
+            ImVec4(0.6F, 0.8F, 0.6F, 1), "This item is %s%s.", item.status.c_str(),
+            item.label ? (" (label " + std::to_string(*item.label).substr(0, 6) + ")").c_str()
+                       : "");
     }
     ImGui::BeginDisabled(!open || saving_);
     ImGui::TextUnformatted("Label");
@@ -217,7 +234,8 @@ void App::draw_label_form(std::size_t index) {
     } else {
         ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
         enter = ImGui::InputText("##label", label_text_, sizeof label_text_,
-                                 ImGuiInputTextFlags_CharsScientific | ImGuiInputTextFlags_EnterReturnsTrue);
+                                 ImGuiInputTextFlags_CharsScientific |
+                                     ImGuiInputTextFlags_EnterReturnsTrue);
         widgets_.record_last_item("label_value");
         ImGui::SameLine();
         ImGui::TextDisabled("%s", m != nullptr ? m->property.c_str() : "");
@@ -275,7 +293,9 @@ void App::draw_label_form(std::size_t index) {
             move_to_next_open(-1);
         } else if (ImGui::IsKeyPressed(ImGuiKey_S) && open) {
             skip_item(index, true);
-        } else if ((ImGui::IsKeyPressed(ImGuiKey_Enter) || ImGui::IsKeyPressed(ImGuiKey_KeypadEnter)) && open) {
+        } else if ((ImGui::IsKeyPressed(ImGuiKey_Enter) ||
+                    ImGui::IsKeyPressed(ImGuiKey_KeypadEnter)) &&
+                   open) {
             submit_label(index, true);
         }
     }
@@ -300,10 +320,12 @@ void App::draw_similar_compounds(const QueueItem& item) {
         }
     }
     const float thumb = kSimilarThumb * dpr_;
-    if (ImGui::BeginTable("similar", 3, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp)) {
+    if (ImGui::BeginTable("similar", 3,
+                          ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp)) {
         ImGui::TableSetupColumn("Structure", ImGuiTableColumnFlags_WidthFixed, thumb);
         ImGui::TableSetupColumn("Compound");
-        ImGui::TableSetupColumn("Label / similarity", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 9);
+        ImGui::TableSetupColumn("Label / similarity", ImGuiTableColumnFlags_WidthFixed,
+                                ImGui::GetFontSize() * 9);
         for (const auto& [idx, sim] : similar_) {
             const TrainingCompound& t = training_[idx];
             ImGui::TableNextRow(0, thumb);

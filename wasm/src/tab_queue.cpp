@@ -13,10 +13,13 @@ namespace labelloop::app {
 namespace {
 
 constexpr float kThumbnail = 56.0F; // CSS pixels
-const char* const kStatusFilters[] = {"all", "open (pending + in progress)", "pending", "in_progress",
-                                      "labeled", "skipped", "archived"};
+const char* const kStatusFilters[] = {
+    "all",     "open (pending + in progress)", "pending", "in_progress", "labeled", "skipped",
+    "archived"};
 
-ImTextureID as_texture(unsigned t) { return reinterpret_cast<ImTextureID>(static_cast<std::uintptr_t>(t)); }
+ImTextureID as_texture(unsigned t) {
+    return reinterpret_cast<ImTextureID>(static_cast<std::uintptr_t>(t));
+}
 
 std::string fmt(const std::optional<double>& v, const char* format = "%.2f") {
     if (!v) {
@@ -118,9 +121,10 @@ void App::draw_queue_tab() {
         assignees.push_back(u.name);
     }
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);
-    if (ImGui::BeginCombo("Assignee", assignees[static_cast<std::size_t>(
-                                          std::min<int>(assignee_filter_, static_cast<int>(assignees.size()) - 1))]
-                                          .c_str())) {
+    if (ImGui::BeginCombo("Assignee",
+                          assignees[static_cast<std::size_t>(std::min<int>(
+                                        assignee_filter_, static_cast<int>(assignees.size()) - 1))]
+                              .c_str())) {
         for (std::size_t i = 0; i < assignees.size(); ++i) {
             if (ImGui::Selectable(assignees[i].c_str(), static_cast<int>(i) == assignee_filter_)) {
                 assignee_filter_ = static_cast<int>(i);
@@ -158,7 +162,8 @@ void App::draw_queue_tab() {
     }
     widgets_.record_last_item("queue_refresh");
 
-    std::size_t n_selected = static_cast<std::size_t>(std::count(selected_.begin(), selected_.end(), true));
+    std::size_t n_selected =
+        static_cast<std::size_t>(std::count(selected_.begin(), selected_.end(), true));
     ImGui::Text("%zu of %zu items shown%s, %zu selected", visible_.size(), queue_.size(),
                 queue_loading_ ? " (loading...)" : "", n_selected);
     widgets_.record_last_item("queue_summary");
@@ -169,7 +174,12 @@ void App::draw_queue_tab() {
             names.push_back(u.name + " (" + u.role + ")");
         }
         ImGui::SetNextItemWidth(ImGui::GetFontSize() * 12);
-        if (ImGui::BeginCombo("##bulk_user", names.empty() ? "-" : names[static_cast<std::size_t>(std::min<int>(bulk_user_, static_cast<int>(names.size()) - 1))].c_str())) {
+        if (ImGui::BeginCombo("##bulk_user",
+                              names.empty()
+                                  ? "-"
+                                  : names[static_cast<std::size_t>(std::min<int>(
+                                              bulk_user_, static_cast<int>(names.size()) - 1))]
+                                        .c_str())) {
             for (std::size_t i = 0; i < names.size(); ++i) {
                 if (ImGui::Selectable(names[i].c_str(), static_cast<int>(i) == bulk_user_)) {
                     bulk_user_ = static_cast<int>(i);
@@ -196,18 +206,21 @@ void App::draw_queue_tab() {
         widgets_.record_last_item("bulk_admin_only");
     }
 
-    const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_Borders | ImGuiTableFlags_ScrollY |
-                                  ImGuiTableFlags_Sortable | ImGuiTableFlags_Resizable |
-                                  ImGuiTableFlags_SizingStretchProp;
+    const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_Borders |
+                                  ImGuiTableFlags_ScrollY | ImGuiTableFlags_Sortable |
+                                  ImGuiTableFlags_Resizable | ImGuiTableFlags_SizingStretchProp;
     const float thumb = kThumbnail * dpr_;
     if (ImGui::BeginTable("queue", 8, flags, ImVec2(0, ImGui::GetContentRegionAvail().y))) {
         ImGui::TableSetupScrollFreeze(0, 1);
-        ImGui::TableSetupColumn("Structure", ImGuiTableColumnFlags_NoSort | ImGuiTableColumnFlags_WidthFixed, thumb);
+        ImGui::TableSetupColumn(
+            "Structure", ImGuiTableColumnFlags_NoSort | ImGuiTableColumnFlags_WidthFixed, thumb);
         ImGui::TableSetupColumn("Compound", 0, 2.0F);
         ImGui::TableSetupColumn("Prediction", 0, 1.0F);
         ImGui::TableSetupColumn("Uncertainty", 0, 1.0F);
         ImGui::TableSetupColumn("AD distance", 0, 1.0F);
-        ImGui::TableSetupColumn("Priority", ImGuiTableColumnFlags_DefaultSort | ImGuiTableColumnFlags_PreferSortDescending, 1.0F);
+        ImGui::TableSetupColumn(
+            "Priority",
+            ImGuiTableColumnFlags_DefaultSort | ImGuiTableColumnFlags_PreferSortDescending, 1.0F);
         ImGui::TableSetupColumn("Status", 0, 1.0F);
         ImGui::TableSetupColumn("Assignee", 0, 1.2F);
         ImGui::TableHeadersRow();
@@ -221,21 +234,24 @@ void App::draw_queue_tab() {
             }
         }
         // Keyboard: up/down move the cursor, Enter opens the item.
-        if (ImGui::IsWindowFocused(ImGuiFocusedFlags_RootAndChildWindows) && !ImGui::GetIO().WantTextInput &&
-            !visible_.empty()) {
+        if (ImGui::IsWindowFocused(ImGuiFocusedFlags_RootAndChildWindows) &&
+            !ImGui::GetIO().WantTextInput && !visible_.empty()) {
             if (ImGui::IsKeyPressed(ImGuiKey_DownArrow)) {
-                queue_cursor_ = std::min<int>(queue_cursor_ + 1, static_cast<int>(visible_.size()) - 1);
+                queue_cursor_ =
+                    std::min<int>(queue_cursor_ + 1, static_cast<int>(visible_.size()) - 1);
             }
             if (ImGui::IsKeyPressed(ImGuiKey_UpArrow)) {
                 queue_cursor_ = std::max(queue_cursor_ - 1, 0);
             }
-            if ((ImGui::IsKeyPressed(ImGuiKey_Enter) || ImGui::IsKeyPressed(ImGuiKey_KeypadEnter)) &&
+            if ((ImGui::IsKeyPressed(ImGuiKey_Enter) ||
+                 ImGui::IsKeyPressed(ImGuiKey_KeypadEnter)) &&
                 queue_cursor_ >= 0 && static_cast<std::size_t>(queue_cursor_) < visible_.size()) {
                 open_item(visible_[static_cast<std::size_t>(queue_cursor_)]);
             }
         }
         ImGuiListClipper clipper;
-        clipper.Begin(static_cast<int>(visible_.size()), thumb + ImGui::GetStyle().CellPadding.y * 2);
+        clipper.Begin(static_cast<int>(visible_.size()),
+                      thumb + ImGui::GetStyle().CellPadding.y * 2);
         while (clipper.Step()) {
             for (int row = clipper.DisplayStart; row < clipper.DisplayEnd; ++row) {
                 const std::size_t index = visible_[static_cast<std::size_t>(row)];
@@ -244,7 +260,8 @@ void App::draw_queue_tab() {
                 ImGui::PushID(static_cast<int>(index));
                 ImGui::TableSetColumnIndex(0);
                 bool invalid = false;
-                const unsigned tex = depictions_.texture(q.smiles, static_cast<int>(thumb), &invalid);
+                const unsigned tex =
+                    depictions_.texture(q.smiles, static_cast<int>(thumb), &invalid);
                 if (tex != 0) {
                     ImGui::Image(as_texture(tex), ImVec2(thumb, thumb));
                 } else {
@@ -255,7 +272,8 @@ void App::draw_queue_tab() {
                 const bool cursor = row == queue_cursor_;
                 const std::string label = (q.compound_name.empty() ? q.smiles : q.compound_name);
                 if (ImGui::Selectable(label.c_str(), is_selected || cursor,
-                                      ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowDoubleClick,
+                                      ImGuiSelectableFlags_SpanAllColumns |
+                                          ImGuiSelectableFlags_AllowDoubleClick,
                                       ImVec2(0, thumb))) {
                     const ImGuiIO& io = ImGui::GetIO();
                     if (ImGui::IsMouseDoubleClicked(0)) {
@@ -263,7 +281,8 @@ void App::draw_queue_tab() {
                     } else if (io.KeyCtrl) {
                         selected_[index] = !selected_[index];
                     } else if (io.KeyShift && queue_cursor_ >= 0) {
-                        const int lo = std::min(queue_cursor_, row), hi = std::max(queue_cursor_, row);
+                        const int lo = std::min(queue_cursor_, row),
+                                  hi = std::max(queue_cursor_, row);
                         for (int r = lo; r <= hi; ++r) {
                             selected_[visible_[static_cast<std::size_t>(r)]] = true;
                         }
@@ -282,8 +301,9 @@ void App::draw_queue_tab() {
                 ImGui::TextUnformatted(fmt(q.uncertainty, "%.3f").c_str());
                 ImGui::TableSetColumnIndex(4);
                 if (q.applicability_distance) {
-                    ImGui::TextColored(q.in_domain ? ImVec4(0.7F, 0.85F, 0.7F, 1) : ImVec4(0.95F, 0.6F, 0.3F, 1),
-                                       "%.2f %s", *q.applicability_distance, q.in_domain ? "in" : "OUT");
+                    ImGui::TextColored(
+                        q.in_domain ? ImVec4(0.7F, 0.85F, 0.7F, 1) : ImVec4(0.95F, 0.6F, 0.3F, 1),
+                        "%.2f %s", *q.applicability_distance, q.in_domain ? "in" : "OUT");
                 } else {
                     ImGui::TextUnformatted("-");
                 }
@@ -292,7 +312,8 @@ void App::draw_queue_tab() {
                 ImGui::TableSetColumnIndex(6);
                 ImGui::TextUnformatted(q.status.c_str());
                 ImGui::TableSetColumnIndex(7);
-                ImGui::TextUnformatted(q.assigned_to_name.empty() ? "-" : q.assigned_to_name.c_str());
+                ImGui::TextUnformatted(q.assigned_to_name.empty() ? "-"
+                                                                  : q.assigned_to_name.c_str());
                 ImGui::PopID();
             }
         }

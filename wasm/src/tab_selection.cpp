@@ -19,7 +19,9 @@ const char* const kStrategies[] = {"uncertainty", "margin", "entropy", "random",
 const char* const kDiversity[] = {"none", "tanimoto_cap", "maxmin"};
 const char* const kPools[] = {"all unlabeled compounds", "pasted SMILES (one per line)"};
 
-ImTextureID as_texture(unsigned t) { return reinterpret_cast<ImTextureID>(static_cast<std::uintptr_t>(t)); }
+ImTextureID as_texture(unsigned t) {
+    return reinterpret_cast<ImTextureID>(static_cast<std::uintptr_t>(t));
+}
 
 } // namespace
 
@@ -27,7 +29,9 @@ void App::run_preview() {
     preview_error_.clear();
     preview_.clear();
     if (!model_) {
-        preview_error_ = model_error_.empty() ? "The model is still downloading; try again in a moment." : model_error_;
+        preview_error_ = model_error_.empty()
+                             ? "The model is still downloading; try again in a moment."
+                             : model_error_;
         return;
     }
     SelectionOptions options;
@@ -46,11 +50,14 @@ void App::run_preview() {
     options.tanimoto_cap = tanimoto_cap_;
     options.seed = static_cast<std::uint64_t>(frame_count_);
 
-    const auto score = [this, options](std::vector<PreviewRow> rows, const std::vector<Features>& features) {
+    const auto score = [this, options](std::vector<PreviewRow> rows,
+                                       const std::vector<Features>& features) {
         const auto t0 = std::chrono::steady_clock::now();
         try {
             const SelectionResult result = select_batch(*model_, features, options);
-            preview_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+            preview_ms_ =
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                    .count();
             preview_pool_size_ = features.size();
             for (const auto& s : result.selected) {
                 PreviewRow row = rows[s.index];
@@ -135,12 +142,14 @@ void App::add_preview_to_queue() {
     if (!smiles.empty()) {
         pool["smiles"] = smiles;
     }
-    json body = {{"model_id", model_loaded_id_},
-                 {"strategy", kStrategies[strategy_]},
-                 {"batch_size", preview_.size()},
-                 {"pool", pool},
-                 {"weights", {{"uncertainty", weights_[0]}, {"margin", weights_[1]}, {"applicability", weights_[2]}}},
-                 {"diversity", kDiversity[diversity_]}};
+    json body = {
+        {"model_id", model_loaded_id_},
+        {"strategy", kStrategies[strategy_]},
+        {"batch_size", preview_.size()},
+        {"pool", pool},
+        {"weights",
+         {{"uncertainty", weights_[0]}, {"margin", weights_[1]}, {"applicability", weights_[2]}}},
+        {"diversity", kDiversity[diversity_]}};
     if (strategy_ == 1) {
         body["threshold"] = threshold_;
     }
@@ -152,7 +161,9 @@ void App::add_preview_to_queue() {
             const auto added = answer.value("added", 0);
             const auto duplicates = answer.value("duplicates", 0);
             notify("Added " + std::to_string(added) + " compounds to the queue" +
-                       (duplicates > 0 ? " (" + std::to_string(duplicates) + " were already queued)" : "") + ".",
+                       (duplicates > 0 ? " (" + std::to_string(duplicates) + " were already queued)"
+                                       : "") +
+                       ".",
                    false);
             preview_.clear();
             refresh_queue();
@@ -167,7 +178,8 @@ void App::add_preview_to_queue() {
 void App::draw_selection_tab() {
     ensure_model_artifact();
     const ModelInfo* m = active_model();
-    ImGui::Text("Model: %s", m != nullptr ? (m->name + " v" + std::to_string(m->version)).c_str() : "-");
+    ImGui::Text("Model: %s",
+                m != nullptr ? (m->name + " v" + std::to_string(m->version)).c_str() : "-");
     ImGui::SameLine();
     ImGui::TextDisabled(model_ ? "(downloaded: scoring runs in your browser)" : "(downloading...)");
     const float field = ImGui::GetFontSize() * 16;
@@ -175,8 +187,9 @@ void App::draw_selection_tab() {
     ImGui::Combo("Pool", &pool_kind_, kPools, IM_ARRAYSIZE(kPools));
     widgets_.record_last_item("pool_kind");
     if (pool_kind_ == 1) {
-        ImGui::InputTextMultiline("##pasted", pasted_smiles_, sizeof pasted_smiles_,
-                                  ImVec2(ImGui::GetContentRegionAvail().x, ImGui::GetFontSize() * 5));
+        ImGui::InputTextMultiline(
+            "##pasted", pasted_smiles_, sizeof pasted_smiles_,
+            ImVec2(ImGui::GetContentRegionAvail().x, ImGui::GetFontSize() * 5));
         widgets_.record_last_item("pasted_smiles");
     }
     ImGui::SetNextItemWidth(field);
@@ -226,13 +239,14 @@ void App::draw_selection_tab() {
         widgets_.record_last_item("preview_error");
     }
     if (!preview_.empty()) {
-        ImGui::Text("%zu chosen of %zu compounds, scored in the browser in %.1f ms", preview_.size(),
-                    preview_pool_size_, preview_ms_);
+        ImGui::Text("%zu chosen of %zu compounds, scored in the browser in %.1f ms",
+                    preview_.size(), preview_pool_size_, preview_ms_);
         widgets_.record_last_item("preview_summary");
     }
     const float thumb = 56.0F * dpr_;
     if (!preview_.empty() &&
-        ImGui::BeginTable("preview", 6, ImGuiTableFlags_RowBg | ImGuiTableFlags_Borders | ImGuiTableFlags_ScrollY,
+        ImGui::BeginTable("preview", 6,
+                          ImGuiTableFlags_RowBg | ImGuiTableFlags_Borders | ImGuiTableFlags_ScrollY,
                           ImVec2(0, ImGui::GetContentRegionAvail().y))) {
         ImGui::TableSetupScrollFreeze(0, 1);
         ImGui::TableSetupColumn("Structure", ImGuiTableColumnFlags_WidthFixed, thumb);
@@ -262,7 +276,8 @@ void App::draw_selection_tab() {
                 ImGui::TableSetColumnIndex(3);
                 ImGui::Text("%.3f", p.score.uncertainty);
                 ImGui::TableSetColumnIndex(4);
-                ImGui::Text("%.2f %s", p.score.applicability_distance, p.score.in_domain ? "in" : "OUT");
+                ImGui::Text("%.2f %s", p.score.applicability_distance,
+                            p.score.in_domain ? "in" : "OUT");
                 ImGui::TableSetColumnIndex(5);
                 ImGui::Text("%.3f", p.score.priority_score);
             }

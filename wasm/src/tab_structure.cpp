@@ -23,7 +23,8 @@ void App::draw_structure_tab() {
     const unsigned tex = depictions_.texture(smiles_buffer_, size, &invalid);
     if (drawn_smiles_ != smiles_buffer_ && (tex != 0 || invalid)) {
         drawn_smiles_ = smiles_buffer_;
-        descriptors_ = nlohmann::json::parse(molecule_descriptors_json(drawn_smiles_), nullptr, false);
+        descriptors_ =
+            nlohmann::json::parse(molecule_descriptors_json(drawn_smiles_), nullptr, false);
         if (descriptors_.is_discarded()) {
             descriptors_ = nlohmann::json();
         }
@@ -54,7 +55,8 @@ void App::draw_structure_tab() {
     } else if (smiles_buffer_[0] == '\0') {
         molecule_error_ = "Enter a SMILES string to draw a molecule.";
     } else if (invalid) {
-        molecule_error_ = std::string("'") + smiles_buffer_ + "' is not a valid SMILES: RDKit could not parse it.";
+        molecule_error_ = std::string("'") + smiles_buffer_ +
+                          "' is not a valid SMILES: RDKit could not parse it.";
     }
     ImGui::TextColored(ImVec4(0.95F, 0.45F, 0.35F, 1), "%s", molecule_error_.c_str());
     widgets_.record_last_item("molecule_error");

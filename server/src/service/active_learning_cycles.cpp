@@ -326,12 +326,14 @@ std::string ActiveLearningService::trigger_retrain(const domain::User& caller,
 }
 
 void ActiveLearningService::run_retrain(const std::string& job_id) {
-    domain::Job job = get_job(job_id);
-    job.status = "running";
-    job.started_at = util::utc_now();
-    job.message = "collecting labels";
-    store_.update_job(job);
+    domain::Job job;
+    job.id = job_id;
     try {
+        job = get_job(job_id);
+        job.status = "running";
+        job.started_at = util::utc_now();
+        job.message = "collecting labels";
+        store_.update_job(job);
         const domain::Cycle cycle = get_cycle(job.cycle_id.value_or(""));
         const domain::Model start_model = require_model(cycle.model_id);
         auto active = store_.active_model(start_model.lineage_id);
@@ -529,6 +531,11 @@ void ActiveLearningService::run_retrain(const std::string& job_id) {
     } catch (const std::exception& e) {
         // Nothing of the new version was written; put the cycle back so it can be retried.
         store_.transaction([&] {
+            if (auto stored = store_.find_job(job_id)) {
+                job.cycle_id = stored->cycle_id;
+                job.started_at = stored->started_at;
+                job.created_at = stored->created_at;
+            }
             job.status = "failed";
             job.error = e.what();
             job.message = "retraining failed; the previous version stays active";

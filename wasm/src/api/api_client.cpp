@@ -7,27 +7,27 @@ namespace labelloop::app {
 void ApiClient::send(const std::string& method, const std::string& path, const std::string& body,
                      std::function<void(int, const std::string&, const std::string&)> done) {
     ++in_flight_;
-    http_request(method, path, body, token_,
-                 [this, done = std::move(done)](const HttpResponse& r) {
-                     --in_flight_;
-                     done(r.status, r.body, r.error);
-                 });
+    http_request(method, path, body, token_, [this, done = std::move(done)](const HttpResponse& r) {
+        --in_flight_;
+        done(r.status, r.body, r.error);
+    });
 }
 
 void ApiClient::get(const std::string& path, OnJson ok, OnError err) {
-    send("GET", path, "", [ok = std::move(ok), err = std::move(err)](int status, const std::string& body,
-                                                                      const std::string& transport) {
-        if (status == 200) {
-            auto parsed = json::parse(body, nullptr, false);
-            if (!parsed.is_discarded()) {
-                ok(parsed);
-                return;
-            }
-            err(status, "The server's answer could not be read (not JSON).");
-            return;
-        }
-        err(status, describe_error(status, body, transport));
-    });
+    send("GET", path, "",
+         [ok = std::move(ok), err = std::move(err)](int status, const std::string& body,
+                                                    const std::string& transport) {
+             if (status == 200) {
+                 auto parsed = json::parse(body, nullptr, false);
+                 if (!parsed.is_discarded()) {
+                     ok(parsed);
+                     return;
+                 }
+                 err(status, "The server's answer could not be read (not JSON).");
+                 return;
+             }
+             err(status, describe_error(status, body, transport));
+         });
 }
 
 void ApiClient::post(const std::string& path, const json& body, OnJson ok, OnError err) {
@@ -44,22 +44,23 @@ void ApiClient::post(const std::string& path, const json& body, OnJson ok, OnErr
 }
 
 void ApiClient::get_bytes(const std::string& path, OnBytes ok, OnError err) {
-    send("GET", path, "", [ok = std::move(ok), err = std::move(err)](int status, const std::string& body,
-                                                                      const std::string& transport) {
-        if (status == 200) {
-            ok(body);
-        } else {
-            err(status, describe_error(status, body, transport));
-        }
-    });
+    send("GET", path, "",
+         [ok = std::move(ok), err = std::move(err)](int status, const std::string& body,
+                                                    const std::string& transport) {
+             if (status == 200) {
+                 ok(body);
+             } else {
+                 err(status, describe_error(status, body, transport));
+             }
+         });
 }
 
 std::string ApiClient::encode(const std::string& value) {
     static const char* hex = "0123456789ABCDEF";
     std::string out;
     for (unsigned char c : value) {
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-            c == '_' || c == '.' || c == '~') {
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '_' || c == '.' || c == '~') {
             out += static_cast<char>(c);
         } else {
             out += '%';

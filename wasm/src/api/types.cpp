@@ -10,7 +10,8 @@ std::string str(const json& j, const char* key) {
 
 std::optional<double> num(const json& j, const char* key) {
     auto it = j.find(key);
-    return it != j.end() && it->is_number() ? std::optional<double>(it->get<double>()) : std::nullopt;
+    return it != j.end() && it->is_number() ? std::optional<double>(it->get<double>())
+                                            : std::nullopt;
 }
 
 std::int64_t integer(const json& j, const char* key) {
@@ -110,7 +111,8 @@ User parse_user(const json& j) {
     return User{str(j, "id"), str(j, "name"), str(j, "role")};
 }
 
-std::string describe_error(int status, const std::string& body, const std::string& transport_error) {
+std::string describe_error(int status, const std::string& body,
+                           const std::string& transport_error) {
     if (status == 0) {
         return transport_error.empty() ? "The server could not be reached." : transport_error;
     }

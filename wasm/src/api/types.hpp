@@ -86,7 +86,9 @@ struct Job {
     std::string message;
     std::string error;
     json result = json::object();
-    bool finished() const { return status == "succeeded" || status == "failed" || status == "complete"; }
+    bool finished() const {
+        return status == "succeeded" || status == "failed" || status == "complete";
+    }
 };
 
 /// A labeled compound of a model's training set (for similar-compound search).

@@ -26,7 +26,8 @@ std::string molecule_descriptors_json(const std::string& smiles);
 
 /// Morgan fingerprint (radius 2, 2048 bits, one byte per bit) and the descriptor JSON of
 /// `smiles`, as the server computes them (tests/parity). False when unparsable or not ready.
-bool molecule_fingerprint_and_descriptors(const std::string& smiles, std::vector<unsigned char>& bits,
+bool molecule_fingerprint_and_descriptors(const std::string& smiles,
+                                          std::vector<unsigned char>& bits,
                                           std::string& descriptors_json);
 
 } // namespace labelloop::app

@@ -49,7 +49,8 @@ std::string molecule_descriptors_json(const std::string& smiles) {
     return take_js_string(labelloop_rdkit_descriptors(smiles.c_str()));
 }
 
-bool molecule_fingerprint_and_descriptors(const std::string& smiles, std::vector<unsigned char>& bits,
+bool molecule_fingerprint_and_descriptors(const std::string& smiles,
+                                          std::vector<unsigned char>& bits,
                                           std::string& descriptors_json) {
     bits.assign(2048, 0);
     descriptors_json = take_js_string(labelloop_rdkit_features(smiles.c_str(), bits.data()));

@@ -14,7 +14,8 @@ EM_JS(char*, js_storage_get, (const char* key), {
     } catch (e) {
         value = null;
     }
-    if (value === null) return 0;
+    if (value == = null)
+        return 0;
     var size = lengthBytesUTF8(value) + 1;
     var ptr = _malloc(size);
     stringToUTF8(value, ptr, size);
@@ -53,6 +54,8 @@ void storage_set(const std::string& key, const std::string& value) {
     js_storage_set(key.c_str(), value.c_str());
 }
 
-void storage_remove(const std::string& key) { js_storage_remove(key.c_str()); }
+void storage_remove(const std::string& key) {
+    js_storage_remove(key.c_str());
+}
 
 } // namespace labelloop::app
