@@ -394,10 +394,9 @@ void ActiveLearningService::run_retrain(const std::string& job_id) {
         job.message = "training version " + std::to_string(old_model.version + 1);
         store_.update_job(job);
         auto last_report = std::chrono::steady_clock::now();
+        // Never throw from here: the core's fit calls this while its helper threads run,
+        // and an exception would unwind past them. A stop is honoured after the fit.
         const auto progress = [&](double fraction) {
-            if (jobs_.stopping()) {
-                throw std::runtime_error("the server stopped during retraining");
-            }
             const auto now = std::chrono::steady_clock::now();
             if (now - last_report > std::chrono::milliseconds(200)) {
                 last_report = now;
@@ -448,6 +447,9 @@ void ActiveLearningService::run_retrain(const std::string& job_id) {
             }
         }
 
+        if (jobs_.stopping()) {
+            throw std::runtime_error("the server stopped during retraining");
+        }
         std::int64_t archived = 0;
         std::int64_t moved = 0;
         store_.transaction([&] {
