@@ -13,8 +13,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <mutex>
+#include <ostream>
 #include <sstream>
 #include <stdexcept>
+#include <streambuf>
 #include <string>
 #include <thread>
 
@@ -41,6 +44,33 @@ public:
 
 private:
     std::filesystem::path path_;
+};
+
+/// A log the server thread writes while the test reads it: every access takes the lock.
+class LockedLogBuffer : public std::streambuf {
+public:
+    std::string str() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return text_;
+    }
+
+protected:
+    int_type overflow(int_type ch) override {
+        if (ch != traits_type::eof()) {
+            std::lock_guard<std::mutex> lock(mutex_);
+            text_.push_back(static_cast<char>(ch));
+        }
+        return ch;
+    }
+    std::streamsize xsputn(const char* s, std::streamsize n) override {
+        std::lock_guard<std::mutex> lock(mutex_);
+        text_.append(s, static_cast<std::size_t>(n));
+        return n;
+    }
+
+private:
+    mutable std::mutex mutex_;
+    std::string text_;
 };
 
 /// A real server on 127.0.0.1 over a database file, like `labelloop serve`. By default the
@@ -77,14 +107,26 @@ public:
         c.set_read_timeout(60);
         return c;
     }
-    std::string log() const { return log_.str(); }
+    std::string log() const { return log_buffer_.str(); }
+    /// httplib logs a request after sending the answer, so a test waits for the line.
+    bool wait_for_log(const std::string& text) const {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        while (log().find(text) == std::string::npos) {
+            if (std::chrono::steady_clock::now() > deadline) {
+                return false;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        return true;
+    }
     service::Services& services() { return *services_; }
     store::Database& db() { return services_->store.connection(); }
     const TempDir& dir() const { return dir_; }
 
 private:
     TempDir dir_;
-    std::ostringstream log_;
+    LockedLogBuffer log_buffer_;
+    std::ostream log_{&log_buffer_};
     std::unique_ptr<service::Services> services_;
     std::unique_ptr<http::HttpServer> server_;
     int port_ = 0;

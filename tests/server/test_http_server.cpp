@@ -60,7 +60,7 @@ TEST_CASE("health reports product, sync protocol and schema versions", "[http][h
     CHECK(body["sync_protocol_version"] == labelloop::kSyncProtocolVersion);
     CHECK(body["schema_version"] == labelloop::store::latest_schema_version());
     // One log line per request, with method, path and status.
-    CHECK(server.log().find("GET /api/v1/health 200") != std::string::npos);
+    CHECK(server.wait_for_log("GET /api/v1/health 200"));
 }
 
 TEST_CASE("the embedded app is served with the right MIME types and caching", "[http][static]") {

@@ -115,3 +115,54 @@ inline nlohmann::json body_of(const httplib::Result& r) {
 }
 
 } // namespace labelloop::testing
+
+#include <fstream>
+#include <sstream>
+
+namespace labelloop::testing {
+
+/// The header and the first `rows` data rows of ../shared/data/esol.csv.
+inline std::string esol_csv(std::size_t rows) {
+    std::ifstream in(std::string(LABELLOOP_TEST_DATA_DIR) + "/esol.csv");
+    REQUIRE(in);
+    std::string line;
+    std::string out;
+    for (std::size_t i = 0; i <= rows && std::getline(in, line); ++i) {
+        out += line + "\n";
+    }
+    return out;
+}
+
+inline service::ImportRequest esol_import(std::size_t rows) {
+    service::ImportRequest req;
+    req.content = esol_csv(rows);
+    req.id_column = "Compound ID";
+    req.label_column = "measured log solubility in mols per litre";
+    req.property = "logS";
+    req.dataset = "esol";
+    return req;
+}
+
+/// Small, quick ensembles for tests (the defaults are for real use).
+inline nlohmann::json quick_params() {
+    return {{"n_members", 8}, {"boosting_rounds", 15}, {"seed", 3}};
+}
+
+/// Imports `rows` ESOL rows and trains "ESOL logS" on the first `labeled` compounds; the rest
+/// stays unlabeled for the model.
+inline domain::Model seed_esol_model(service::Services& s, std::size_t rows, std::size_t labeled,
+                                     const std::string& name = "ESOL logS") {
+    const auto imported = s.compounds.import(nullptr, esol_import(rows));
+    service::CreateModelRequest req;
+    req.name = name;
+    req.property = "logS";
+    req.dataset = "esol";
+    req.compound_ids.assign(
+        imported.compound_ids.begin(),
+        imported.compound_ids.begin() +
+            static_cast<std::ptrdiff_t>(std::min(labeled, imported.compound_ids.size())));
+    req.params = quick_params();
+    return s.models.create_model(nullptr, req);
+}
+
+} // namespace labelloop::testing

@@ -1,6 +1,6 @@
 // /api/v1/compounds and /api/v1/export: import, lookup, similarity, the pool, CSV/SDF export.
 #include "http/api_router.hpp"
-#include "http/base64.hpp"
+#include "labelloop/base64.hpp"
 
 namespace labelloop::http {
 namespace {
@@ -15,7 +15,7 @@ json compound_json(const domain::Compound& c, bool with_features) {
               {"properties", json::parse(c.properties_json, nullptr, false)},
               {"created_at", c.created_at}};
     if (with_features) {
-        j["features"] = base64_encode(c.features);
+        j["features"] = labelloop::base64_encode(c.features);
     }
     return j;
 }

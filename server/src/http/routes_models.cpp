@@ -1,6 +1,6 @@
 // /api/v1/models: the model registry, versions, artifacts for the browser, training sets.
 #include "http/api_router.hpp"
-#include "http/base64.hpp"
+#include "labelloop/base64.hpp"
 
 namespace labelloop::http {
 
@@ -96,7 +96,7 @@ void add_model_routes(ApiRouter& router, service::Services& s) {
                                 {"label_confidence", c.confidence},
                                 {"set", c.role},
                                 {"added_version", c.added_version},
-                                {"features", base64_encode(c.features)}});
+                                {"features", labelloop::base64_encode(c.features)}});
             }
             send_json(res, 200, {{"model_id", r.params.at(0)}, {"compounds", list}});
         },

@@ -326,12 +326,14 @@ std::string ActiveLearningService::trigger_retrain(const domain::User& caller,
 }
 
 void ActiveLearningService::run_retrain(const std::string& job_id) {
-    domain::Job job = get_job(job_id);
-    job.status = "running";
-    job.started_at = util::utc_now();
-    job.message = "collecting labels";
-    store_.update_job(job);
+    domain::Job job;
+    job.id = job_id;
     try {
+        job = get_job(job_id);
+        job.status = "running";
+        job.started_at = util::utc_now();
+        job.message = "collecting labels";
+        store_.update_job(job);
         const domain::Cycle cycle = get_cycle(job.cycle_id.value_or(""));
         const domain::Model start_model = require_model(cycle.model_id);
         auto active = store_.active_model(start_model.lineage_id);
@@ -392,10 +394,9 @@ void ActiveLearningService::run_retrain(const std::string& job_id) {
         job.message = "training version " + std::to_string(old_model.version + 1);
         store_.update_job(job);
         auto last_report = std::chrono::steady_clock::now();
+        // Never throw from here: the core's fit calls this while its helper threads run,
+        // and an exception would unwind past them. A stop is honoured after the fit.
         const auto progress = [&](double fraction) {
-            if (jobs_.stopping()) {
-                throw std::runtime_error("the server stopped during retraining");
-            }
             const auto now = std::chrono::steady_clock::now();
             if (now - last_report > std::chrono::milliseconds(200)) {
                 last_report = now;
@@ -446,6 +447,9 @@ void ActiveLearningService::run_retrain(const std::string& job_id) {
             }
         }
 
+        if (jobs_.stopping()) {
+            throw std::runtime_error("the server stopped during retraining");
+        }
         std::int64_t archived = 0;
         std::int64_t moved = 0;
         store_.transaction([&] {
@@ -529,6 +533,11 @@ void ActiveLearningService::run_retrain(const std::string& job_id) {
     } catch (const std::exception& e) {
         // Nothing of the new version was written; put the cycle back so it can be retried.
         store_.transaction([&] {
+            if (auto stored = store_.find_job(job_id)) {
+                job.cycle_id = stored->cycle_id;
+                job.started_at = stored->started_at;
+                job.created_at = stored->created_at;
+            }
             job.status = "failed";
             job.error = e.what();
             job.message = "retraining failed; the previous version stays active";

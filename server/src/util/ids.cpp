@@ -1,25 +1,31 @@
 #include "util/ids.hpp"
 
 #include <array>
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
-#include <fstream>
-#include <mutex>
-#include <random>
 #include <stdexcept>
+
+#include <sys/random.h>
 
 namespace labelloop::util {
 namespace {
 
-/// Random bytes from the OS: tokens must not be guessable, so no seeded PRNG here.
+/// Random bytes from the OS: tokens must not be guessable, so no seeded PRNG here. Straight
+/// from the kernel, with no user-space buffer a fork() could duplicate into two processes.
 void os_random(std::uint8_t* out, std::size_t n) {
-    static std::mutex mutex;
-    static std::ifstream urandom("/dev/urandom", std::ios::binary);
-    std::lock_guard<std::mutex> lock(mutex);
-    if (!urandom.read(reinterpret_cast<char*>(out), static_cast<std::streamsize>(n))) {
-        throw std::runtime_error("cannot read /dev/urandom for random identifiers");
+    while (n > 0) {
+        const ssize_t got = getrandom(out, n, 0);
+        if (got < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            throw std::runtime_error("cannot get random bytes from the kernel for identifiers");
+        }
+        out += got;
+        n -= static_cast<std::size_t>(got);
     }
 }
 
