@@ -47,6 +47,22 @@ Fingerprint Fingerprint::from_bit_bytes(const std::uint8_t* bytes, std::size_t c
     return fp;
 }
 
+Fingerprint Fingerprint::from_packed_bytes(const std::uint8_t* bytes, std::size_t count) {
+    if (count != kBits / 8) {
+        throw std::invalid_argument("packed fingerprint has " + std::to_string(count) +
+                                    " bytes, expected " + std::to_string(kBits / 8));
+    }
+    Fingerprint fp;
+    for (std::size_t w = 0; w < kWords; ++w) {
+        std::uint64_t word = 0;
+        for (std::size_t b = 0; b < 8; ++b) {
+            word |= std::uint64_t{bytes[w * 8 + b]} << (8 * b);
+        }
+        fp.words_[w] = word;
+    }
+    return fp;
+}
+
 Fingerprint Fingerprint::from_on_bits(const std::vector<std::uint32_t>& on_bits) {
     Fingerprint fp;
     for (auto bit : on_bits) {

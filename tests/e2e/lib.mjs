@@ -80,11 +80,25 @@ export async function waitForState(page, predicate, what, timeoutMs = 30000) {
   throw new Error(`timed out waiting for ${what}; last state: ${JSON.stringify(last, null, 1)}`);
 }
 
-/** Clicks the centre of a named widget with a real mouse event. */
+/** Waits until the app has drawn `frames` more frames (input lands on frame boundaries). */
+export async function waitFrames(page, frames = 3) {
+  const start = (await state(page)).frame;
+  await waitForState(page, (st) => st.frame >= start + frames, `${frames} frames`);
+}
+
+/** Clicks the centre of a named widget with a real mouse event, then lets the app see it
+ *  (ImGui activates a widget on the frame after the click; keys typed earlier are lost). */
 export async function clickWidget(page, name) {
   const s = await waitForState(page, (st) => st.widgets && st.widgets[name], `widget ${name}`);
   const w = s.widgets[name];
-  await page.mouse.click(w.x + w.w / 2, w.y + w.h / 2);
+  // Like a person: move there, then press and release on separate frames (ImGui only lets
+  // overlapping items such as tabs react when they were hovered on the previous frame).
+  await page.mouse.move(w.x + w.w / 2, w.y + w.h / 2);
+  await waitFrames(page, 2);
+  await page.mouse.down();
+  await waitFrames(page, 1);
+  await page.mouse.up();
+  await waitFrames(page, 3);
   return w;
 }
 

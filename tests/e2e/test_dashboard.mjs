@@ -3,7 +3,7 @@
 // the UI did, and saves screenshots of the tabs it visits.
 import assert from 'node:assert/strict';
 import { test, before, after } from 'node:test';
-import { parseArgs, startServer, launchBrowser, waitForState, clickWidget, screenshot, state } from './lib.mjs';
+import { parseArgs, startServer, launchBrowser, waitForState, waitFrames, clickWidget, screenshot, state } from './lib.mjs';
 
 const args = parseArgs();
 let server, browser, tokens;
@@ -56,9 +56,8 @@ test('a scientist labels an item with Save & Next and the server has it', async 
   const { context, page, errors } = await signIn('scientist');
   await screenshot(page, args.artifacts, 'dashboard-queue-scientist');
   const first = (await state(page)).queue.rows[0];
-  // Double-click the first row: it opens in the Labeling tab.
-  const row = (await state(page)).widgets.queue_row_0;
-  await page.mouse.dblclick(row.x + row.w / 2, row.y + row.h / 2);
+  // A click on the first row opens it in the Labeling tab.
+  await clickWidget(page, 'queue_row_0');
   let s = await waitForState(page, (st) => st.tab === 'Labeling' && st.current && st.current.id === first.id,
                              'the first item in the Labeling tab');
   await waitForState(page, (st) => st.current.similar > 0 && st.current.browser_prediction,
@@ -85,6 +84,7 @@ test('a scientist skips an item with the S key', async () => {
   const s = await waitForState(page, (st) => st.current && st.current.status === 'pending', 'an open item');
   const skipped = s.current.id;
   await page.mouse.click(5, 5); // make sure no text field has the keyboard
+  await waitFrames(page, 3);
   await page.keyboard.press('s');
   await waitForState(page, (st) => st.current && st.current.id !== skipped, 'the next item after the skip');
   const server_item = await api(`/api/v1/active-learning/queue/${skipped}`, tokens.scientist);
@@ -96,10 +96,12 @@ test('an admin bulk-assigns selected rows', async () => {
   const { context, page } = await signIn('admin');
   await waitForState(page, (st) => st.widgets.bulk_assign, 'the bulk actions');
   const rows = (await state(page)).queue.rows.slice(0, 3).map((r) => r.id);
-  const w = (await state(page)).widgets;
-  await page.mouse.click(w.queue_row_0.x + w.queue_row_0.w / 2, w.queue_row_0.y + w.queue_row_0.h / 2);
+  // Ctrl+click the first row, Shift+click the third: rows 1-3 selected.
+  await page.keyboard.down('Control');
+  await clickWidget(page, 'queue_row_0');
+  await page.keyboard.up('Control');
   await page.keyboard.down('Shift');
-  await page.mouse.click(w.queue_row_2.x + w.queue_row_2.w / 2, w.queue_row_2.y + w.queue_row_2.h / 2);
+  await clickWidget(page, 'queue_row_2');
   await page.keyboard.up('Shift');
   await waitForState(page, (st) => st.queue.rows.filter((r) => r.selected).length === 3, 'three selected rows');
   await clickWidget(page, 'bulk_assign');

@@ -61,3 +61,15 @@ TEST_CASE("Tanimoto similarity matches hand-computed values", "[fingerprint][tan
     CHECK(tanimoto(c, d) == 0.5);
     CHECK(tanimoto(d, c) == 0.5);
 }
+
+TEST_CASE("packed LSB-first bytes (MinimalLib's uint8array) map onto the same bits",
+          "[fingerprint]") {
+    std::vector<std::uint8_t> packed(256, 0);
+    packed[0] = 0x05;   // bits 0 and 2
+    packed[8] = 0x80;   // bit 71
+    packed[255] = 0x80; // bit 2047
+    const auto fp = Fingerprint::from_packed_bytes(packed.data(), packed.size());
+    CHECK(fp.on_bits() == std::vector<std::uint32_t>{0, 2, 71, 2047});
+    CHECK_THROWS_WITH(Fingerprint::from_packed_bytes(packed.data(), 255),
+                      "packed fingerprint has 255 bytes, expected 256");
+}

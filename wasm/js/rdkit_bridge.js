@@ -77,7 +77,7 @@ mergeInto(LibraryManager.library, {
     }
   },
 
-  // Morgan r=2 2048 bits into bitsOut (one byte per bit); returns the descriptor JSON.
+  // Morgan r=2 2048 bits into bitsOut (256 bytes, LSB first); returns the descriptor JSON.
   labelloop_rdkit_features__deps: ['$labelloopRdkit'],
   labelloop_rdkit_features: function (smilesPtr, bitsOut) {
     var mol = labelloopRdkit.parse(UTF8ToString(smilesPtr));

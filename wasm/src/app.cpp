@@ -297,6 +297,8 @@ nlohmann::json App::state() const {
             {"prediction", q.prediction ? nlohmann::json(*q.prediction) : nlohmann::json()},
             {"uncertainty", q.uncertainty ? nlohmann::json(*q.uncertainty) : nlohmann::json()},
             {"similar", similar_.size()},
+            {"prediction_error", prediction_error_},
+            {"model_error", model_error_},
             {"browser_prediction",
              browser_prediction_
                  ? nlohmann::json({{"mean", browser_prediction_->mean},

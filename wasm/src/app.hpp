@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -83,6 +84,8 @@ private:
     void sign_out();
     void refresh_models();
     void refresh_queue();
+    void fetch_queue_page(const std::string& model_id, std::int64_t offset,
+                          std::uint64_t generation);
     void refresh_users();
     void refresh_cycles();
     void refresh_training_set();
@@ -110,6 +113,9 @@ private:
     void draw_learning_curve();
     void draw_selection_tab();
     void run_preview();
+    void fetch_pool_page(
+        std::int64_t offset,
+        std::function<void(std::vector<PreviewRow>, const std::vector<Features>&)> score);
     void add_preview_to_queue();
     void draw_structure_tab();
 
@@ -140,6 +146,8 @@ private:
     std::vector<QueueItem> queue_;
     std::int64_t queue_total_ = 0;
     bool queue_loading_ = false;
+    std::uint64_t queue_generation_ = 0;
+    std::vector<QueueItem> incoming_queue_; // pages arriving for the next refresh
     std::vector<User> users_;
     std::vector<Cycle> cycles_;
     std::vector<ModelInfo> versions_;
@@ -176,6 +184,7 @@ private:
     std::vector<std::pair<std::size_t, double>> similar_; // training index, similarity
     std::optional<Prediction> browser_prediction_;
     std::string browser_prediction_for_;
+    std::string prediction_error_;
     nlohmann::json current_descriptors_;
     std::string descriptors_for_;
 
@@ -196,6 +205,8 @@ private:
     float tanimoto_cap_ = 0.7F;
     bool preview_running_ = false;
     std::vector<PreviewRow> preview_;
+    std::vector<PreviewRow> pool_rows_;   // pool pages arriving for a preview
+    std::vector<Features> pool_features_; // parallel to pool_rows_
     std::string preview_error_;
     std::size_t preview_pool_size_ = 0;
     double preview_ms_ = 0.0;

@@ -15,7 +15,8 @@ namespace labelloop::app {
 namespace {
 
 constexpr const char* kTokenKey = "labelloop.token";
-constexpr int kQueuePageSize = 10000;
+constexpr int kQueuePageSize = 1000;           // the server's page limit
+constexpr std::int64_t kQueueMaxItems = 50000; // more than any lab labels in one view
 constexpr const char* kSources[] = {"experimental", "literature", "expert_estimate"};
 constexpr const char* kConfidences[] = {"high", "medium", "low"};
 
@@ -114,18 +115,40 @@ void App::refresh_queue() {
         return;
     }
     queue_loading_ = true;
+    const std::uint64_t generation = ++queue_generation_;
+    incoming_queue_.clear();
+    fetch_queue_page(m->id, 0, generation);
+}
+
+void App::fetch_queue_page(const std::string& model_id, std::int64_t offset,
+                           std::uint64_t generation) {
     api_.get(
-        "/api/v1/active-learning/queue?model_id=" + ApiClient::encode(m->id) +
-            "&limit=" + std::to_string(kQueuePageSize),
-        [this](const json& body) {
-            queue_loading_ = false;
-            std::string current_id =
-                current_ >= 0 ? queue_[static_cast<std::size_t>(current_)].id : "";
-            queue_.clear();
-            for (const auto& j : body.value("items", json::array())) {
-                queue_.push_back(parse_queue_item(j));
+        "/api/v1/active-learning/queue?model_id=" + ApiClient::encode(model_id) +
+            "&limit=" + std::to_string(kQueuePageSize) + "&offset=" + std::to_string(offset),
+        [this, model_id, offset, generation](const json& body) {
+            if (generation != queue_generation_) {
+                return; // a newer refresh superseded this one
             }
-            queue_total_ = body.value("total", static_cast<std::int64_t>(queue_.size()));
+            const auto items = body.value("items", json::array());
+            for (const auto& j : items) {
+                incoming_queue_.push_back(parse_queue_item(j));
+            }
+            const auto total =
+                body.value("total", static_cast<std::int64_t>(incoming_queue_.size()));
+            const auto next = offset + static_cast<std::int64_t>(items.size());
+            if (!items.empty() && next < total && next < kQueueMaxItems) {
+                fetch_queue_page(model_id, next,
+                                 generation); // page by page, never blocking a frame
+                return;
+            }
+            queue_loading_ = false;
+            const std::string current_id =
+                current_ >= 0 && static_cast<std::size_t>(current_) < queue_.size()
+                    ? queue_[static_cast<std::size_t>(current_)].id
+                    : "";
+            queue_ = std::move(incoming_queue_);
+            incoming_queue_.clear();
+            queue_total_ = total;
             selected_.assign(queue_.size(), false);
             visible_dirty_ = true;
             current_ = -1;
@@ -135,7 +158,10 @@ void App::refresh_queue() {
                 }
             }
         },
-        [this](int, const std::string& message) {
+        [this, generation](int, const std::string& message) {
+            if (generation != queue_generation_) {
+                return;
+            }
             queue_loading_ = false;
             notify("The queue could not be loaded: " + message, true);
         });
@@ -264,7 +290,7 @@ std::optional<Features> App::browser_features(const std::string& smiles, std::st
     }
     try {
         const FeatureLayout layout = model_ ? model_->layout() : FeatureLayout::model_default();
-        return make_features(Fingerprint::from_bit_bytes(bits.data(), bits.size()), by_name,
+        return make_features(Fingerprint::from_packed_bytes(bits.data(), bits.size()), by_name,
                              layout);
     } catch (const std::exception& e) {
         error = e.what();

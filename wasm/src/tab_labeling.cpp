@@ -140,9 +140,11 @@ void App::draw_prediction_panel(const QueueItem& item) {
         if (auto features = browser_features(item.smiles, error)) {
             browser_prediction_ = model_->predict(*features);
             browser_prediction_for_ = item.smiles;
+            prediction_error_.clear();
         } else if (rdkit_ready()) {
             browser_prediction_.reset();
             browser_prediction_for_ = item.smiles;
+            prediction_error_ = "The browser could not score this compound: " + error;
         }
     }
     ImGui::Text("Prediction %s: %s", m != nullptr ? m->property.c_str() : "",
@@ -151,8 +153,10 @@ void App::draw_prediction_panel(const QueueItem& item) {
     ImGui::Text("  uncertainty (ensemble std): %s",
                 item.uncertainty ? std::to_string(*item.uncertainty).substr(0, 6).c_str() : "-");
     widgets_.record_last_item("prediction_text");
-    if (!model_error_.empty()) {
-        ImGui::TextColored(ImVec4(0.95F, 0.6F, 0.35F, 1), "%s", model_error_.c_str());
+    for (const std::string* error : {&model_error_, &prediction_error_}) {
+        if (!error->empty()) {
+            ImGui::TextColored(ImVec4(0.95F, 0.6F, 0.35F, 1), "%s", error->c_str());
+        }
     }
     // The spread of the ensemble's members, the mean and the 90 % interval on one axis.
     const float width = ImGui::GetContentRegionAvail().x;
@@ -312,7 +316,7 @@ void App::draw_similar_compounds(const QueueItem& item) {
         std::vector<unsigned char> bits;
         std::string descriptors;
         if (molecule_fingerprint_and_descriptors(item.smiles, bits, descriptors)) {
-            const Fingerprint fp = Fingerprint::from_bit_bytes(bits.data(), bits.size());
+            const Fingerprint fp = Fingerprint::from_packed_bytes(bits.data(), bits.size());
             similar_.clear();
             for (const Neighbor& n : training_index_.nearest(fp, kSimilarCount)) {
                 similar_.emplace_back(n.index, n.similarity);

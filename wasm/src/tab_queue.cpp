@@ -276,10 +276,10 @@ void App::draw_queue_tab() {
                                       ImGuiSelectableFlags_SpanAllColumns |
                                           ImGuiSelectableFlags_AllowDoubleClick,
                                       ImVec2(0, thumb))) {
+                    // Click opens the item; Ctrl+click toggles it in the selection,
+                    // Shift+click extends the selection from the cursor.
                     const ImGuiIO& io = ImGui::GetIO();
-                    if (ImGui::IsMouseDoubleClicked(0)) {
-                        open_item(index);
-                    } else if (io.KeyCtrl) {
+                    if (io.KeyCtrl) {
                         selected_[index] = !selected_[index];
                     } else if (io.KeyShift && queue_cursor_ >= 0) {
                         const int lo = std::min(queue_cursor_, row),
@@ -289,7 +289,7 @@ void App::draw_queue_tab() {
                         }
                     } else {
                         std::fill(selected_.begin(), selected_.end(), false);
-                        selected_[index] = true;
+                        open_item(index);
                     }
                     queue_cursor_ = row;
                 }

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <sstream>
 
 namespace labelloop::app {
@@ -97,24 +98,41 @@ void App::run_preview() {
         score(std::move(rows), features);
         return;
     }
+    pool_rows_.clear();
+    pool_features_.clear();
+    fetch_pool_page(0, std::move(score));
+}
+
+void App::fetch_pool_page(
+    std::int64_t offset,
+    std::function<void(std::vector<PreviewRow>, const std::vector<Features>&)> score) {
+    constexpr std::int64_t kPage = 5000; // the server's page limit for compounds
     api_.get(
-        "/api/v1/compounds?unlabeled_for_model=" + model_loaded_id_ + "&limit=10000",
-        [score](const json& body) {
-            std::vector<PreviewRow> rows;
-            std::vector<Features> features;
-            for (const auto& c : body.value("compounds", json::array())) {
+        "/api/v1/compounds?unlabeled_for_model=" + model_loaded_id_ +
+            "&limit=" + std::to_string(kPage) + "&offset=" + std::to_string(offset),
+        [this, offset, score](const json& body) {
+            const auto compounds = body.value("compounds", json::array());
+            for (const auto& c : compounds) {
                 try {
-                    features.push_back(decode_features(base64_decode(c.value("features", ""))));
+                    pool_features_.push_back(
+                        decode_features(base64_decode(c.value("features", ""))));
                 } catch (const std::exception&) {
-                    continue;
+                    continue; // unreadable features: left out of the preview
                 }
                 PreviewRow row;
                 row.compound_id = c.value("id", "");
                 row.smiles = c.value("smiles", "");
                 row.name = c["name"].is_string() ? c["name"].get<std::string>() : "";
-                rows.push_back(std::move(row));
+                pool_rows_.push_back(std::move(row));
             }
-            score(std::move(rows), features);
+            const auto next = offset + static_cast<std::int64_t>(compounds.size());
+            if (!compounds.empty() && next < body.value("total", next)) {
+                fetch_pool_page(next, score);
+                return;
+            }
+            score(std::move(pool_rows_), pool_features_);
+            pool_rows_.clear();
+            pool_features_.clear();
         },
         [this](int, const std::string& message) {
             preview_running_ = false;

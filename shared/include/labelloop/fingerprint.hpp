@@ -27,6 +27,9 @@ public:
     static Fingerprint from_bit_string(std::string_view bits);
     /// From kBits bytes, one per bit, each 0 or 1 (MinimalLib's get_morgan_fp_as_uint8array).
     static Fingerprint from_bit_bytes(const std::uint8_t* bytes, std::size_t count);
+    /// From kBits / 8 bytes packed least-significant bit first: byte k holds bits 8k..8k+7,
+    /// bit i at (1 << i % 8) (MinimalLib's get_morgan_fp_as_uint8array, RDKit's binary text).
+    static Fingerprint from_packed_bytes(const std::uint8_t* bytes, std::size_t count);
     /// From the indices of the set bits. Throws std::out_of_range for an index >= kBits.
     static Fingerprint from_on_bits(const std::vector<std::uint32_t>& on_bits);
 

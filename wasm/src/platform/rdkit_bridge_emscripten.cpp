@@ -52,7 +52,7 @@ std::string molecule_descriptors_json(const std::string& smiles) {
 bool molecule_fingerprint_and_descriptors(const std::string& smiles,
                                           std::vector<unsigned char>& bits,
                                           std::string& descriptors_json) {
-    bits.assign(2048, 0);
+    bits.assign(256, 0);
     descriptors_json = take_js_string(labelloop_rdkit_features(smiles.c_str(), bits.data()));
     return !descriptors_json.empty();
 }
