@@ -747,7 +747,64 @@ BootstrapEnsemble::BootstrapEnsemble(Task task, FeatureLayout layout, EnsemblePa
                                      ApplicabilityDomain applicability, std::size_t n_training)
     : task_(task), layout_(std::move(layout)), params_(std::move(params)),
       members_(std::move(members)), calibration_(calibration),
-      applicability_(std::move(applicability)), n_training_(n_training) {}
+      applicability_(std::move(applicability)), n_training_(n_training) {
+    build_scoring_layout();
+}
+
+void BootstrapEnsemble::build_scoring_layout() {
+    scoring_nodes_.clear();
+    tree_begin_.clear();
+    member_begin_.clear();
+    for (const auto& m : members_) {
+        member_begin_.push_back(static_cast<std::uint32_t>(tree_begin_.size()));
+        for (const auto& t : m.trees) {
+            const auto begin = static_cast<std::uint32_t>(scoring_nodes_.size());
+            tree_begin_.push_back(begin);
+            // Pre-order copy: an explicit stack of (source node, parent slot to patch).
+            std::vector<std::pair<std::int32_t, std::int64_t>> stack{{0, -1}};
+            while (!stack.empty()) {
+                const auto [src, patch] = stack.back();
+                stack.pop_back();
+                const auto here = static_cast<std::uint32_t>(scoring_nodes_.size());
+                if (patch >= 0) {
+                    scoring_nodes_[static_cast<std::size_t>(patch)].right = here - begin;
+                }
+                const auto& n = t.nodes[static_cast<std::size_t>(src)];
+                if (n.feature < 0) {
+                    scoring_nodes_.push_back({-1, 0, n.value});
+                    continue;
+                }
+                scoring_nodes_.push_back({n.feature, 0, n.threshold});
+                stack.push_back({n.right, static_cast<std::int64_t>(here)});
+                stack.push_back({n.left, -1}); // visited next: becomes here + 1
+            }
+        }
+    }
+    member_begin_.push_back(static_cast<std::uint32_t>(tree_begin_.size()));
+}
+
+double BootstrapEnsemble::scoring_member_output(std::size_t member,
+                                                const Features& features) const {
+    const auto& m = members_[member];
+    double z = m.base;
+    for (std::size_t d = 0; d < m.linear.size(); ++d) {
+        z += m.linear[d] * features.descriptors[d];
+    }
+    const auto& words = features.fingerprint.words();
+    const auto& desc = features.descriptors;
+    for (auto t = member_begin_[member]; t < member_begin_[member + 1]; ++t) {
+        const ScoringNode* base = scoring_nodes_.data() + tree_begin_[t];
+        const ScoringNode* n = base;
+        while (n->feature >= 0) {
+            const auto f = static_cast<std::size_t>(n->feature);
+            const bool right = f < Fingerprint::kBits ? ((words[f >> 6] >> (f & 63)) & 1U) != 0
+                                                      : desc[f - Fingerprint::kBits] > n->value;
+            n = right ? base + n->right : n + 1;
+        }
+        z += n->value;
+    }
+    return z;
+}
 
 BootstrapEnsemble BootstrapEnsemble::fit(const std::vector<Features>& x,
                                          const std::vector<double>& y,
@@ -818,8 +875,12 @@ BootstrapEnsemble BootstrapEnsemble::fit(const std::vector<Features>& x,
 }
 
 double BootstrapEnsemble::member_output(std::size_t member, const Features& features) const {
-    return finish_output(task_, params_.member_type,
-                         raw_member_output(members_.at(member), features));
+    check_features(features, layout_, "compound");
+    if (member >= members_.size()) {
+        throw std::out_of_range("member " + std::to_string(member) + " of " +
+                                std::to_string(members_.size()));
+    }
+    return finish_output(task_, params_.member_type, scoring_member_output(member, features));
 }
 
 Prediction BootstrapEnsemble::predict(const Features& features) const {
@@ -828,7 +889,7 @@ Prediction BootstrapEnsemble::predict(const Features& features) const {
     p.members.resize(members_.size());
     for (std::size_t m = 0; m < members_.size(); ++m) {
         p.members[m] =
-            finish_output(task_, params_.member_type, raw_member_output(members_[m], features));
+            finish_output(task_, params_.member_type, scoring_member_output(m, features));
     }
     mean_std(p.members.data(), p.members.size(), p.mean, p.std);
     p.lower90 = p.mean - calibration_.z90 * p.std;

@@ -170,6 +170,16 @@ public:
                       ApplicabilityDomain applicability, std::size_t n_training);
 
 private:
+    /// Scoring copy of the trees: 16-byte nodes in pre-order (left child = next node), all
+    /// trees of all members in one array, so scoring walks memory that fits in cache.
+    struct ScoringNode {
+        std::int32_t feature; // -1 for a leaf
+        std::uint32_t right;  // index of the right child, relative to the tree's first node
+        double value;         // threshold (internal node) or leaf output
+    };
+    void build_scoring_layout();
+    double scoring_member_output(std::size_t member, const Features& features) const;
+
     Task task_;
     FeatureLayout layout_;
     EnsembleParams params_;
@@ -177,6 +187,9 @@ private:
     Calibration calibration_;
     ApplicabilityDomain applicability_;
     std::size_t n_training_ = 0;
+    std::vector<ScoringNode> scoring_nodes_;
+    std::vector<std::uint32_t> tree_begin_;   // first node of each tree (all members)
+    std::vector<std::uint32_t> member_begin_; // first tree of each member, plus the end
 };
 
 } // namespace labelloop
