@@ -114,9 +114,9 @@ Dataset load(const Options& o, const std::string& set) {
     return d;
 }
 
-EnsembleParams params_for(const Options& o, MemberType type) {
+EnsembleParams params_for(const Options& o, MemberType type, std::size_t n_training) {
     EnsembleParams p = type == MemberType::RandomTree ? EnsembleParams::random_forest()
-                                                      : EnsembleParams::gradient_boosted();
+                                                      : EnsembleParams::recommended(n_training);
     p.n_threads = o.threads;
     p.seed = 0;
     if (o.has_rounds) {
@@ -321,7 +321,7 @@ int main(int argc, char** argv) {
             sk = run_sklearn(o, d);
         }
         for (auto type : types) {
-            const auto params = params_for(o, type);
+            const auto params = params_for(o, type, d.train_x.size());
             const auto t0 = Clock::now();
             const auto model = BootstrapEnsemble::fit(d.train_x, d.train_y, weights, d.task,
                                                       FeatureLayout::model_default(), params);

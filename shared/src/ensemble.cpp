@@ -68,6 +68,15 @@ EnsembleParams EnsembleParams::random_forest() {
     return p;
 }
 
+EnsembleParams EnsembleParams::recommended(std::size_t n_training) {
+    EnsembleParams p;
+    if (n_training >= 2000) {
+        p.max_depth = 6;
+        p.min_samples_leaf = 5;
+    }
+    return p;
+}
+
 void EnsembleParams::validate() const {
     auto fail = [](const std::string& msg) { throw std::invalid_argument(msg); };
     if (n_members < 2 || n_members > 10000) {
