@@ -17,6 +17,7 @@
 #include <atomic>
 #include <cmath>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <numeric>
 #include <stdexcept>
@@ -222,10 +223,11 @@ public:
             std::int32_t node;
             unsigned depth;
             std::vector<std::uint32_t> rows;
+            std::unique_ptr<Histogram> hist; // dense histograms when already known
         };
         std::vector<Pending> stack;
         tree.nodes.emplace_back();
-        stack.push_back({0, 0, std::move(rows)});
+        stack.push_back({0, 0, std::move(rows), nullptr});
         while (!stack.empty()) {
             Pending p = std::move(stack.back());
             stack.pop_back();
@@ -242,7 +244,15 @@ public:
                 if (opt.per_split_features) {
                     sample_features(opt.feature_fraction);
                 }
-                s = best_split(p.rows, total);
+                if (p.rows.size() >= kDenseRows) {
+                    if (!p.hist) {
+                        p.hist = new_histogram();
+                        accumulate(p.rows, *p.hist);
+                    }
+                    s = evaluate_dense(*p.hist, total);
+                } else {
+                    s = best_split(p.rows, total);
+                }
             }
             if (s.feature < 0) {
                 auto& leaf = tree.nodes[static_cast<std::size_t>(p.node)];
@@ -255,8 +265,37 @@ public:
             }
             std::vector<std::uint32_t> left;
             std::vector<std::uint32_t> right;
+            double left_c = 0.0;
+            double right_c = 0.0;
             for (auto r : p.rows) {
-                (goes_right(r, s) ? right : left).push_back(r);
+                if (goes_right(r, s)) {
+                    right.push_back(r);
+                    right_c += c[r];
+                } else {
+                    left.push_back(r);
+                    left_c += c[r];
+                }
+            }
+            // Histogram subtraction: build the smaller child's histograms from its rows and
+            // get the larger child's as parent minus smaller, when the larger child will need
+            // dense histograms at all.
+            std::unique_ptr<Histogram> left_hist;
+            std::unique_ptr<Histogram> right_hist;
+            const bool child_may_split = opt.max_depth == 0 || p.depth + 1 < opt.max_depth;
+            const bool left_smaller = left.size() <= right.size();
+            const auto& larger = left_smaller ? right : left;
+            const double larger_c = left_smaller ? right_c : left_c;
+            if (p.hist && child_may_split && larger.size() >= kDenseRows &&
+                larger_c >= 2 * opt.min_count) {
+                auto small_hist = new_histogram();
+                accumulate(left_smaller ? left : right, *small_hist);
+                subtract(*p.hist, *small_hist);
+                auto& larger_slot = left_smaller ? right_hist : left_hist;
+                auto& smaller_slot = left_smaller ? left_hist : right_hist;
+                larger_slot = std::move(p.hist);
+                if ((left_smaller ? left : right).size() >= kDenseRows) {
+                    smaller_slot = std::move(small_hist);
+                }
             }
             const auto left_id = static_cast<std::int32_t>(tree.nodes.size());
             tree.nodes.emplace_back();
@@ -269,8 +308,8 @@ public:
             node.gain = s.gain;
             // Right pushed first so the left subtree is grown first (node order is part of
             // the reproducible result).
-            stack.push_back({left_id + 1, p.depth + 1, std::move(right)});
-            stack.push_back({left_id, p.depth + 1, std::move(left)});
+            stack.push_back({left_id + 1, p.depth + 1, std::move(right), std::move(right_hist)});
+            stack.push_back({left_id, p.depth + 1, std::move(left), std::move(left_hist)});
         }
         return tree;
     }
@@ -282,6 +321,97 @@ private:
         double threshold = 0.0;
         double gain = 0.0;
     };
+
+    // Dense per-node histograms (every bit, every descriptor bin) for large nodes; small nodes
+    // use the sparse path in best_split, which only touches the bits their rows have.
+    struct Histogram {
+        std::vector<SplitStats> bits;
+        std::vector<SplitStats> desc;
+    };
+    static constexpr std::size_t kDenseRows = 128;
+
+    std::unique_ptr<Histogram> new_histogram() const {
+        auto hist = std::make_unique<Histogram>();
+        hist->bits.assign(Fingerprint::kBits, SplitStats{});
+        hist->desc.assign(desc_offset_.back(), SplitStats{});
+        return hist;
+    }
+
+    void accumulate(const std::vector<std::uint32_t>& rows, Histogram& hist) const {
+        const auto& g = *g_;
+        const auto& h = *h_;
+        const auto& c = *c_;
+        const std::size_t nd = data_.n_desc;
+        for (auto r : rows) {
+            const double gr = g[r];
+            const double hr = h[r];
+            const double cr = c[r];
+            for (auto i = data_.bit_offsets[r]; i < data_.bit_offsets[r + 1]; ++i) {
+                auto& st = hist.bits[data_.bits[i]];
+                st.g += gr;
+                st.h += hr;
+                st.c += cr;
+            }
+            const std::uint8_t* rb = &data_.bins[r * nd];
+            for (std::size_t d = 0; d < nd; ++d) {
+                auto& st = hist.desc[desc_offset_[d] + rb[d]];
+                st.g += gr;
+                st.h += hr;
+                st.c += cr;
+            }
+        }
+    }
+
+    static void subtract(Histogram& from, const Histogram& part) {
+        for (std::size_t i = 0; i < from.bits.size(); ++i) {
+            from.bits[i].g -= part.bits[i].g;
+            from.bits[i].h -= part.bits[i].h;
+            from.bits[i].c -= part.bits[i].c;
+        }
+        for (std::size_t i = 0; i < from.desc.size(); ++i) {
+            from.desc[i].g -= part.desc[i].g;
+            from.desc[i].h -= part.desc[i].h;
+            from.desc[i].c -= part.desc[i].c;
+        }
+    }
+
+    Split evaluate_dense(const Histogram& hist, const SplitStats& total) const {
+        const double parent = score(total);
+        Split best;
+        for (std::size_t b = 0; b < Fingerprint::kBits; ++b) {
+            const SplitStats& right = hist.bits[b];
+            if (right.c <= 0.0 || !feature_mask_[b]) {
+                continue;
+            }
+            const SplitStats left{total.g - right.g, total.h - right.h, total.c - right.c};
+            consider(best, static_cast<std::int32_t>(b), 0, 0.5, left, right, parent);
+        }
+        evaluate_descriptors(hist.desc.data(), total, parent, best);
+        return best;
+    }
+
+    void evaluate_descriptors(const SplitStats* desc, const SplitStats& total, double parent,
+                              Split& best) const {
+        for (std::size_t d = 0; d < data_.n_desc; ++d) {
+            const auto f = static_cast<std::int32_t>(Fingerprint::kBits + d);
+            if (!feature_mask_[static_cast<std::size_t>(f)]) {
+                continue;
+            }
+            const auto& e = data_.edges[d];
+            SplitStats left;
+            for (std::size_t b = 0; b < e.size(); ++b) {
+                const auto& st = desc[desc_offset_[d] + b];
+                left.g += st.g;
+                left.h += st.h;
+                left.c += st.c;
+                if (st.c <= 0.0) {
+                    continue; // same partition as the previous bin
+                }
+                const SplitStats right{total.g - left.g, total.h - left.h, total.c - left.c};
+                consider(best, f, static_cast<std::uint8_t>(b), e[b], left, right, parent);
+            }
+        }
+    }
 
     void sample_features(double fraction) {
         if (fraction >= 1.0) {
@@ -363,25 +493,7 @@ private:
             SplitStats left{total.g - right.g, total.h - right.h, total.c - right.c};
             consider(best, static_cast<std::int32_t>(b), 0, 0.5, left, right, parent);
         }
-        for (std::size_t d = 0; d < nd; ++d) {
-            const auto f = static_cast<std::int32_t>(Fingerprint::kBits + d);
-            if (!feature_mask_[static_cast<std::size_t>(f)]) {
-                continue;
-            }
-            const auto& e = data_.edges[d];
-            SplitStats left;
-            for (std::size_t b = 0; b < e.size(); ++b) {
-                const auto& s = desc_stats_[desc_offset_[d] + b];
-                left.g += s.g;
-                left.h += s.h;
-                left.c += s.c;
-                if (s.c == 0) {
-                    continue; // same partition as the previous bin
-                }
-                SplitStats right{total.g - left.g, total.h - left.h, total.c - left.c};
-                consider(best, f, static_cast<std::uint8_t>(b), e[b], left, right, parent);
-            }
-        }
+        evaluate_descriptors(desc_stats_.data(), total, parent, best);
         return best;
     }
 
