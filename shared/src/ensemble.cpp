@@ -305,7 +305,8 @@ public:
             node.threshold = s.threshold;
             node.left = left_id;
             node.right = left_id + 1;
-            node.gain = s.gain;
+            // Stored as f32 in the artifact; rounded here so a loaded model equals the fitted.
+            node.gain = static_cast<double>(static_cast<float>(s.gain));
             // Right pushed first so the left subtree is grown first (node order is part of
             // the reproducible result).
             stack.push_back({left_id + 1, p.depth + 1, std::move(right), std::move(right_hist)});
