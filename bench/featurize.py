@@ -10,6 +10,7 @@ The descriptors are RDKit::Descriptors::Properties values with the names LabelLo
 (kModelDescriptorNames in shared/include/labelloop/features.hpp).
 Usage: featurize.py DATASET INPUT.csv OUTPUT.tsv SEED
 """
+import os
 import sys
 
 import numpy as np
@@ -55,6 +56,7 @@ def main():
     perm = np.random.RandomState(seed).permutation(len(rows))
     n_test = len(rows) // 5
     test = set(perm[:n_test].tolist())
+    os.makedirs(os.path.dirname(os.path.abspath(dst)), exist_ok=True)
     with open(dst, "w") as out:
         for i, (y, hexfp, desc) in enumerate(rows):
             out.write("\t".join(["test" if i in test else "train", repr(y), hexfp] +

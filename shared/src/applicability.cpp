@@ -57,6 +57,18 @@ FingerprintIndex::FingerprintIndex(std::vector<Fingerprint> fingerprints)
     for (std::size_t i = 0; i < n; ++i) {
         popcount_[i] = counts[order_[i]];
     }
+    by_position_ = std::move(counts);
+}
+
+std::vector<double> FingerprintIndex::similarity_to_all(const Fingerprint& query) const {
+    const auto q = static_cast<unsigned>(query.popcount());
+    std::vector<double> out(fingerprints_.size());
+    for (std::size_t i = 0; i < fingerprints_.size(); ++i) {
+        const unsigned both = and_popcount(query, fingerprints_[i]);
+        const unsigned either = q + by_position_[i] - both;
+        out[i] = either == 0 ? 0.0 : static_cast<double>(both) / static_cast<double>(either);
+    }
+    return out;
 }
 
 std::vector<Neighbor> FingerprintIndex::nearest(const Fingerprint& query, std::size_t k,

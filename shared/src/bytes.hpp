@@ -23,6 +23,11 @@ public:
         std::memcpy(&bits, &v, sizeof bits);
         put(bits, 8);
     }
+    void f32(float v) {
+        std::uint32_t bits = 0;
+        std::memcpy(&bits, &v, sizeof bits);
+        put(bits, 4);
+    }
     void str(const std::string& s) {
         u32(static_cast<std::uint32_t>(s.size()));
         out_.insert(out_.end(), s.begin(), s.end());
@@ -57,6 +62,12 @@ public:
     double f64(const char* field) {
         std::uint64_t bits = get(8, field);
         double v = 0;
+        std::memcpy(&v, &bits, sizeof v);
+        return v;
+    }
+    float f32(const char* field) {
+        const auto bits = static_cast<std::uint32_t>(get(4, field));
+        float v = 0;
         std::memcpy(&v, &bits, sizeof v);
         return v;
     }

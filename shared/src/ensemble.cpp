@@ -17,6 +17,7 @@
 #include <atomic>
 #include <cmath>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <numeric>
 #include <stdexcept>
@@ -65,6 +66,15 @@ EnsembleParams EnsembleParams::random_forest() {
     p.l2_regularization = 0.0;
     p.learning_rate = 1.0;
     p.boosting_rounds = 1;
+    return p;
+}
+
+EnsembleParams EnsembleParams::recommended(std::size_t n_training) {
+    EnsembleParams p;
+    if (n_training >= 2000) {
+        p.max_depth = 6;
+        p.min_samples_leaf = 5;
+    }
     return p;
 }
 
@@ -213,10 +223,11 @@ public:
             std::int32_t node;
             unsigned depth;
             std::vector<std::uint32_t> rows;
+            std::unique_ptr<Histogram> hist; // dense histograms when already known
         };
         std::vector<Pending> stack;
         tree.nodes.emplace_back();
-        stack.push_back({0, 0, std::move(rows)});
+        stack.push_back({0, 0, std::move(rows), nullptr});
         while (!stack.empty()) {
             Pending p = std::move(stack.back());
             stack.pop_back();
@@ -233,7 +244,15 @@ public:
                 if (opt.per_split_features) {
                     sample_features(opt.feature_fraction);
                 }
-                s = best_split(p.rows, total);
+                if (p.rows.size() >= kDenseRows) {
+                    if (!p.hist) {
+                        p.hist = new_histogram();
+                        accumulate(p.rows, *p.hist);
+                    }
+                    s = evaluate_dense(*p.hist, total);
+                } else {
+                    s = best_split(p.rows, total);
+                }
             }
             if (s.feature < 0) {
                 auto& leaf = tree.nodes[static_cast<std::size_t>(p.node)];
@@ -246,8 +265,37 @@ public:
             }
             std::vector<std::uint32_t> left;
             std::vector<std::uint32_t> right;
+            double left_c = 0.0;
+            double right_c = 0.0;
             for (auto r : p.rows) {
-                (goes_right(r, s) ? right : left).push_back(r);
+                if (goes_right(r, s)) {
+                    right.push_back(r);
+                    right_c += c[r];
+                } else {
+                    left.push_back(r);
+                    left_c += c[r];
+                }
+            }
+            // Histogram subtraction: build the smaller child's histograms from its rows and
+            // get the larger child's as parent minus smaller, when the larger child will need
+            // dense histograms at all.
+            std::unique_ptr<Histogram> left_hist;
+            std::unique_ptr<Histogram> right_hist;
+            const bool child_may_split = opt.max_depth == 0 || p.depth + 1 < opt.max_depth;
+            const bool left_smaller = left.size() <= right.size();
+            const auto& larger = left_smaller ? right : left;
+            const double larger_c = left_smaller ? right_c : left_c;
+            if (p.hist && child_may_split && larger.size() >= kDenseRows &&
+                larger_c >= 2 * opt.min_count) {
+                auto small_hist = new_histogram();
+                accumulate(left_smaller ? left : right, *small_hist);
+                subtract(*p.hist, *small_hist);
+                auto& larger_slot = left_smaller ? right_hist : left_hist;
+                auto& smaller_slot = left_smaller ? left_hist : right_hist;
+                larger_slot = std::move(p.hist);
+                if ((left_smaller ? left : right).size() >= kDenseRows) {
+                    smaller_slot = std::move(small_hist);
+                }
             }
             const auto left_id = static_cast<std::int32_t>(tree.nodes.size());
             tree.nodes.emplace_back();
@@ -257,11 +305,12 @@ public:
             node.threshold = s.threshold;
             node.left = left_id;
             node.right = left_id + 1;
-            node.gain = s.gain;
+            // Stored as f32 in the artifact; rounded here so a loaded model equals the fitted.
+            node.gain = static_cast<double>(static_cast<float>(s.gain));
             // Right pushed first so the left subtree is grown first (node order is part of
             // the reproducible result).
-            stack.push_back({left_id + 1, p.depth + 1, std::move(right)});
-            stack.push_back({left_id, p.depth + 1, std::move(left)});
+            stack.push_back({left_id + 1, p.depth + 1, std::move(right), std::move(right_hist)});
+            stack.push_back({left_id, p.depth + 1, std::move(left), std::move(left_hist)});
         }
         return tree;
     }
@@ -273,6 +322,97 @@ private:
         double threshold = 0.0;
         double gain = 0.0;
     };
+
+    // Dense per-node histograms (every bit, every descriptor bin) for large nodes; small nodes
+    // use the sparse path in best_split, which only touches the bits their rows have.
+    struct Histogram {
+        std::vector<SplitStats> bits;
+        std::vector<SplitStats> desc;
+    };
+    static constexpr std::size_t kDenseRows = 128;
+
+    std::unique_ptr<Histogram> new_histogram() const {
+        auto hist = std::make_unique<Histogram>();
+        hist->bits.assign(Fingerprint::kBits, SplitStats{});
+        hist->desc.assign(desc_offset_.back(), SplitStats{});
+        return hist;
+    }
+
+    void accumulate(const std::vector<std::uint32_t>& rows, Histogram& hist) const {
+        const auto& g = *g_;
+        const auto& h = *h_;
+        const auto& c = *c_;
+        const std::size_t nd = data_.n_desc;
+        for (auto r : rows) {
+            const double gr = g[r];
+            const double hr = h[r];
+            const double cr = c[r];
+            for (auto i = data_.bit_offsets[r]; i < data_.bit_offsets[r + 1]; ++i) {
+                auto& st = hist.bits[data_.bits[i]];
+                st.g += gr;
+                st.h += hr;
+                st.c += cr;
+            }
+            const std::uint8_t* rb = &data_.bins[r * nd];
+            for (std::size_t d = 0; d < nd; ++d) {
+                auto& st = hist.desc[desc_offset_[d] + rb[d]];
+                st.g += gr;
+                st.h += hr;
+                st.c += cr;
+            }
+        }
+    }
+
+    static void subtract(Histogram& from, const Histogram& part) {
+        for (std::size_t i = 0; i < from.bits.size(); ++i) {
+            from.bits[i].g -= part.bits[i].g;
+            from.bits[i].h -= part.bits[i].h;
+            from.bits[i].c -= part.bits[i].c;
+        }
+        for (std::size_t i = 0; i < from.desc.size(); ++i) {
+            from.desc[i].g -= part.desc[i].g;
+            from.desc[i].h -= part.desc[i].h;
+            from.desc[i].c -= part.desc[i].c;
+        }
+    }
+
+    Split evaluate_dense(const Histogram& hist, const SplitStats& total) const {
+        const double parent = score(total);
+        Split best;
+        for (std::size_t b = 0; b < Fingerprint::kBits; ++b) {
+            const SplitStats& right = hist.bits[b];
+            if (right.c <= 0.0 || !feature_mask_[b]) {
+                continue;
+            }
+            const SplitStats left{total.g - right.g, total.h - right.h, total.c - right.c};
+            consider(best, static_cast<std::int32_t>(b), 0, 0.5, left, right, parent);
+        }
+        evaluate_descriptors(hist.desc.data(), total, parent, best);
+        return best;
+    }
+
+    void evaluate_descriptors(const SplitStats* desc, const SplitStats& total, double parent,
+                              Split& best) const {
+        for (std::size_t d = 0; d < data_.n_desc; ++d) {
+            const auto f = static_cast<std::int32_t>(Fingerprint::kBits + d);
+            if (!feature_mask_[static_cast<std::size_t>(f)]) {
+                continue;
+            }
+            const auto& e = data_.edges[d];
+            SplitStats left;
+            for (std::size_t b = 0; b < e.size(); ++b) {
+                const auto& st = desc[desc_offset_[d] + b];
+                left.g += st.g;
+                left.h += st.h;
+                left.c += st.c;
+                if (st.c <= 0.0) {
+                    continue; // same partition as the previous bin
+                }
+                const SplitStats right{total.g - left.g, total.h - left.h, total.c - left.c};
+                consider(best, f, static_cast<std::uint8_t>(b), e[b], left, right, parent);
+            }
+        }
+    }
 
     void sample_features(double fraction) {
         if (fraction >= 1.0) {
@@ -354,25 +494,7 @@ private:
             SplitStats left{total.g - right.g, total.h - right.h, total.c - right.c};
             consider(best, static_cast<std::int32_t>(b), 0, 0.5, left, right, parent);
         }
-        for (std::size_t d = 0; d < nd; ++d) {
-            const auto f = static_cast<std::int32_t>(Fingerprint::kBits + d);
-            if (!feature_mask_[static_cast<std::size_t>(f)]) {
-                continue;
-            }
-            const auto& e = data_.edges[d];
-            SplitStats left;
-            for (std::size_t b = 0; b < e.size(); ++b) {
-                const auto& s = desc_stats_[desc_offset_[d] + b];
-                left.g += s.g;
-                left.h += s.h;
-                left.c += s.c;
-                if (s.c == 0) {
-                    continue; // same partition as the previous bin
-                }
-                SplitStats right{total.g - left.g, total.h - left.h, total.c - left.c};
-                consider(best, f, static_cast<std::uint8_t>(b), e[b], left, right, parent);
-            }
-        }
+        evaluate_descriptors(desc_stats_.data(), total, parent, best);
         return best;
     }
 
@@ -747,7 +869,64 @@ BootstrapEnsemble::BootstrapEnsemble(Task task, FeatureLayout layout, EnsemblePa
                                      ApplicabilityDomain applicability, std::size_t n_training)
     : task_(task), layout_(std::move(layout)), params_(std::move(params)),
       members_(std::move(members)), calibration_(calibration),
-      applicability_(std::move(applicability)), n_training_(n_training) {}
+      applicability_(std::move(applicability)), n_training_(n_training) {
+    build_scoring_layout();
+}
+
+void BootstrapEnsemble::build_scoring_layout() {
+    scoring_nodes_.clear();
+    tree_begin_.clear();
+    member_begin_.clear();
+    for (const auto& m : members_) {
+        member_begin_.push_back(static_cast<std::uint32_t>(tree_begin_.size()));
+        for (const auto& t : m.trees) {
+            const auto begin = static_cast<std::uint32_t>(scoring_nodes_.size());
+            tree_begin_.push_back(begin);
+            // Pre-order copy: an explicit stack of (source node, parent slot to patch).
+            std::vector<std::pair<std::int32_t, std::int64_t>> stack{{0, -1}};
+            while (!stack.empty()) {
+                const auto [src, patch] = stack.back();
+                stack.pop_back();
+                const auto here = static_cast<std::uint32_t>(scoring_nodes_.size());
+                if (patch >= 0) {
+                    scoring_nodes_[static_cast<std::size_t>(patch)].right = here - begin;
+                }
+                const auto& n = t.nodes[static_cast<std::size_t>(src)];
+                if (n.feature < 0) {
+                    scoring_nodes_.push_back({-1, 0, n.value});
+                    continue;
+                }
+                scoring_nodes_.push_back({n.feature, 0, n.threshold});
+                stack.push_back({n.right, static_cast<std::int64_t>(here)});
+                stack.push_back({n.left, -1}); // visited next: becomes here + 1
+            }
+        }
+    }
+    member_begin_.push_back(static_cast<std::uint32_t>(tree_begin_.size()));
+}
+
+double BootstrapEnsemble::scoring_member_output(std::size_t member,
+                                                const Features& features) const {
+    const auto& m = members_[member];
+    double z = m.base;
+    for (std::size_t d = 0; d < m.linear.size(); ++d) {
+        z += m.linear[d] * features.descriptors[d];
+    }
+    const auto& words = features.fingerprint.words();
+    const auto& desc = features.descriptors;
+    for (auto t = member_begin_[member]; t < member_begin_[member + 1]; ++t) {
+        const ScoringNode* base = scoring_nodes_.data() + tree_begin_[t];
+        const ScoringNode* n = base;
+        while (n->feature >= 0) {
+            const auto f = static_cast<std::size_t>(n->feature);
+            const bool right = f < Fingerprint::kBits ? ((words[f >> 6] >> (f & 63)) & 1U) != 0
+                                                      : desc[f - Fingerprint::kBits] > n->value;
+            n = right ? base + n->right : n + 1;
+        }
+        z += n->value;
+    }
+    return z;
+}
 
 BootstrapEnsemble BootstrapEnsemble::fit(const std::vector<Features>& x,
                                          const std::vector<double>& y,
@@ -818,8 +997,12 @@ BootstrapEnsemble BootstrapEnsemble::fit(const std::vector<Features>& x,
 }
 
 double BootstrapEnsemble::member_output(std::size_t member, const Features& features) const {
-    return finish_output(task_, params_.member_type,
-                         raw_member_output(members_.at(member), features));
+    check_features(features, layout_, "compound");
+    if (member >= members_.size()) {
+        throw std::out_of_range("member " + std::to_string(member) + " of " +
+                                std::to_string(members_.size()));
+    }
+    return finish_output(task_, params_.member_type, scoring_member_output(member, features));
 }
 
 Prediction BootstrapEnsemble::predict(const Features& features) const {
@@ -828,7 +1011,7 @@ Prediction BootstrapEnsemble::predict(const Features& features) const {
     p.members.resize(members_.size());
     for (std::size_t m = 0; m < members_.size(); ++m) {
         p.members[m] =
-            finish_output(task_, params_.member_type, raw_member_output(members_[m], features));
+            finish_output(task_, params_.member_type, scoring_member_output(m, features));
     }
     mean_std(p.members.data(), p.members.size(), p.mean, p.std);
     p.lower90 = p.mean - calibration_.z90 * p.std;

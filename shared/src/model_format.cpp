@@ -1,4 +1,5 @@
-// Artifact layout (all little-endian), version 1:
+// Artifact layout (all little-endian), version 2 (version 1 stored 36-byte nodes with explicit
+// child indices; version 2 stores trees in pre-order, about 4x smaller):
 //   magic "LLMODEL\0" | u32 format version | u8 task | u8 member type
 //   layout: u32 n_descriptors, each a string (u32 length + bytes)
 //   params: u32 n_members, u32 max_depth, u32 min_samples_leaf, f64 feature_fraction,
@@ -8,8 +9,9 @@
 //   calibration: u64 n_oob, f64 z90, f64 oob_coverage_gaussian, f64 oob_coverage, f64 score
 //   u64 n_training
 //   members: u32 count, each: f64 base, u32 n_linear + that many f64 (descriptor
-//            coefficients), u32 n_trees, each tree: u32 n_nodes, each node:
-//            i32 feature, f64 threshold, i32 left, i32 right, f64 value, f64 gain
+//            coefficients), u32 n_trees, each tree: u32 n_nodes, then the nodes in
+//            pre-order (node, left subtree, right subtree), each: u16 feature + 1 (0 = leaf);
+//            leaf: f64 value; split: [f64 threshold, descriptor splits only] f32 gain
 //   applicability: u32 k, f64 percentile, f64 threshold, u32 n, n x 32 x u64 fingerprints
 //   u32 end marker "LLEN"
 #include "labelloop/model_format.hpp"
@@ -69,13 +71,21 @@ std::vector<std::uint8_t> save_model(const BootstrapEnsemble& model) {
         w.u32(static_cast<std::uint32_t>(m.trees.size()));
         for (const auto& t : m.trees) {
             w.u32(static_cast<std::uint32_t>(t.nodes.size()));
-            for (const auto& n : t.nodes) {
-                w.i32(n.feature);
-                w.f64(n.threshold);
-                w.i32(n.left);
-                w.i32(n.right);
-                w.f64(n.value);
-                w.f64(n.gain);
+            std::vector<std::int32_t> stack{0};
+            while (!stack.empty()) {
+                const auto& n = t.nodes[static_cast<std::size_t>(stack.back())];
+                stack.pop_back();
+                w.u16(static_cast<std::uint16_t>(n.feature + 1));
+                if (n.feature < 0) {
+                    w.f64(n.value);
+                    continue;
+                }
+                if (n.feature >= static_cast<std::int32_t>(Fingerprint::kBits)) {
+                    w.f64(n.threshold);
+                }
+                w.f32(static_cast<float>(n.gain));
+                stack.push_back(n.right);
+                stack.push_back(n.left); // written next
             }
         }
     }
@@ -109,8 +119,10 @@ BootstrapEnsemble load_model(const std::uint8_t* data, std::size_t size) {
                                std::to_string(kModelFormatVersion) +
                                "): update LabelLoop to read it");
     }
-    if (version == 0) {
-        throw ModelFormatError("model format version 0 is not valid");
+    if (version < kModelFormatVersion) {
+        throw ModelFormatError("model format version " + std::to_string(version) +
+                               " is older than this build reads (" +
+                               std::to_string(kModelFormatVersion) + "): retrain the model");
     }
     const auto task_byte = r.u8("task");
     if (task_byte > 1) {
@@ -174,29 +186,47 @@ BootstrapEnsemble load_model(const std::uint8_t* data, std::size_t size) {
         members[m].trees.resize(n_trees);
         for (auto& t : members[m].trees) {
             const auto n_nodes = r.u32("node count");
-            constexpr std::size_t kNodeBytes = 4 + 8 + 4 + 4 + 8 + 8;
-            r.need(kNodeBytes * n_nodes, "tree nodes");
+            r.need(std::size_t{2} * n_nodes, "tree nodes");
             if (n_nodes == 0) {
                 throw ModelFormatError("model member " + std::to_string(m) + " has an empty tree");
             }
-            t.nodes.resize(n_nodes);
-            for (std::uint32_t i = 0; i < n_nodes; ++i) {
-                auto& n = t.nodes[i];
-                n.feature = r.i32("node");
-                n.threshold = r.f64("node");
-                n.left = r.i32("node");
-                n.right = r.i32("node");
-                n.value = r.f64("node");
-                n.gain = r.f64("node");
-                // Children always come after their parent, so scoring cannot loop or escape.
-                const auto self = static_cast<std::int32_t>(i);
-                const auto count = static_cast<std::int32_t>(n_nodes);
-                if (n.feature >= n_features ||
-                    (n.feature >= 0 &&
-                     (n.left <= self || n.left >= count || n.right <= self || n.right >= count))) {
+            t.nodes.reserve(n_nodes);
+            // Pre-order decode: each slot is (parent, is right child) waiting for its node.
+            std::vector<std::pair<std::int32_t, bool>> slots{{-1, false}};
+            while (!slots.empty()) {
+                const auto [parent, is_right] = slots.back();
+                slots.pop_back();
+                if (t.nodes.size() == n_nodes) {
                     throw ModelFormatError("model is corrupt: member " + std::to_string(m) +
-                                           " has an invalid tree node " + std::to_string(i));
+                                           " has a tree with more nodes than its count");
                 }
+                const auto here = static_cast<std::int32_t>(t.nodes.size());
+                TreeNode n;
+                n.feature = static_cast<std::int32_t>(r.u16("tree node")) - 1;
+                if (n.feature >= n_features) {
+                    throw ModelFormatError("model is corrupt: member " + std::to_string(m) +
+                                           " splits on feature " + std::to_string(n.feature) +
+                                           " of " + std::to_string(n_features));
+                }
+                if (n.feature < 0) {
+                    n.value = r.f64("tree node");
+                } else {
+                    n.threshold = n.feature >= static_cast<std::int32_t>(Fingerprint::kBits)
+                                      ? r.f64("tree node")
+                                      : 0.5;
+                    n.gain = static_cast<double>(r.f32("tree node"));
+                    slots.push_back({here, true});
+                    slots.push_back({here, false}); // the left subtree comes first
+                }
+                t.nodes.push_back(n);
+                if (parent >= 0) {
+                    auto& p_node = t.nodes[static_cast<std::size_t>(parent)];
+                    (is_right ? p_node.right : p_node.left) = here;
+                }
+            }
+            if (t.nodes.size() != n_nodes) {
+                throw ModelFormatError("model is corrupt: member " + std::to_string(m) +
+                                       " has a tree with fewer nodes than its count");
             }
         }
     }

@@ -121,3 +121,15 @@ TEST_CASE("an applicability domain needs enough compounds and sane options", "[a
     CHECK_THROWS_AS(ApplicabilityDomain::build(fps, {5, 0.0}), std::invalid_argument);
     CHECK(ApplicabilityDomain{}.distance(fps[0]) == 1.0);
 }
+
+TEST_CASE("similarity_to_all equals tanimoto for every indexed fingerprint", "[applicability]") {
+    const auto fps = random_fingerprints(50, 6);
+    const FingerprintIndex index(fps);
+    const auto q = random_fingerprints(1, 7)[0];
+    const auto all = index.similarity_to_all(q);
+    REQUIRE(all.size() == 50);
+    for (std::size_t i = 0; i < fps.size(); ++i) {
+        CHECK(all[i] == tanimoto(q, fps[i]));
+    }
+    CHECK(index.similarity_to_all(Fingerprint{})[0] == 0.0);
+}

@@ -225,6 +225,18 @@ TEST_CASE("bad training input is refused with a precise message", "[ensemble][er
     CHECK_THROWS_WITH(model.predict(short_f), "compound has 1 descriptors, the model expects 28");
 }
 
+TEST_CASE("recommended parameters grow deeper trees for larger training sets", "[ensemble]") {
+    const auto small = EnsembleParams::recommended(900);
+    CHECK(small.member_type == MemberType::GradientBoosted);
+    CHECK(small.n_members == 100);
+    CHECK(small.max_depth == 4);
+    CHECK(small.min_samples_leaf == 10);
+    const auto large = EnsembleParams::recommended(3360);
+    CHECK(large.max_depth == 6);
+    CHECK(large.min_samples_leaf == 5);
+    CHECK_NOTHROW(large.validate());
+}
+
 TEST_CASE("task and member type names are exact", "[ensemble]") {
     CHECK(to_string(Task::Regression) == "regression");
     CHECK(parse_task("classification") == Task::Classification);

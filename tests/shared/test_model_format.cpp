@@ -46,6 +46,7 @@ TEST_CASE("a saved model loads back to the same predictions", "[model_format]") 
         CHECK(loaded.calibration().z90 == model.calibration().z90);
         CHECK(loaded.applicability().threshold() == model.applicability().threshold());
         CHECK(save_model(loaded) == bytes);
+        CHECK(loaded.feature_importances() == model.feature_importances());
         const auto probe = make_synthetic(10, 22);
         for (const auto& f : probe.x) {
             const auto a = model.predict(f);
@@ -70,8 +71,13 @@ TEST_CASE("a wrong, newer or damaged model is refused with a clear error", "[mod
     auto newer = bytes;
     patch_u32(newer, 8, kModelFormatVersion + 1);
     CHECK_THROWS_WITH(load_model(newer),
-                      "model format version 2 is newer than this build supports (1): update "
+                      "model format version 3 is newer than this build supports (2): update "
                       "LabelLoop to read it");
+    auto older = bytes;
+    patch_u32(older, 8, 1);
+    CHECK_THROWS_WITH(load_model(older),
+                      "model format version 1 is older than this build reads (2): retrain the "
+                      "model");
 
     auto bad_task = bytes;
     bad_task[12] = 7;

@@ -31,6 +31,10 @@ public:
     std::vector<Neighbor> nearest(const Fingerprint& query, std::size_t k,
                                   std::size_t exclude = kNoExclude) const;
 
+    /// Tanimoto of `query` to every indexed fingerprint, in list order (cached popcounts: one
+    /// popcount per word instead of two).
+    std::vector<double> similarity_to_all(const Fingerprint& query) const;
+
     std::size_t size() const { return fingerprints_.size(); }
     /// In the order given to the constructor.
     const std::vector<Fingerprint>& fingerprints() const { return fingerprints_; }
@@ -39,8 +43,9 @@ public:
 
 private:
     std::vector<Fingerprint> fingerprints_;
-    std::vector<std::uint32_t> order_;    // indices sorted by popcount
-    std::vector<std::uint32_t> popcount_; // popcount_[i] of order_[i]
+    std::vector<std::uint32_t> order_;       // indices sorted by popcount
+    std::vector<std::uint32_t> popcount_;    // popcount_[i] of order_[i]
+    std::vector<std::uint32_t> by_position_; // popcount of fingerprints_[i]
 };
 
 struct ApplicabilityOptions {

@@ -12,7 +12,7 @@
 namespace labelloop {
 
 /// Bumped on every incompatible change; readers refuse newer versions.
-inline constexpr std::uint32_t kModelFormatVersion = 1;
+inline constexpr std::uint32_t kModelFormatVersion = 2;
 /// First 8 bytes of every artifact.
 inline constexpr char kModelMagic[8] = {'L', 'L', 'M', 'O', 'D', 'E', 'L', '\0'};
 

@@ -1,0 +1,38 @@
+// One JSON shape for the core's values, shared by the server's API and the browser app, so
+// both speak the same field names. to_json overloads work with nlohmann's `json j = value;`;
+// the parse_* functions reject unknown fields and wrong types with a message naming the field.
+#pragma once
+
+#include "labelloop/ensemble.hpp"
+#include "labelloop/sampling.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace labelloop {
+
+/// {"mean", "std", "lower90", "upper90"} plus "members" (array) when non-empty.
+void to_json(nlohmann::json& j, const Prediction& p);
+/// {"index", "prediction", "uncertainty", "applicability_distance", "in_domain",
+///  "priority_score", "rank", "selected"}
+void to_json(nlohmann::json& j, const ScoredCandidate& c);
+/// {"selected": [candidates in pick order], "all": [candidates in pool order]}
+void to_json(nlohmann::json& j, const SelectionResult& r);
+/// {"n_oob", "z90", "oob_coverage_gaussian", "oob_coverage", "oob_score"}
+void to_json(nlohmann::json& j, const Calibration& c);
+/// {"n_members", "member_type", "max_depth", "min_samples_leaf", "feature_fraction",
+///  "max_bins", "boosting_rounds", "learning_rate", "l2_regularization", "linear_base",
+///  "ridge_alpha", "seed", "n_threads", "label_weights": {"source": {"experimental": 1.0, ...},
+///  "confidence": {"high": 1.0, ...}}}
+void to_json(nlohmann::json& j, const EnsembleParams& p);
+
+/// Starts from `defaults` and overrides the fields present in `j` (same names as to_json).
+/// Throws std::invalid_argument naming an unknown field or a field of the wrong type, and
+/// validates the result.
+EnsembleParams parse_ensemble_params(const nlohmann::json& j, EnsembleParams defaults = {});
+/// {"strategy": "hybrid", "batch_size": 50, "threshold": -3.0,
+///  "hybrid_weights": {"uncertainty": 0.5, "margin": 0.3, "applicability": 0.2},
+///  "diversity": "none" | "tanimoto_cap" | "maxmin", "tanimoto_cap": 0.7, "maxmin_pool": 0,
+///  "seed": 42}; every field optional except strategy. Throws SelectionError.
+SelectionOptions parse_selection_options(const nlohmann::json& j);
+
+} // namespace labelloop
