@@ -350,3 +350,24 @@ TEST_CASE("label weights from source and confidence change what the model learns
     // Measured against the absurd labels: the trusted fit follows them more closely.
     CHECK(a.metrics["rmse"].get<double>() < b.metrics["rmse"].get<double>());
 }
+
+TEST_CASE("a posted SMILES pool is imported and scored; one bad SMILES changes nothing",
+          "[service][select]") {
+    TempDir dir;
+    service::Services s(dir.file("smiles.db"));
+    const auto team = testing::seed_team(s);
+    const auto model = testing::seed_esol_model(s, 60, 60);
+    const auto before = s.store.count_compounds();
+    service::SelectRequest req;
+    req.model_id = model.id;
+    req.batch_size = 2;
+    req.pool.kind = "compounds";
+    req.pool.smiles = {"CCCCCCO", "c1ccc2ccccc2c1", "C1CC("};
+    CHECK(kind_of([&] { s.active_learning.select_samples(team.admin.user, req); }) ==
+          ErrorKind::InvalidValue);
+    CHECK(s.store.count_compounds() == before);
+    req.pool.smiles.pop_back();
+    const auto result = s.active_learning.select_samples(team.admin.user, req);
+    CHECK(result.added == 2);
+    CHECK(s.store.count_compounds() == before + 2);
+}
