@@ -19,16 +19,17 @@ export function parseArgs(argv = process.argv.slice(2)) {
 }
 
 /** Starts `labelloop serve` on port 0 and resolves once it prints its URL. */
-export async function startServer(binary, { extraArgs = [], dbPath = null } = {}) {
+export async function startServer(binary, { extraArgs = [], dbPath = null, readyTimeoutMs = 30000 } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'labelloop-e2e-'));
   const db = dbPath || path.join(dir, 'labelloop.db');
   const proc = spawn(binary, ['serve', '--db', db, '--port', '0', ...extraArgs],
                      { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
+  let out = '';
   proc.stderr.on('data', (d) => { log += d; });
   const url = await new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('server did not start in 30 s:\n' + out + log)), 30000);
+    const timer = setTimeout(() => reject(new Error(`server did not start in ${readyTimeoutMs / 1000} s:\n` + out + log)),
+                             readyTimeoutMs);
     proc.stdout.on('data', (d) => {
       out += d;
       const m = out.match(/open (http:\/\/\S+)/);
@@ -39,6 +40,7 @@ export async function startServer(binary, { extraArgs = [], dbPath = null } = {}
   return {
     url, db, dir, proc,
     log: () => log,
+    stdout: () => out,
     async stop() {
       if (proc.exitCode !== null) return proc.exitCode;
       const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve(code ?? signal)));

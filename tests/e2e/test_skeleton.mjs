@@ -34,6 +34,9 @@ async function openApp(options = {}) {
   const expected = [s.display.css[0] * dpr, s.display.css[1] * dpr];
   assert.deepEqual(s.display.imgui, expected, 'ImGui display size = CSS size x devicePixelRatio');
   assert.deepEqual(s.display.framebuffer, expected, 'framebuffer = CSS size x devicePixelRatio');
+  // The structure viewer works without signing in.
+  await clickWidget(page, 'tab_structure');
+  await waitForState(page, (st) => st.tab === 'Structure' && st.widgets.smiles_input, 'the Structure tab');
   return { context, page, s, consoleErrors };
 }
 

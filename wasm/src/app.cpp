@@ -259,6 +259,18 @@ void App::draw_sign_in() {
     }
 }
 
+void App::load_queue_for_test(std::vector<QueueItem> items, User me, ModelInfo model) {
+    signed_in_ = true;
+    me_ = std::move(me);
+    active_model_id_ = model.id;
+    models_ = {std::move(model)};
+    queue_ = std::move(items);
+    queue_total_ = static_cast<std::int64_t>(queue_.size());
+    selected_.assign(queue_.size(), false);
+    visible_dirty_ = true;
+    status_filter_ = 0;
+}
+
 nlohmann::json App::state() const {
     nlohmann::json queue_rows = nlohmann::json::array();
     for (std::size_t r = 0; r < visible_.size() && r < 50; ++r) {

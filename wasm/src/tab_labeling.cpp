@@ -4,6 +4,9 @@
 // Next / Skip / Save & Next and their keyboard shortcuts.
 #include "app.hpp"
 
+#include "platform/rdkit_bridge.hpp"
+#include "ui/keys.hpp"
+
 #include <imgui.h>
 
 #include <algorithm>
@@ -287,15 +290,13 @@ void App::draw_label_form(std::size_t index) {
     ImGui::SameLine();
     ImGui::TextDisabled("Enter = Save & Next, S = Skip, J/K = next/previous");
     if (!typing && !saving_) {
-        if (ImGui::IsKeyPressed(ImGuiKey_J)) {
+        if (letter_pressed('J')) {
             move_to_next_open(+1);
-        } else if (ImGui::IsKeyPressed(ImGuiKey_K)) {
+        } else if (letter_pressed('K')) {
             move_to_next_open(-1);
-        } else if (ImGui::IsKeyPressed(ImGuiKey_S) && open) {
+        } else if (letter_pressed('S') && open) {
             skip_item(index, true);
-        } else if ((ImGui::IsKeyPressed(ImGuiKey_Enter) ||
-                    ImGui::IsKeyPressed(ImGuiKey_KeypadEnter)) &&
-                   open) {
+        } else if (enter_pressed() && open) {
             submit_label(index, true);
         }
     }

@@ -4,6 +4,8 @@
 // (ImGuiListClipper) and filtering/sorting runs only when something changed.
 #include "app.hpp"
 
+#include "ui/keys.hpp"
+
 #include <imgui.h>
 
 #include <algorithm>
@@ -236,16 +238,15 @@ void App::draw_queue_tab() {
         // Keyboard: up/down move the cursor, Enter opens the item.
         if (ImGui::IsWindowFocused(ImGuiFocusedFlags_RootAndChildWindows) &&
             !ImGui::GetIO().WantTextInput && !visible_.empty()) {
-            if (ImGui::IsKeyPressed(ImGuiKey_DownArrow)) {
+            if (key_pressed(ImGuiKey_DownArrow)) {
                 queue_cursor_ =
                     std::min<int>(queue_cursor_ + 1, static_cast<int>(visible_.size()) - 1);
             }
-            if (ImGui::IsKeyPressed(ImGuiKey_UpArrow)) {
+            if (key_pressed(ImGuiKey_UpArrow)) {
                 queue_cursor_ = std::max(queue_cursor_ - 1, 0);
             }
-            if ((ImGui::IsKeyPressed(ImGuiKey_Enter) ||
-                 ImGui::IsKeyPressed(ImGuiKey_KeypadEnter)) &&
-                queue_cursor_ >= 0 && static_cast<std::size_t>(queue_cursor_) < visible_.size()) {
+            if (enter_pressed() && queue_cursor_ >= 0 &&
+                static_cast<std::size_t>(queue_cursor_) < visible_.size()) {
                 open_item(visible_[static_cast<std::size_t>(queue_cursor_)]);
             }
         }

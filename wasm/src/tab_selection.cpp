@@ -99,7 +99,7 @@ void App::run_preview() {
     }
     api_.get(
         "/api/v1/compounds?unlabeled_for_model=" + model_loaded_id_ + "&limit=10000",
-        [this, score](const json& body) {
+        [score](const json& body) {
             std::vector<PreviewRow> rows;
             std::vector<Features> features;
             for (const auto& c : body.value("compounds", json::array())) {

@@ -19,7 +19,7 @@ unsigned DepictionCache::texture(const std::string& smiles, int pixels, bool* in
         if (invalid != nullptr) {
             *invalid = it->second->invalid;
         }
-        return it->second->texture;
+        return it->second->invalid ? 0 : it->second->texture;
     }
     if (invalid != nullptr) {
         *invalid = false;
