@@ -91,8 +91,9 @@ std::vector<SimilarCompound> CompoundService::similar(const std::string& id, std
 std::vector<domain::Compound>
 CompoundService::list(const std::optional<std::string>& unlabeled_for_model, std::int64_t limit,
                       std::int64_t offset, std::int64_t* total) {
-    if (limit < 1 || limit > 5000) {
-        fail(ErrorKind::InvalidValue, "limit must be between 1 and 5000.", {{"field", "limit"}});
+    // The browser pulls a whole pool at once to score it locally (about 1 KB per compound).
+    if (limit < 1 || limit > 50000) {
+        fail(ErrorKind::InvalidValue, "limit must be between 1 and 50000.", {{"field", "limit"}});
     }
     if (offset < 0) {
         fail(ErrorKind::InvalidValue, "offset must not be negative.", {{"field", "offset"}});
