@@ -404,3 +404,13 @@ TEST_CASE("exported SDF labels import again as SDF with the same structures and 
     const std::string csv = s.compounds.export_labels_csv(model.id);
     CHECK(csv.rfind("compound_id,smiles,name,logS,label_source,label_confidence,set\n", 0) == 0);
 }
+
+TEST_CASE("the same import and seed give the same model in two databases", "[service][model]") {
+    TempDir dir;
+    service::Services a(dir.file("a.db"));
+    service::Services b(dir.file("b.db"));
+    const auto ma = testing::seed_esol_model(a, 90, 90);
+    const auto mb = testing::seed_esol_model(b, 90, 90);
+    CHECK(ma.metrics_json == mb.metrics_json);
+    CHECK(a.store.model_artifact(ma.id) == b.store.model_artifact(mb.id));
+}
