@@ -58,6 +58,12 @@ TEST_CASE("API: openapi.json documents every route, and every documented route e
         CHECK(paths[path].contains(method));
     }
 
+    // Request bodies are described, e.g. the label a scientist submits.
+    const json& label = paths["/api/v1/active-learning/queue/{item_id}/label"]["post"];
+    const json& schema = label["requestBody"]["content"]["application/json"]["schema"];
+    CHECK(schema["required"] == json::array({"label"}));
+    CHECK(schema["properties"]["source"]["enum"].size() == 3);
+
     // Every documented operation reaches a real handler (ids that do not exist give a JSON
     // error from the handler, never the catch-all "no such endpoint").
     static const std::regex param(R"(\{[a-z_]+\})");

@@ -90,6 +90,18 @@ TEST_CASE("stopping the server mid-retrain fails the job cleanly; the old versio
             REQUIRE(job->status != "succeeded");
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
         }
+        // The API answers while the model trains.
+        const auto t0 = std::chrono::steady_clock::now();
+        auto queue =
+            c.Get("/api/v1/active-learning/queue?limit=5", testing::bearer(team.alice.token));
+        REQUIRE(queue);
+        CHECK(queue->status == 200);
+        auto job_now = c.Get(("/api/v1/jobs/" + job_id).c_str(), testing::bearer(team.alice.token));
+        REQUIRE(job_now);
+        CHECK(testing::body_of(job_now)["status"] == "running");
+        INFO("answered in "
+             << std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()
+             << " s");
         // The server goes away here, in the middle of fitting: the fit cannot be cut
         // short (see run_retrain), but nothing of it is committed.
     }

@@ -350,3 +350,67 @@ TEST_CASE("label weights from source and confidence change what the model learns
     // Measured against the absurd labels: the trusted fit follows them more closely.
     CHECK(a.metrics["rmse"].get<double>() < b.metrics["rmse"].get<double>());
 }
+
+TEST_CASE("a posted SMILES pool is imported and scored; one bad SMILES changes nothing",
+          "[service][select]") {
+    TempDir dir;
+    service::Services s(dir.file("smiles.db"));
+    const auto team = testing::seed_team(s);
+    const auto model = testing::seed_esol_model(s, 60, 60);
+    const auto before = s.store.count_compounds();
+    service::SelectRequest req;
+    req.model_id = model.id;
+    req.batch_size = 2;
+    req.pool.kind = "compounds";
+    req.pool.smiles = {"CCCCCCO", "c1ccc2ccccc2c1", "C1CC("};
+    CHECK(kind_of([&] { s.active_learning.select_samples(team.admin.user, req); }) ==
+          ErrorKind::InvalidValue);
+    CHECK(s.store.count_compounds() == before);
+    req.pool.smiles.pop_back();
+    const auto result = s.active_learning.select_samples(team.admin.user, req);
+    CHECK(result.added == 2);
+    CHECK(s.store.count_compounds() == before + 2);
+}
+
+TEST_CASE("exported SDF labels import again as SDF with the same structures and labels",
+          "[service][import][export]") {
+    TempDir dir;
+    service::Services s(dir.file("sdf-out.db"));
+    const auto model = testing::seed_esol_model(s, 40, 40);
+    const std::string sdf = s.compounds.export_labels_sdf(model.id);
+    CHECK(std::count(sdf.begin(), sdf.end(), '$') == 4 * 40);
+
+    service::Services other(dir.file("sdf-in.db"));
+    service::ImportRequest req;
+    req.format = "sdf";
+    req.content = sdf;
+    req.id_column = "compound_id";
+    req.label_column = "logS";
+    req.property = "logS";
+    const auto result = other.compounds.import(nullptr, req);
+    CHECK(result.errors.empty());
+    CHECK(result.imported == 40);
+    CHECK(result.labels == 40);
+    std::map<std::string, double> before;
+    for (const auto& l : s.store.labeled_compounds("logS", std::nullopt)) {
+        before[s.store.find_compound(l.compound_id)->inchikey] = l.label;
+    }
+    for (const auto& l : other.store.labeled_compounds("logS", std::nullopt)) {
+        const auto key = other.store.find_compound(l.compound_id)->inchikey;
+        REQUIRE(before.count(key) == 1);
+        CHECK(before[key] == Approx(l.label).epsilon(1e-9));
+    }
+    CHECK(kind_of([&] { s.compounds.export_labels_sdf("nope"); }) == ErrorKind::NotFound);
+    const std::string csv = s.compounds.export_labels_csv(model.id);
+    CHECK(csv.rfind("compound_id,smiles,name,logS,label_source,label_confidence,set\n", 0) == 0);
+}
+
+TEST_CASE("the same import and seed give the same model in two databases", "[service][model]") {
+    TempDir dir;
+    service::Services a(dir.file("a.db"));
+    service::Services b(dir.file("b.db"));
+    const auto ma = testing::seed_esol_model(a, 90, 90);
+    const auto mb = testing::seed_esol_model(b, 90, 90);
+    CHECK(ma.metrics_json == mb.metrics_json);
+    CHECK(a.store.model_artifact(ma.id) == b.store.model_artifact(mb.id));
+}

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <random>
+#include <set>
 
 namespace labelloop::cli {
 
@@ -36,9 +37,14 @@ std::string run_demo_setup(service::Services& services, const std::string& esol_
     const auto scientist_token = services.auth.issue_token(nullptr, scientist.id, "demo").secret;
 
     // The first model sees a seeded subset; every other compound waits in the pool.
-    std::vector<std::string> ids = imported.compound_ids;
-    std::sort(ids.begin(), ids.end());
-    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    // In file order (ids are random UUIDs, so sorting them would change the subset per run).
+    std::vector<std::string> ids;
+    std::set<std::string> seen;
+    for (const auto& id : imported.compound_ids) {
+        if (seen.insert(id).second) {
+            ids.push_back(id);
+        }
+    }
     std::mt19937_64 rng(options.seed);
     std::shuffle(ids.begin(), ids.end(), rng);
     ids.resize(std::min(ids.size(), options.labeled_subset));

@@ -51,6 +51,8 @@ std::string utc_now() {
 
 thread_local std::chrono::steady_clock::time_point request_started;
 
+constexpr std::size_t kWorkerThreads = 32;
+
 } // namespace
 
 struct HttpServer::Impl {
@@ -68,6 +70,9 @@ struct HttpServer::Impl {
         server.set_payload_max_length(64u << 20);
         // Small JSON answers must not wait for Nagle + delayed ACK (about 40 ms each).
         server.set_tcp_nodelay(true);
+        // httplib keeps one worker per keep-alive connection; a browser opens up to six, so
+        // the default eight workers would let two open dashboards stall a third client.
+        server.new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
         install_logging();
         install_api_routes();
         install_static_routes();

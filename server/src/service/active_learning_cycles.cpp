@@ -105,11 +105,28 @@ SelectResult ActiveLearningService::select_samples(const domain::User& caller,
         }
         pool = store_.dataset_compounds(*dataset);
     } else if (request.pool.kind == "compounds") {
-        if (request.pool.compound_ids.empty()) {
-            fail(ErrorKind::BadRequest, "pool.kind 'compounds' needs pool.compound_ids.");
+        if (request.pool.compound_ids.empty() && request.pool.smiles.empty()) {
+            fail(ErrorKind::BadRequest,
+                 "pool.kind 'compounds' needs pool.compound_ids or pool.smiles.");
+        }
+        std::vector<std::string> ids = request.pool.compound_ids;
+        if (!request.pool.smiles.empty() && !request.preview) {
+            // New structures join the compound table (deduplicated by InChIKey) first.
+            ImportRequest import;
+            import.content = "smiles\n";
+            for (const auto& smiles : request.pool.smiles) {
+                import.content += csv_field(smiles) + "\n";
+            }
+            import.all_or_nothing = true;
+            const auto imported = compounds_.import(&caller, import);
+            ids.insert(ids.end(), imported.compound_ids.begin(), imported.compound_ids.end());
+        } else if (!request.pool.smiles.empty()) {
+            fail(ErrorKind::InvalidValue,
+                 "A preview cannot score posted SMILES; import them or select without preview.",
+                 {{"field", "pool.smiles"}});
         }
         std::set<std::string> seen;
-        for (const auto& id : request.pool.compound_ids) {
+        for (const auto& id : ids) {
             if (!seen.insert(id).second) {
                 continue;
             }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "domain/records.hpp"
+#include "service/compound_service.hpp"
 #include "service/job_runner.hpp"
 #include "store/store.hpp"
 
@@ -35,7 +36,8 @@ struct PoolSpec {
     std::string kind = "unlabeled"; // unlabeled | dataset | compounds
     std::optional<std::string> dataset;
     std::vector<std::string> compound_ids;
-    std::vector<std::string> smiles; // kind=compounds: parsed and imported on the fly
+    std::vector<std::string> smiles; // kind=compounds: parsed and imported on the fly (all
+                                     // must parse, else 422 and nothing is imported)
 };
 
 struct SelectRequest {
@@ -66,7 +68,8 @@ struct CycleStats {
 
 class ActiveLearningService {
 public:
-    ActiveLearningService(store::Store& store, JobRunner& jobs) : store_(store), jobs_(jobs) {}
+    ActiveLearningService(store::Store& store, JobRunner& jobs, CompoundService& compounds)
+        : store_(store), jobs_(jobs), compounds_(compounds) {}
 
     // ---- queue
     domain::QueueItem get_item(const std::string& id);
@@ -115,6 +118,7 @@ private:
     domain::Model require_model(const std::string& id);
     store::Store& store_;
     JobRunner& jobs_;
+    CompoundService& compounds_;
 };
 
 /// The JSON form of a queue item (API field names).

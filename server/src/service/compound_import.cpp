@@ -97,6 +97,15 @@ ImportResult CompoundService::import(const domain::User* caller, const ImportReq
     std::sort(result.errors.begin(), result.errors.end(),
               [](const ImportRowError& a, const ImportRowError& b) { return a.row < b.row; });
 
+    if (request.all_or_nothing && !result.errors.empty()) {
+        nlohmann::json rows = nlohmann::json::array();
+        for (const auto& e : result.errors) {
+            rows.push_back({{"row", e.row}, {"reason", e.reason}});
+        }
+        fail(ErrorKind::InvalidValue,
+             "Row " + std::to_string(result.errors[0].row) + ": " + result.errors[0].reason,
+             {{"errors", rows}});
+    }
     const std::string now = util::utc_now();
     store_.transaction([&] {
         std::optional<std::string> dataset_id;

@@ -2,6 +2,7 @@
 
 #include "service/errors.hpp"
 #include "service/model_engine.hpp"
+#include "service/molblock.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -90,8 +91,9 @@ std::vector<SimilarCompound> CompoundService::similar(const std::string& id, std
 std::vector<domain::Compound>
 CompoundService::list(const std::optional<std::string>& unlabeled_for_model, std::int64_t limit,
                       std::int64_t offset, std::int64_t* total) {
-    if (limit < 1 || limit > 5000) {
-        fail(ErrorKind::InvalidValue, "limit must be between 1 and 5000.", {{"field", "limit"}});
+    // The browser pulls a whole pool at once to score it locally (about 1 KB per compound).
+    if (limit < 1 || limit > 50000) {
+        fail(ErrorKind::InvalidValue, "limit must be between 1 and 50000.", {{"field", "limit"}});
     }
     if (offset < 0) {
         fail(ErrorKind::InvalidValue, "offset must not be negative.", {{"field", "offset"}});
@@ -199,13 +201,18 @@ std::string CompoundService::export_labels_csv(const std::string& model_id) {
 std::string CompoundService::export_labels_sdf(const std::string& model_id) {
     domain::Model model;
     const auto labels = collect_labels(store_, model_id, &model);
-    // SMILES-only SDF records (no coordinates): readers take the SMILES property, and the
-    // labels travel as data fields.
     std::ostringstream out;
     for (const auto& l : labels) {
-        out << l.name.value_or(l.compound_id) << "\n  LabelLoop\n\n"
-            << "  0  0  0  0  0  0  0  0  0  0999 V2000\nM  END\n"
-            << "> <SMILES>\n"
+        std::string block;
+        try {
+            block = molblock_for(l.smiles, l.name.value_or(l.compound_id));
+        } catch (const std::invalid_argument&) {
+            // Stored SMILES are RDKit-canonical, so this does not happen; keep the record
+            // (an empty structure with the SMILES field) rather than drop a label.
+            block = l.name.value_or(l.compound_id) +
+                    "\n  LabelLoop\n\n  0  0  0  0  0  0  0  0  0  0999 V2000\nM  END\n";
+        }
+        out << block << "> <SMILES>\n"
             << l.smiles << "\n\n> <compound_id>\n"
             << l.compound_id << "\n\n> <" << model.property << ">\n"
             << number(l.label) << "\n\n> <label_source>\n"

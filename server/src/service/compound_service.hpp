@@ -25,6 +25,8 @@ struct ImportRequest {
     std::optional<std::string> dataset;      // put the compounds into this named dataset
     std::string source = "experimental";
     std::string confidence = "high";
+    /// Refuse the whole import (422, nothing written) when any row is bad.
+    bool all_or_nothing = false;
 };
 
 struct ImportRowError {

@@ -18,7 +18,7 @@ struct Services {
     /// failed (their previous model versions stay active).
     explicit Services(const std::string& db_path)
         : store(db_path), auth(store), models(store), compounds(store),
-          active_learning(store, jobs) {
+          active_learning(store, jobs, compounds) {
         recovered_jobs = active_learning.recover_interrupted_jobs();
     }
 

@@ -377,6 +377,8 @@ std::int64_t SqliteStore::count_compounds() {
     return s.column_int(0);
 }
 
+// Compounds are listed in insertion order (rowid), never by their random UUIDs: training
+// sets, splits and pools must come out the same on every run for seeded models to repeat.
 namespace {
 const char* const kUnlabeledWhere = R"sql(
     WHERE c.id NOT IN (SELECT compound_id FROM model_members WHERE lineage_id = ?1)
@@ -389,9 +391,9 @@ const char* const kUnlabeledWhere = R"sql(
 std::vector<Compound> SqliteStore::list_unlabeled_compounds(const std::string& lineage_id,
                                                             std::int64_t limit,
                                                             std::int64_t offset) {
-    auto s =
-        connection().prepare(std::string("SELECT ") + kCompoundColumns + " FROM compounds c " +
-                             kUnlabeledWhere + " ORDER BY c.created_at, c.id LIMIT ?2 OFFSET ?3");
+    auto s = connection().prepare(std::string("SELECT ") + kCompoundColumns + " FROM compounds c " +
+                                  kUnlabeledWhere +
+                                  " ORDER BY c.created_at, c.rowid LIMIT ?2 OFFSET ?3");
     s.bind(1, lineage_id).bind(2, limit).bind(3, offset);
     std::vector<Compound> out;
     while (s.step()) {
@@ -409,8 +411,9 @@ std::int64_t SqliteStore::count_unlabeled_compounds(const std::string& lineage_i
 }
 
 std::vector<Compound> SqliteStore::list_compounds(std::int64_t limit, std::int64_t offset) {
-    auto s = connection().prepare(std::string("SELECT ") + kCompoundColumns +
-                                  " FROM compounds c ORDER BY c.created_at, c.id LIMIT ? OFFSET ?");
+    auto s =
+        connection().prepare(std::string("SELECT ") + kCompoundColumns +
+                             " FROM compounds c ORDER BY c.created_at, c.rowid LIMIT ? OFFSET ?");
     s.bind(1, limit).bind(2, offset);
     std::vector<Compound> out;
     while (s.step()) {
@@ -454,7 +457,7 @@ std::vector<Compound> SqliteStore::dataset_compounds(const std::string& dataset_
     auto s = connection().prepare(std::string("SELECT ") + kCompoundColumns +
                                   " FROM compounds c JOIN dataset_compounds d ON "
                                   "d.compound_id = c.id WHERE d.dataset_id = ? "
-                                  "ORDER BY c.created_at, c.id");
+                                  "ORDER BY c.created_at, c.rowid");
     s.bind(1, dataset_id);
     std::vector<Compound> out;
     while (s.step()) {
@@ -488,7 +491,7 @@ SqliteStore::labeled_compounds(const std::string& property,
         "SELECT c.id, c.smiles, c.name, c.scaffold, c.features, l.value, l.source, "
         "l.confidence, '', 0 FROM compound_labels l JOIN compounds c ON c.id = l.compound_id "
         "WHERE l.property = ?1 AND (?2 IS NULL OR c.id IN (SELECT compound_id FROM "
-        "dataset_compounds WHERE dataset_id = ?2)) ORDER BY c.created_at, c.id");
+        "dataset_compounds WHERE dataset_id = ?2)) ORDER BY c.created_at, c.rowid");
     s.bind(1, property);
     bind_opt(s, 2, dataset_id);
     std::vector<LabeledCompound> out;
@@ -602,7 +605,7 @@ std::vector<LabeledCompound> SqliteStore::members(const std::string& lineage_id,
         "SELECT c.id, c.smiles, c.name, c.scaffold, c.features, mm.label, mm.source, "
         "mm.confidence, mm.role, mm.added_version FROM model_members mm JOIN compounds c ON c.id = "
         "mm.compound_id WHERE mm.lineage_id = ?1 AND (?2 = '' OR mm.role = ?2) "
-        "ORDER BY mm.added_version, c.created_at, c.id");
+        "ORDER BY mm.added_version, c.created_at, c.rowid");
     s.bind(1, lineage_id).bind(2, role);
     std::vector<LabeledCompound> out;
     while (s.step()) {
