@@ -39,7 +39,8 @@ async function signIn(role) {
   await page.goto(server.url);
   await waitForState(page, (s) => s.ready && s.widgets.token_input, 'the sign-in form');
   await clickWidget(page, 'token_input');
-  await page.keyboard.type(tokens[role]);
+  await page.keyboard.type(tokens[role], { delay: 2 });
+  await waitForState(page, (s) => s.token_typed === tokens[role].length || s.signed_in, 'the token typed');
   await page.keyboard.press('Enter');
   await waitForState(page, (s) => s.signed_in && s.user.role === (role === 'admin' ? 'admin' : 'scientist') &&
                                   s.model && s.queue.loaded > 0 && s.tab === 'Label Queue',

@@ -273,7 +273,7 @@ void App::load_queue_for_test(std::vector<QueueItem> items, User me, ModelInfo m
 
 nlohmann::json App::state() const {
     nlohmann::json queue_rows = nlohmann::json::array();
-    for (std::size_t r = 0; r < visible_.size() && r < 50; ++r) {
+    for (std::size_t r = 0; r < visible_.size() && r < 50 && !visible_dirty_; ++r) {
         const auto& q = queue_[visible_[r]];
         queue_rows.push_back(
             {{"id", q.id},
@@ -351,6 +351,7 @@ nlohmann::json App::state() const {
                      ? nlohmann::json({{"id", me_.id}, {"name", me_.name}, {"role", me_.role}})
                      : nlohmann::json()},
         {"sign_in_error", sign_in_error_},
+        {"token_typed", std::string(token_input_).size()}, // length only: never the secret
         {"requests_in_flight", api_.in_flight()},
         {"model",
          m != nullptr

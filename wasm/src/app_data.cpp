@@ -150,7 +150,7 @@ void App::fetch_queue_page(const std::string& model_id, std::int64_t offset,
             incoming_queue_.clear();
             queue_total_ = total;
             selected_.assign(queue_.size(), false);
-            visible_dirty_ = true;
+            rebuild_visible_rows(); // visible_ indexes queue_: never let it go stale
             current_ = -1;
             for (std::size_t i = 0; i < queue_.size(); ++i) {
                 if (queue_[i].id == current_id) {

@@ -10,10 +10,12 @@
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -29,6 +31,36 @@ struct Platform {
 };
 
 Platform g_platform;
+
+// Dear ImGui 1.86 reads key state once per frame, so a key pressed and released between two
+// frames (a quick tap on a slow, software-rendered frame) would be lost. Hold such a release
+// back until ImGui has seen one frame with the key down.
+struct KeyRelease {
+    int key, scancode, mods;
+};
+std::vector<int> g_pressed_this_frame;
+std::vector<KeyRelease> g_deferred_releases;
+
+void key_callback(GLFWwindow* window, int key, int scancode, int action, int mods) {
+    const bool pressed_now = std::find(g_pressed_this_frame.begin(), g_pressed_this_frame.end(),
+                                       key) != g_pressed_this_frame.end();
+    if (action == GLFW_RELEASE && pressed_now) {
+        g_deferred_releases.push_back({key, scancode, mods});
+        return;
+    }
+    if (action == GLFW_PRESS) {
+        g_pressed_this_frame.push_back(key);
+    }
+    ImGui_ImplGlfw_KeyCallback(window, key, scancode, action, mods);
+}
+
+void release_deferred_keys() {
+    g_pressed_this_frame.clear();
+    for (const KeyRelease& r : g_deferred_releases) {
+        ImGui_ImplGlfw_KeyCallback(g_platform.window, r.key, r.scancode, GLFW_RELEASE, r.mods);
+    }
+    g_deferred_releases.clear();
+}
 
 // Resizes the canvas backing store through Emscripten's Browser layer, whose resize
 // listeners update GLFW's window size. (glfwSetWindowSize would request fullscreen whenever
@@ -91,6 +123,7 @@ void frame() {
     glClearColor(0.10F, 0.11F, 0.13F, 1.0F);
     glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    release_deferred_keys();
 }
 
 } // namespace
@@ -102,17 +135,24 @@ EMSCRIPTEN_KEEPALIVE const char* labelloop_state_json() {
     if (!g_platform.app) {
         return "{\"ready\":false}";
     }
-    auto state = g_platform.app->state();
-    state["device_pixel_ratio"] = g_platform.dpr;
-    int win_w = 0, win_h = 0, fb_w = 0, fb_h = 0;
-    glfwGetWindowSize(g_platform.window, &win_w, &win_h);
-    glfwGetFramebufferSize(g_platform.window, &fb_w, &fb_h);
-    const ImVec2 display = ImGui::GetIO().DisplaySize;
-    state["display"] = {{"css", {g_platform.css_width, g_platform.css_height}},
-                        {"window", {win_w, win_h}},
-                        {"framebuffer", {fb_w, fb_h}},
-                        {"imgui", {display.x, display.y}}};
-    g_platform.state_json = state.dump();
+    try {
+        auto state = g_platform.app->state();
+        state["device_pixel_ratio"] = g_platform.dpr;
+        int win_w = 0, win_h = 0, fb_w = 0, fb_h = 0;
+        glfwGetWindowSize(g_platform.window, &win_w, &win_h);
+        glfwGetFramebufferSize(g_platform.window, &fb_w, &fb_h);
+        const ImVec2 display = ImGui::GetIO().DisplaySize;
+        state["display"] = {{"css", {g_platform.css_width, g_platform.css_height}},
+                            {"window", {win_w, win_h}},
+                            {"framebuffer", {fb_w, fb_h}},
+                            {"imgui", {display.x, display.y}}};
+        // Replace invalid UTF-8 (text from the server is shown as is) rather than throw.
+        g_platform.state_json =
+            state.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    } catch (const std::exception& e) {
+        g_platform.state_json = nlohmann::json({{"ready", false}, {"state_error", e.what()}})
+                                    .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    }
     return g_platform.state_json.c_str();
 }
 }
@@ -136,6 +176,7 @@ int main() {
     ImGui::CreateContext();
     ImGui::GetIO().IniFilename = nullptr;
     ImGui_ImplGlfw_InitForOpenGL(g_platform.window, true);
+    glfwSetKeyCallback(g_platform.window, key_callback); // wraps ImGui's, see above
     ImGui_ImplOpenGL3_Init("#version 300 es");
 
     g_platform.app = std::make_unique<labelloop::app::App>();

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <set>
 #include <sstream>
 
 namespace labelloop::app {
@@ -44,7 +45,8 @@ void App::run_preview() {
         return;
     }
     options.batch_size = static_cast<std::size_t>(std::max(batch_size_, 0));
-    if (options.strategy == Strategy::Margin && model_->task() == Task::Regression) {
+    if ((options.strategy == Strategy::Margin || options.strategy == Strategy::Hybrid) &&
+        model_->task() == Task::Regression) {
         options.threshold = threshold_;
     }
     options.hybrid = HybridWeights{weights_[0], weights_[1], weights_[2]};
@@ -130,9 +132,24 @@ void App::fetch_pool_page(
                 fetch_pool_page(next, score);
                 return;
             }
-            score(std::move(pool_rows_), pool_features_);
+            // Compounds already waiting in this model's queue are not candidates again.
+            std::set<std::string> queued;
+            for (const auto& q : queue_) {
+                if (q.is_open()) {
+                    queued.insert(q.compound_id);
+                }
+            }
+            std::vector<PreviewRow> rows;
+            std::vector<Features> features;
+            for (std::size_t i = 0; i < pool_rows_.size(); ++i) {
+                if (queued.count(pool_rows_[i].compound_id) == 0) {
+                    rows.push_back(std::move(pool_rows_[i]));
+                    features.push_back(std::move(pool_features_[i]));
+                }
+            }
             pool_rows_.clear();
             pool_features_.clear();
+            score(std::move(rows), features);
         },
         [this](int, const std::string& message) {
             preview_running_ = false;
@@ -168,7 +185,7 @@ void App::add_preview_to_queue() {
         {"weights",
          {{"uncertainty", weights_[0]}, {"margin", weights_[1]}, {"applicability", weights_[2]}}},
         {"diversity", kDiversity[diversity_]}};
-    if (strategy_ == 1) {
+    if (strategy_ == 1 || strategy_ == 4) { // margin and hybrid: regression needs a threshold
         body["threshold"] = threshold_;
     }
     adding_ = true;
@@ -217,7 +234,7 @@ void App::draw_selection_tab() {
     ImGui::InputInt("Batch size", &batch_size_);
     batch_size_ = std::clamp(batch_size_, 1, 5000);
     widgets_.record_last_item("batch_size");
-    if (strategy_ == 1 && m != nullptr && !m->is_classification()) {
+    if ((strategy_ == 1 || strategy_ == 4) && m != nullptr && !m->is_classification()) {
         ImGui::SetNextItemWidth(field);
         ImGui::InputFloat("Decision threshold", &threshold_, 0.1F, 1.0F, "%.2f");
         widgets_.record_last_item("threshold");

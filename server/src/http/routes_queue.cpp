@@ -167,6 +167,9 @@ void add_queue_routes(ApiRouter& router, service::Services& s) {
                 if (pool.contains("compound_ids")) {
                     req.pool.compound_ids = string_list(pool, "compound_ids");
                 }
+                if (pool.contains("smiles")) {
+                    req.pool.smiles = string_list(pool, "smiles");
+                }
             }
             req.threshold = optional_number(body, "threshold");
             if (body.contains("weights") && !body.at("weights").is_null()) {
