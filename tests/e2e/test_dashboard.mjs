@@ -171,3 +171,32 @@ test('an admin retrains and sees the new cycle with before/after metrics', async
   await screenshot(page, args.artifacts, 'dashboard-cycle-history');
   await context.close();
 });
+
+test('Sample Selection pools: an uploaded SMILES file and a named dataset, scored in the browser', async () => {
+  const { context, page } = await signIn('admin');
+  await openTab(page, 'tab_selection', 'Sample Selection');
+  await waitForState(page, (st) => st.model_loaded, 'the model downloaded into the browser');
+  const pick = async (option) => {
+    await clickWidget(page, 'pool_kind');
+    await clickWidget(page, `pool_option_${option}`);
+    await waitForState(page, (st) => st.pool_kind === option, `pool option ${option}`);
+  };
+  // Upload a file of SMILES through the browser's file chooser.
+  await pick(1);
+  const smiles = ['CCO', 'c1ccccc1O', 'CC(=O)Nc1ccc(O)cc1', 'CCCCCCCC', 'OC(=O)c1ccccc1'];
+  const chooser = page.waitForEvent('filechooser');
+  await clickWidget(page, 'upload_button');
+  await (await chooser).setFiles({ name: 'pool.smi', mimeType: 'text/plain', buffer: Buffer.from(smiles.join('\n') + '\n') });
+  await waitForState(page, (st) => st.pasted_bytes > 0, 'the file in the SMILES box');
+  await clickWidget(page, 'preview_button');
+  let s = await waitForState(page, (st) => st.preview.rows.length === smiles.length, 'the uploaded compounds scored');
+  assert.deepEqual(s.preview.rows.map((r) => r.smiles).sort(), [...smiles].sort());
+  assert.ok(s.preview.rows.every((r) => Number.isFinite(r.uncertainty) && r.uncertainty >= 0));
+  await screenshot(page, args.artifacts, 'dashboard-selection-upload');
+  // A named dataset (the demo's import is called "esol").
+  await pick(2);
+  await clickWidget(page, 'preview_button');
+  s = await waitForState(page, (st) => st.preview.rows.length === 20 && st.preview.pool > 500, 'the dataset scored');
+  assert.ok(s.preview.rows.every((r) => r.compound_id));
+  await context.close();
+});

@@ -150,6 +150,16 @@ TEST_CASE("API: compounds: import, get, similar, the unlabeled pool", "[api][com
     CHECK(pool["compounds"].size() == 10);
     CHECK(status_of(w.get("/api/v1/compounds?unlabeled_for_model=nope", w.team.alice.token)) ==
           404);
+
+    // A named dataset as a pool: its compounds, paged; an unknown name is a clear 404.
+    const auto dataset =
+        body_of(w.get("/api/v1/compounds?dataset=esol&limit=7&offset=3", w.team.alice.token));
+    CHECK(dataset["total"].get<int>() >= 120);
+    CHECK(dataset["compounds"].size() == 7);
+    CHECK(dataset["compounds"][0]["features"].is_string());
+    const auto unknown = w.get("/api/v1/compounds?dataset=no-such-set", w.team.alice.token);
+    CHECK(status_of(unknown) == 404);
+    CHECK(body_of(unknown)["error"]["message"] == "There is no dataset named 'no-such-set'.");
 }
 
 TEST_CASE("API: select, label, retrain as a job while the API keeps answering", "[api][retrain]") {

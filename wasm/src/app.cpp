@@ -8,6 +8,7 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <cstring>
 
 namespace labelloop::app {
 namespace {
@@ -259,6 +260,19 @@ void App::draw_sign_in() {
     }
 }
 
+void App::set_uploaded_smiles(const std::string& text) {
+    if (text.size() >= sizeof pasted_smiles_) {
+        notify("The file is too large for the SMILES box (" +
+                   std::to_string(sizeof pasted_smiles_ - 1) + " bytes at most): split it.",
+               true);
+        return;
+    }
+    std::copy(text.begin(), text.end(), pasted_smiles_);
+    pasted_smiles_[text.size()] = '\0';
+    pool_kind_ = 1;
+    notify("Loaded the file's SMILES into the pool box.", false);
+}
+
 void App::load_queue_for_test(std::vector<QueueItem> items, User me, ModelInfo model) {
     signed_in_ = true;
     me_ = std::move(me);
@@ -376,6 +390,8 @@ nlohmann::json App::state() const {
                                                   {"progress", job_.progress},
                                                   {"error", job_.error}})},
         {"versions", versions_.size()},
+        {"pool_kind", pool_kind_},
+        {"pasted_bytes", std::strlen(pasted_smiles_)},
         {"preview",
          {{"rows", preview},
           {"running", preview_running_},

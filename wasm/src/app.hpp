@@ -66,6 +66,9 @@ public:
     /// The read-only state view (window.labelloop.state()).
     nlohmann::json state() const;
 
+    /// A file the scientist picked (Sample Selection, "Upload a file..."): its text becomes
+    /// the pasted-SMILES pool.
+    void set_uploaded_smiles(const std::string& text);
     /// For the headless smoke test: put `items` in the queue as if loaded from the server.
     void load_queue_for_test(std::vector<QueueItem> items, User me, ModelInfo model);
     void select_tab_for_test(Tab tab) { requested_tab_ = tab; }
@@ -92,6 +95,7 @@ private:
     void ensure_model_artifact();
     void submit_label(std::size_t index, bool advance);
     void skip_item(std::size_t index, bool advance);
+    json selected_item_ids() const;
     void bulk_assign(const std::string& user_id);
     void bulk_skip();
     void trigger_retrain(const std::string& cycle_id);
@@ -101,6 +105,7 @@ private:
     std::optional<Features> browser_features(const std::string& smiles, std::string& error) const;
 
     // tab_*.cpp
+    void draw_model_picker(const char* widget);
     void draw_queue_tab();
     void rebuild_visible_rows();
     void open_item(std::size_t index);
@@ -197,6 +202,7 @@ private:
     // -- Sample Selection tab
     int pool_kind_ = 0; // 0 unlabeled compounds, 1 pasted SMILES
     char pasted_smiles_[16384] = "";
+    char dataset_name_[128] = "esol";
     int strategy_ = 0;
     int batch_size_ = 20;
     float threshold_ = 0.0F;

@@ -385,15 +385,20 @@ void App::skip_item(std::size_t index, bool advance) {
         });
 }
 
-void App::bulk_assign(const std::string& user_id) {
+json App::selected_item_ids() const {
     json ids = json::array();
     for (std::size_t i = 0; i < queue_.size(); ++i) {
         if (selected_[i]) {
             ids.push_back(queue_[i].id);
         }
     }
+    return ids;
+}
+
+void App::bulk_assign(const std::string& user_id) {
+    const json ids = selected_item_ids();
     if (ids.empty()) {
-        notify("Select rows first (click, Ctrl+click, Shift+click).", true);
+        notify("Select rows first (Ctrl+click, Shift+click).", true);
         return;
     }
     api_.post(
@@ -409,14 +414,9 @@ void App::bulk_assign(const std::string& user_id) {
 }
 
 void App::bulk_skip() {
-    json ids = json::array();
-    for (std::size_t i = 0; i < queue_.size(); ++i) {
-        if (selected_[i]) {
-            ids.push_back(queue_[i].id);
-        }
-    }
+    const json ids = selected_item_ids();
     if (ids.empty()) {
-        notify("Select rows first (click, Ctrl+click, Shift+click).", true);
+        notify("Select rows first (Ctrl+click, Shift+click).", true);
         return;
     }
     api_.post(

@@ -130,6 +130,13 @@ void frame() {
 
 extern "C" {
 
+/// The text of a file the user picked (wasm/js/storage.js).
+EMSCRIPTEN_KEEPALIVE void labelloop_uploaded_smiles(const char* text) {
+    if (g_platform.app && text != nullptr) {
+        g_platform.app->set_uploaded_smiles(text);
+    }
+}
+
 /// window.labelloop.state(): a JSON snapshot of the UI (valid until the next call).
 EMSCRIPTEN_KEEPALIVE const char* labelloop_state_json() {
     if (!g_platform.app) {

@@ -107,6 +107,31 @@ void App::open_item(std::size_t index) {
     requested_tab_ = Tab::Labeling;
 }
 
+void App::draw_model_picker(const char* widget) {
+    const ModelInfo* current_model = active_model();
+    const std::string shown = current_model != nullptr ? current_model->name + " v" +
+                                                             std::to_string(current_model->version)
+                                                       : "-";
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 14);
+    if (ImGui::BeginCombo("Model", shown.c_str())) {
+        for (const ModelInfo& m : models_) {
+            if (m.status != "active") {
+                continue; // one entry per lineage: its active version
+            }
+            const std::string label = m.name + " v" + std::to_string(m.version);
+            if (ImGui::Selectable(label.c_str(), &m == current_model)) {
+                active_model_id_ = m.id;
+                current_ = -1;
+                preview_.clear();
+                refresh_queue();
+                refresh_cycles();
+            }
+        }
+        ImGui::EndCombo();
+    }
+    widgets_.record_last_item(widget);
+}
+
 void App::draw_queue_tab() {
     if (visible_dirty_) {
         rebuild_visible_rows();
@@ -137,27 +162,7 @@ void App::draw_queue_tab() {
     }
     widgets_.record_last_item("filter_assignee");
     ImGui::SameLine();
-    std::vector<const ModelInfo*> lineage_heads;
-    for (const auto& m : models_) {
-        if (m.status == "active") {
-            lineage_heads.push_back(&m);
-        }
-    }
-    const ModelInfo* current_model = active_model();
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 14);
-    if (ImGui::BeginCombo("Model", current_model != nullptr ? current_model->name.c_str() : "-")) {
-        for (const ModelInfo* m : lineage_heads) {
-            const std::string label = m->name + " v" + std::to_string(m->version);
-            if (ImGui::Selectable(label.c_str(), m == current_model)) {
-                active_model_id_ = m->id;
-                current_ = -1;
-                refresh_queue();
-                refresh_cycles();
-            }
-        }
-        ImGui::EndCombo();
-    }
-    widgets_.record_last_item("filter_model");
+    draw_model_picker("filter_model");
     ImGui::SameLine();
     if (ImGui::Button("Refresh")) {
         refresh_queue();

@@ -5,9 +5,11 @@
 #include "app.hpp"
 
 #include "labelloop/base64.hpp"
+#include "platform/file_picker.hpp"
 
 #include <imgui.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -19,7 +21,8 @@ namespace {
 
 const char* const kStrategies[] = {"uncertainty", "margin", "entropy", "random", "hybrid"};
 const char* const kDiversity[] = {"none", "tanimoto_cap", "maxmin"};
-const char* const kPools[] = {"all unlabeled compounds", "pasted SMILES (one per line)"};
+const char* const kPools[] = {"all unlabeled compounds", "pasted or uploaded SMILES (one per line)",
+                              "a dataset"};
 
 ImTextureID as_texture(unsigned t) {
     return reinterpret_cast<ImTextureID>(static_cast<std::uintptr_t>(t));
@@ -57,7 +60,10 @@ void App::run_preview() {
                                        const std::vector<Features>& features) {
         const auto t0 = std::chrono::steady_clock::now();
         try {
-            const SelectionResult result = select_batch(*model_, features, options);
+            // A pool smaller than the batch is chosen whole (the summary line says so).
+            SelectionOptions clamped = options;
+            clamped.batch_size = std::min(options.batch_size, features.size());
+            const SelectionResult result = select_batch(*model_, features, clamped);
             preview_ms_ =
                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
                     .count();
@@ -109,52 +115,52 @@ void App::fetch_pool_page(
     std::int64_t offset,
     std::function<void(std::vector<PreviewRow>, const std::vector<Features>&)> score) {
     constexpr std::int64_t kPage = 5000; // the server's page limit for compounds
-    api_.get(
-        "/api/v1/compounds?unlabeled_for_model=" + model_loaded_id_ +
-            "&limit=" + std::to_string(kPage) + "&offset=" + std::to_string(offset),
-        [this, offset, score](const json& body) {
-            const auto compounds = body.value("compounds", json::array());
-            for (const auto& c : compounds) {
-                try {
-                    pool_features_.push_back(
-                        decode_features(base64_decode(c.value("features", ""))));
-                } catch (const std::exception&) {
-                    continue; // unreadable features: left out of the preview
-                }
-                PreviewRow row;
-                row.compound_id = c.value("id", "");
-                row.smiles = c.value("smiles", "");
-                row.name = c["name"].is_string() ? c["name"].get<std::string>() : "";
-                pool_rows_.push_back(std::move(row));
-            }
-            const auto next = offset + static_cast<std::int64_t>(compounds.size());
-            if (!compounds.empty() && next < body.value("total", next)) {
-                fetch_pool_page(next, score);
-                return;
-            }
-            // Compounds already waiting in this model's queue are not candidates again.
-            std::set<std::string> queued;
-            for (const auto& q : queue_) {
-                if (q.is_open()) {
-                    queued.insert(q.compound_id);
-                }
-            }
-            std::vector<PreviewRow> rows;
-            std::vector<Features> features;
-            for (std::size_t i = 0; i < pool_rows_.size(); ++i) {
-                if (queued.count(pool_rows_[i].compound_id) == 0) {
-                    rows.push_back(std::move(pool_rows_[i]));
-                    features.push_back(std::move(pool_features_[i]));
-                }
-            }
-            pool_rows_.clear();
-            pool_features_.clear();
-            score(std::move(rows), features);
-        },
-        [this](int, const std::string& message) {
-            preview_running_ = false;
-            preview_error_ = "The pool could not be loaded: " + message;
-        });
+    api_.get((pool_kind_ == 2 ? "/api/v1/compounds?dataset=" + ApiClient::encode(dataset_name_)
+                              : "/api/v1/compounds?unlabeled_for_model=" + model_loaded_id_) +
+                 "&limit=" + std::to_string(kPage) + "&offset=" + std::to_string(offset),
+             [this, offset, score](const json& body) {
+                 const auto compounds = body.value("compounds", json::array());
+                 for (const auto& c : compounds) {
+                     try {
+                         pool_features_.push_back(
+                             decode_features(base64_decode(c.value("features", ""))));
+                     } catch (const std::exception&) {
+                         continue; // unreadable features: left out of the preview
+                     }
+                     PreviewRow row;
+                     row.compound_id = c.value("id", "");
+                     row.smiles = c.value("smiles", "");
+                     row.name = c["name"].is_string() ? c["name"].get<std::string>() : "";
+                     pool_rows_.push_back(std::move(row));
+                 }
+                 const auto next = offset + static_cast<std::int64_t>(compounds.size());
+                 if (!compounds.empty() && next < body.value("total", next)) {
+                     fetch_pool_page(next, score);
+                     return;
+                 }
+                 // Compounds already waiting in this model's queue are not candidates again.
+                 std::set<std::string> queued;
+                 for (const auto& q : queue_) {
+                     if (q.is_open()) {
+                         queued.insert(q.compound_id);
+                     }
+                 }
+                 std::vector<PreviewRow> rows;
+                 std::vector<Features> features;
+                 for (std::size_t i = 0; i < pool_rows_.size(); ++i) {
+                     if (queued.count(pool_rows_[i].compound_id) == 0) {
+                         rows.push_back(std::move(pool_rows_[i]));
+                         features.push_back(std::move(pool_features_[i]));
+                     }
+                 }
+                 pool_rows_.clear();
+                 pool_features_.clear();
+                 score(std::move(rows), features);
+             },
+             [this](int, const std::string& message) {
+                 preview_running_ = false;
+                 preview_error_ = "The pool could not be loaded: " + message;
+             });
 }
 
 void App::add_preview_to_queue() {
@@ -213,19 +219,36 @@ void App::add_preview_to_queue() {
 void App::draw_selection_tab() {
     ensure_model_artifact();
     const ModelInfo* m = active_model();
-    ImGui::Text("Model: %s",
-                m != nullptr ? (m->name + " v" + std::to_string(m->version)).c_str() : "-");
+    draw_model_picker("selection_model");
     ImGui::SameLine();
     ImGui::TextDisabled(model_ ? "(downloaded: scoring runs in your browser)" : "(downloading...)");
     const float field = ImGui::GetFontSize() * 16;
     ImGui::SetNextItemWidth(field);
-    ImGui::Combo("Pool", &pool_kind_, kPools, IM_ARRAYSIZE(kPools));
+    if (ImGui::BeginCombo("Pool", kPools[pool_kind_])) {
+        for (int i = 0; i < IM_ARRAYSIZE(kPools); ++i) {
+            if (ImGui::Selectable(kPools[i], i == pool_kind_)) {
+                pool_kind_ = i;
+                preview_.clear();
+            }
+            widgets_.record_last_item("pool_option_" + std::to_string(i));
+        }
+        ImGui::EndCombo();
+    }
     widgets_.record_last_item("pool_kind");
     if (pool_kind_ == 1) {
+        ImGui::SameLine();
+        if (ImGui::Button("Upload a file...")) {
+            open_smiles_file_picker(); // the file's text lands in the box below
+        }
+        widgets_.record_last_item("upload_button");
         ImGui::InputTextMultiline(
             "##pasted", pasted_smiles_, sizeof pasted_smiles_,
             ImVec2(ImGui::GetContentRegionAvail().x, ImGui::GetFontSize() * 5));
         widgets_.record_last_item("pasted_smiles");
+    } else if (pool_kind_ == 2) {
+        ImGui::SetNextItemWidth(field);
+        ImGui::InputText("Dataset name", dataset_name_, sizeof dataset_name_);
+        widgets_.record_last_item("dataset_name");
     }
     ImGui::SetNextItemWidth(field);
     ImGui::Combo("Strategy", &strategy_, kStrategies, IM_ARRAYSIZE(kStrategies));

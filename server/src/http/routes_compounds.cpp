@@ -30,16 +30,19 @@ void add_compound_routes(ApiRouter& router, service::Services& s) {
     router.add(
         {"get",
          "/api/v1/compounds",
-         "Compounds with features (base64); unlabeled_for_model gives a model's pool",
+         "Compounds with features (base64); unlabeled_for_model gives a model's pool, "
+         "dataset the compounds of a named dataset",
          Access::User,
-         {"unlabeled_for_model", "limit", "offset"}},
+         {"unlabeled_for_model", "dataset", "limit", "offset"}},
         [&compounds](const ApiRequest& r, httplib::Response& res) {
             const auto limit = r.query_int("limit", 500);
             const auto offset = r.query_int("offset", 0);
             std::int64_t total = 0;
             json list = json::array();
+            const auto dataset = r.query("dataset");
             for (const auto& c :
-                 compounds.list(r.query("unlabeled_for_model"), limit, offset, &total)) {
+                 dataset ? compounds.list_dataset(*dataset, limit, offset, &total)
+                         : compounds.list(r.query("unlabeled_for_model"), limit, offset, &total)) {
                 list.push_back(compound_json(c, true));
             }
             send_json(

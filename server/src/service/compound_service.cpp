@@ -114,6 +114,29 @@ CompoundService::list(const std::optional<std::string>& unlabeled_for_model, std
     return store_.list_compounds(limit, offset);
 }
 
+std::vector<domain::Compound> CompoundService::list_dataset(const std::string& dataset,
+                                                            std::int64_t limit, std::int64_t offset,
+                                                            std::int64_t* total) {
+    if (limit < 1 || limit > 50000) {
+        fail(ErrorKind::InvalidValue, "limit must be between 1 and 50000.", {{"field", "limit"}});
+    }
+    if (offset < 0) {
+        fail(ErrorKind::InvalidValue, "offset must not be negative.", {{"field", "offset"}});
+    }
+    const auto id = store_.find_dataset(dataset);
+    if (!id) {
+        fail(ErrorKind::NotFound, "There is no dataset named '" + dataset + "'.");
+    }
+    const auto all = store_.dataset_compounds(*id);
+    if (total != nullptr) {
+        *total = static_cast<std::int64_t>(all.size());
+    }
+    const auto begin = std::min<std::size_t>(static_cast<std::size_t>(offset), all.size());
+    const auto end = std::min<std::size_t>(begin + static_cast<std::size_t>(limit), all.size());
+    return {all.begin() + static_cast<std::ptrdiff_t>(begin),
+            all.begin() + static_cast<std::ptrdiff_t>(end)};
+}
+
 std::string CompoundService::export_queue_csv(const std::string& model_id) {
     auto model = store_.find_model(model_id);
     if (!model) {

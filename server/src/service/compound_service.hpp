@@ -61,6 +61,9 @@ public:
     std::vector<domain::Compound> list(const std::optional<std::string>& unlabeled_for_model,
                                        std::int64_t limit, std::int64_t offset,
                                        std::int64_t* total);
+    /// The compounds of a named dataset (an import's `dataset`); NotFound for an unknown name.
+    std::vector<domain::Compound> list_dataset(const std::string& dataset, std::int64_t limit,
+                                               std::int64_t offset, std::int64_t* total);
     /// CSV of the queue (every status) of a model lineage, or of labels (training + labeled
     /// queue items).
     std::string export_queue_csv(const std::string& model_id);

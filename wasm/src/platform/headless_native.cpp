@@ -58,3 +58,11 @@ void storage_remove(const std::string& key) {
 }
 
 } // namespace labelloop::app
+
+#include "platform/file_picker.hpp"
+
+namespace labelloop::app {
+
+void open_smiles_file_picker() {} // no files in the headless build
+
+} // namespace labelloop::app
