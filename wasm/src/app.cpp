@@ -281,6 +281,7 @@ void App::load_queue_for_test(std::vector<QueueItem> items, User me, ModelInfo m
     queue_ = std::move(items);
     queue_total_ = static_cast<std::int64_t>(queue_.size());
     selected_.assign(queue_.size(), false);
+    selection_changed_ = true;
     visible_dirty_ = true;
     status_filter_ = 0;
 }

@@ -173,6 +173,8 @@ private:
     int sort_column_ = 5; // priority
     bool sort_descending_ = true;
     std::vector<bool> selected_; // parallel to queue_
+    std::size_t selected_count_ = 0;
+    bool selection_changed_ = true;
     int bulk_user_ = 0;
     int queue_cursor_ = -1; // keyboard cursor in visible_
 

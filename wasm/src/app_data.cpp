@@ -60,6 +60,7 @@ void App::sign_out() {
     me_ = User{};
     queue_.clear();
     selected_.clear();
+    selection_changed_ = true;
     visible_.clear();
     models_.clear();
     cycles_.clear();
@@ -150,6 +151,7 @@ void App::fetch_queue_page(const std::string& model_id, std::int64_t offset,
             incoming_queue_.clear();
             queue_total_ = total;
             selected_.assign(queue_.size(), false);
+            selection_changed_ = true;
             rebuild_visible_rows(); // visible_ indexes queue_: never let it go stale
             current_ = -1;
             for (std::size_t i = 0; i < queue_.size(); ++i) {
@@ -408,6 +410,7 @@ void App::bulk_assign(const std::string& user_id) {
                 replace_item(parse_queue_item(j));
             }
             std::fill(selected_.begin(), selected_.end(), false);
+            selection_changed_ = true;
             notify("Assigned " + std::to_string(body.value("updated", 0)) + " items.", false);
         },
         [this](int, const std::string& message) { notify("Could not assign: " + message, true); });
@@ -426,6 +429,7 @@ void App::bulk_skip() {
                 replace_item(parse_queue_item(j));
             }
             std::fill(selected_.begin(), selected_.end(), false);
+            selection_changed_ = true;
             notify("Skipped " + std::to_string(body.value("updated", 0)) + " items.", false);
         },
         [this](int, const std::string& message) { notify("Could not skip: " + message, true); });

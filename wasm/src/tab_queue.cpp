@@ -169,8 +169,12 @@ void App::draw_queue_tab() {
     }
     widgets_.record_last_item("queue_refresh");
 
-    std::size_t n_selected =
-        static_cast<std::size_t>(std::count(selected_.begin(), selected_.end(), true));
+    if (selection_changed_) { // counted on change, not every frame
+        selected_count_ =
+            static_cast<std::size_t>(std::count(selected_.begin(), selected_.end(), true));
+        selection_changed_ = false;
+    }
+    const std::size_t n_selected = selected_count_;
     ImGui::Text("%zu of %zu items shown%s, %zu selected", visible_.size(), queue_.size(),
                 queue_loading_ ? " (loading...)" : "", n_selected);
     widgets_.record_last_item("queue_summary");
@@ -297,6 +301,7 @@ void App::draw_queue_tab() {
                         open_item(index);
                     }
                     queue_cursor_ = row;
+                    selection_changed_ = true;
                 }
                 if (row < 20) {
                     widgets_.record_last_item("queue_row_" + std::to_string(row));
