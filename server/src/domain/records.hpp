@@ -94,6 +94,38 @@ struct QueueItem {
     std::string created_at;
     std::string updated_at;
     std::int64_t version = 1;
+    std::int64_t change_seq = 0; // server-wide order of the last change (sync cursor)
+};
+
+/// A label that could not be applied during a sync (someone else labeled the item first, a
+/// retrain archived it, it was given to another scientist). Kept until an admin resolves it.
+struct LabelConflict {
+    std::string id;
+    std::string item_id;
+    std::string op_id;
+    std::string user_id;
+    std::optional<std::string> user_name; // joined from users
+    double label = 0.0;
+    std::string source = "experimental";
+    std::string confidence = "high";
+    std::optional<std::string> notes;
+    std::string reason; // labeled_by_other | labeled_differently | archived | assigned_to_other
+    std::string status = "open";           // open | resolved
+    std::optional<std::string> resolution; // accept_existing | accept_incoming | keep_both
+    std::optional<std::string> resolved_by;
+    std::optional<std::string> resolved_at;
+    std::string created_at;
+};
+
+/// The stored answer to one sync op, so a replayed op gets the same answer and no change.
+struct SyncOpRecord {
+    std::string op_id;
+    std::string user_id;
+    std::string item_id;
+    std::string kind;
+    std::string outcome;
+    std::string result_json;
+    std::string applied_at;
 };
 
 struct QueueFilter {

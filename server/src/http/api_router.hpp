@@ -83,6 +83,7 @@ void add_queue_routes(ApiRouter& router, service::Services& services);
 void add_model_routes(ApiRouter& router, service::Services& services);
 void add_compound_routes(ApiRouter& router, service::Services& services);
 void add_admin_routes(ApiRouter& router, service::Services& services);
+void add_sync_routes(ApiRouter& router, service::Services& services);
 /// The OpenAPI 3 document for the routes registered so far (plus itself).
 json openapi_document(const std::vector<RouteDoc>& routes);
 

@@ -134,6 +134,7 @@ struct HttpServer::Impl {
             services);
         add_admin_routes(router, services);
         add_queue_routes(router, services);
+        add_sync_routes(router, services);
         add_model_routes(router, services);
         add_compound_routes(router, services);
         router.add(

@@ -380,6 +380,14 @@ void ActiveLearningService::run_retrain(const std::string& job_id) {
             lc.smiles = compound->smiles;
             lc.features = compound->features;
             lc.label = q.label.value_or(0.0);
+            // Replicate measurements kept by a conflict resolution count as their mean.
+            if (const auto replicates = store_.replicate_labels(q.id); !replicates.empty()) {
+                double sum = lc.label;
+                for (double r : replicates) {
+                    sum += r;
+                }
+                lc.label = sum / static_cast<double>(replicates.size() + 1);
+            }
             lc.source = q.label_source.value_or("experimental");
             lc.confidence = q.label_confidence.value_or("high");
             lc.role = "train";

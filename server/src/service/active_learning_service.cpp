@@ -33,7 +33,8 @@ json audit_snapshot(const domain::QueueItem& q) {
             {"label_source", opt(q.label_source)},
             {"label_confidence", opt(q.label_confidence)},
             {"notes", opt(q.notes)},
-            {"version", q.version}};
+            {"version", q.version},
+            {"change_seq", q.change_seq}};
 }
 
 void audit(store::Store& store, const domain::User& caller, const std::string& action,
@@ -81,6 +82,16 @@ void bump_cycle(store::Store& store, const domain::QueueItem& item, bool labeled
         ++cycle->items_skipped;
     }
     store.update_cycle(*cycle);
+}
+
+void unbump_skipped(store::Store& store, const domain::QueueItem& item) {
+    if (!item.cycle_id) {
+        return;
+    }
+    if (auto cycle = store.find_cycle(*item.cycle_id); cycle && cycle->items_skipped > 0) {
+        --cycle->items_skipped;
+        store.update_cycle(*cycle);
+    }
 }
 
 } // namespace
@@ -256,7 +267,10 @@ domain::QueueItem ActiveLearningService::submit_label(const domain::User& caller
     store_.transaction([&] {
         const domain::QueueItem before = get_item(item_id);
         require_may_work_on(caller, before, "label");
-        require_open(before, "label");
+        const bool reopening = input.reopen_skipped && before.status == "skipped";
+        if (!reopening) {
+            require_open(before, "label");
+        }
         if (input.expected_version && *input.expected_version != before.version) {
             fail(ErrorKind::Conflict,
                  "Item " + item_id + " changed since you loaded it (version " +
@@ -286,6 +300,9 @@ domain::QueueItem ActiveLearningService::submit_label(const domain::User& caller
         after.version = before.version + 1;
         store_.update_queue_item(after);
         bump_cycle(store_, after, true);
+        if (reopening) {
+            unbump_skipped(store_, after);
+        }
         audit(store_, caller, "label", before, after);
     });
     return after;

@@ -25,6 +25,8 @@ struct LabelInput {
     std::optional<std::string> notes;
     /// When set, the item must still be at this version (optimistic concurrency), else 409.
     std::optional<std::int64_t> expected_version;
+    /// A measurement arriving by sync may label an item someone skipped meanwhile.
+    bool reopen_skipped = false;
 };
 
 struct QueuePage {

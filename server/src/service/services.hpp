@@ -7,6 +7,7 @@
 #include "service/compound_service.hpp"
 #include "service/job_runner.hpp"
 #include "service/model_service.hpp"
+#include "service/sync_service.hpp"
 #include "store/sqlite_store.hpp"
 
 #include <string>
@@ -18,7 +19,7 @@ struct Services {
     /// failed (their previous model versions stay active).
     explicit Services(const std::string& db_path)
         : store(db_path), auth(store), models(store), compounds(store),
-          active_learning(store, jobs, compounds) {
+          active_learning(store, jobs, compounds), sync(store, active_learning) {
         recovered_jobs = active_learning.recover_interrupted_jobs();
     }
 
@@ -27,6 +28,7 @@ struct Services {
     ModelService models;
     CompoundService compounds;
     ActiveLearningService active_learning;
+    SyncService sync;
     int recovered_jobs = 0;
     // Declared last so it is destroyed first: the worker may still be using the services.
     JobRunner jobs;

@@ -172,6 +172,56 @@ const std::vector<Migration>& migrations() {
             );
             CREATE INDEX audit_entity ON audit_log(entity_type, entity_id);
          )sql"},
+        {3, "offline_sync",
+         R"sql(
+            -- A server-wide order of queue changes: a browser pulls what changed after the
+            -- last change_seq it saw.
+            ALTER TABLE label_queue ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
+            UPDATE label_queue SET change_seq = rowid;
+            CREATE INDEX label_queue_change_seq ON label_queue(change_seq);
+            -- Every op a browser sent, with the answer it got: a replayed op id changes nothing
+            -- and gets the same answer.
+            CREATE TABLE sync_ops (
+                op_id      TEXT PRIMARY KEY,
+                user_id    TEXT NOT NULL REFERENCES users(id),
+                item_id    TEXT NOT NULL,
+                kind       TEXT NOT NULL CHECK (kind IN ('label', 'skip')),
+                outcome    TEXT NOT NULL
+                           CHECK (outcome IN ('applied', 'superseded', 'conflict', 'rejected')),
+                result     TEXT NOT NULL,
+                applied_at TEXT NOT NULL
+            );
+            -- Labels that lost a race: never dropped, resolved by an admin.
+            CREATE TABLE label_conflicts (
+                id          TEXT PRIMARY KEY,
+                item_id     TEXT NOT NULL REFERENCES label_queue(id),
+                op_id       TEXT NOT NULL UNIQUE,
+                user_id     TEXT NOT NULL REFERENCES users(id),
+                label       REAL NOT NULL,
+                source      TEXT NOT NULL,
+                confidence  TEXT NOT NULL,
+                notes       TEXT,
+                reason      TEXT NOT NULL,
+                status      TEXT NOT NULL CHECK (status IN ('open', 'resolved')),
+                resolution  TEXT CHECK (resolution IN ('accept_existing', 'accept_incoming',
+                                                       'keep_both')),
+                resolved_by TEXT REFERENCES users(id),
+                resolved_at TEXT,
+                created_at  TEXT NOT NULL
+            );
+            CREATE INDEX label_conflicts_item ON label_conflicts(item_id);
+            CREATE INDEX label_conflicts_status ON label_conflicts(status);
+            -- Extra measurements of an item kept by "keep both": training uses their mean.
+            CREATE TABLE label_replicates (
+                id          INTEGER PRIMARY KEY AUTOINCREMENT,
+                item_id     TEXT NOT NULL REFERENCES label_queue(id),
+                conflict_id TEXT REFERENCES label_conflicts(id),
+                label       REAL NOT NULL,
+                user_id     TEXT REFERENCES users(id),
+                created_at  TEXT NOT NULL
+            );
+            CREATE INDEX label_replicates_item ON label_replicates(item_id);
+         )sql"},
     };
     return list;
 }

@@ -78,6 +78,22 @@ public:
     void update_queue_item(const domain::QueueItem& item) override;
     bool compound_in_open_queue(const std::string& lineage_id,
                                 const std::string& compound_id) override;
+    std::vector<domain::QueueItem> queue_changes_since(std::int64_t cursor,
+                                                       std::int64_t limit) override;
+    std::int64_t max_change_seq() override;
+
+    std::optional<domain::SyncOpRecord> find_sync_op(const std::string& op_id) override;
+    void insert_sync_op(const domain::SyncOpRecord& record) override;
+    void insert_conflict(const domain::LabelConflict& conflict) override;
+    std::optional<domain::LabelConflict> find_conflict(const std::string& id) override;
+    void update_conflict(const domain::LabelConflict& conflict) override;
+    std::vector<domain::LabelConflict> list_conflicts(const std::string& status,
+                                                      const std::string& visible_to) override;
+    void insert_replicate(const std::string& item_id, const std::string& conflict_id, double label,
+                          const std::string& user_id, const std::string& at) override;
+    std::vector<double> replicate_labels(const std::string& item_id) override;
+    void update_member_label(const std::string& lineage_id, const std::string& compound_id,
+                             double label) override;
 
     void insert_cycle(const domain::Cycle& cycle) override;
     std::optional<domain::Cycle> find_cycle(const std::string& id) override;

@@ -85,6 +85,28 @@ public:
     virtual bool compound_in_open_queue(const std::string& lineage_id,
                                         const std::string& compound_id) = 0;
 
+    /// Items whose last change is after `cursor` (change_seq order), at most `limit`.
+    virtual std::vector<domain::QueueItem> queue_changes_since(std::int64_t cursor,
+                                                               std::int64_t limit) = 0;
+    virtual std::int64_t max_change_seq() = 0;
+
+    // ---- sync: applied ops, conflicts, replicate measurements
+    virtual std::optional<domain::SyncOpRecord> find_sync_op(const std::string& op_id) = 0;
+    virtual void insert_sync_op(const domain::SyncOpRecord& record) = 0;
+    virtual void insert_conflict(const domain::LabelConflict& conflict) = 0;
+    virtual std::optional<domain::LabelConflict> find_conflict(const std::string& id) = 0;
+    virtual void update_conflict(const domain::LabelConflict& conflict) = 0;
+    /// status: "open", "resolved" or "" for all; visible_to: a user id (conflicts they raised
+    /// or on items they labeled) or "" for every conflict.
+    virtual std::vector<domain::LabelConflict> list_conflicts(const std::string& status,
+                                                              const std::string& visible_to) = 0;
+    virtual void insert_replicate(const std::string& item_id, const std::string& conflict_id,
+                                  double label, const std::string& user_id,
+                                  const std::string& at) = 0;
+    virtual std::vector<double> replicate_labels(const std::string& item_id) = 0;
+    virtual void update_member_label(const std::string& lineage_id, const std::string& compound_id,
+                                     double label) = 0;
+
     // ---- cycles
     virtual void insert_cycle(const domain::Cycle& cycle) = 0;
     virtual std::optional<domain::Cycle> find_cycle(const std::string& id) = 0;
