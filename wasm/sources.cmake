@@ -2,7 +2,8 @@
 # browser build (wasm/CMakeLists.txt) and the native headless UI smoke test (tests/).
 set(LABELLOOP_APP_DIR "${CMAKE_CURRENT_LIST_DIR}/src")
 set(LABELLOOP_APP_SOURCES
-  ${LABELLOOP_APP_DIR}/app.cpp ${LABELLOOP_APP_DIR}/app_data.cpp ${LABELLOOP_APP_DIR}/ui_state.cpp
+  ${LABELLOOP_APP_DIR}/app.cpp ${LABELLOOP_APP_DIR}/app_data.cpp
+  ${LABELLOOP_APP_DIR}/app_sync.cpp ${LABELLOOP_APP_DIR}/ui_state.cpp
   ${LABELLOOP_APP_DIR}/tab_queue.cpp ${LABELLOOP_APP_DIR}/tab_labeling.cpp
   ${LABELLOOP_APP_DIR}/tab_cycles.cpp ${LABELLOOP_APP_DIR}/tab_selection.cpp
   ${LABELLOOP_APP_DIR}/tab_structure.cpp

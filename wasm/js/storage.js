@@ -1,4 +1,6 @@
 // Browser storage bridge (Emscripten --js-library): window.localStorage for small settings,
+// the offline store (IndexedDB, preloaded by index.html into window.labelloop.kv before the
+// app starts, so reads are synchronous and writes go through to IndexedDB), network state,
 // and the file picker for SMILES lists.
 mergeInto(LibraryManager.library, {
   // Opens the browser's file chooser; the chosen file's text goes to the app through
@@ -26,6 +28,36 @@ mergeInto(LibraryManager.library, {
       document.body.appendChild(input);
     }
     input.click();
+  },
+  // Returns a malloc'd copy of the value (length in *lenPtr), or 0 when the key is absent.
+  labelloop_kv_get: function (keyPtr, lenPtr) {
+    var kv = window.labelloop && window.labelloop.kv;
+    if (!kv) return 0;
+    var value = kv.map.get(UTF8ToString(keyPtr));
+    if (value === undefined) return 0;
+    var bytes = typeof value === 'string' ? new TextEncoder().encode(value) : value;
+    var ptr = _malloc(bytes.length + 1);
+    HEAPU8.set(bytes, ptr);
+    HEAPU8[ptr + bytes.length] = 0;
+    HEAP32[lenPtr >> 2] = bytes.length;
+    return ptr;
+  },
+  labelloop_kv_put: function (keyPtr, dataPtr, len) {
+    var kv = window.labelloop && window.labelloop.kv;
+    if (!kv) return;
+    kv.put(UTF8ToString(keyPtr), HEAPU8.slice(dataPtr, dataPtr + len));
+  },
+  labelloop_kv_remove: function (keyPtr) {
+    var kv = window.labelloop && window.labelloop.kv;
+    if (kv) kv.remove(UTF8ToString(keyPtr));
+  },
+  // IndexedDB writes not yet committed (the header says "saving" until they are).
+  labelloop_kv_unsaved: function () {
+    var kv = window.labelloop && window.labelloop.kv;
+    return kv ? kv.unsaved : 0;
+  },
+  labelloop_browser_online: function () {
+    return navigator.onLine ? 1 : 0;
   },
   labelloop_storage_get: function (keyPtr) {
     var value = null;

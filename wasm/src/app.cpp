@@ -81,6 +81,9 @@ void App::poll_server() {
             server_.message = "The server's health answer was not valid JSON.";
             return;
         }
+        if (server_.state != ConnectionState::Online) {
+            next_sync_ = now_; // back online: send what waits at once
+        }
         server_.state = ConnectionState::Online;
         server_.version = body.value("version", "");
         server_.schema_version = body.value("schema_version", 0);
@@ -104,6 +107,7 @@ void App::frame(double now, float dpr) {
     depictions_.begin_frame();
     poll_server();
     poll_job();
+    poll_sync();
 
     const ImGuiViewport* viewport = ImGui::GetMainViewport();
     ImGui::SetNextWindowPos(viewport->WorkPos);
@@ -180,6 +184,35 @@ void App::draw_header() {
         ImGui::SameLine();
         ImGui::TextDisabled("(%d request%s in flight)", api_.in_flight(),
                             api_.in_flight() == 1 ? "" : "s");
+    }
+    if (signed_in_) {
+        ImGui::SameLine(0.0F, ImGui::GetFontSize());
+        const bool offline = server_.state == ConnectionState::Offline || sync_error_ == "offline";
+        if (offline) {
+            ImGui::TextColored(red, "offline");
+            ImGui::SameLine();
+        }
+        if (!oplog_.empty()) {
+            ImGui::TextColored(amber, "%zu change%s waiting to sync", oplog_.size(),
+                               oplog_.size() == 1 ? "" : "s");
+        } else if (syncs_done_ > 0) {
+            ImGui::TextDisabled("all changes synced");
+        } else {
+            ImGui::TextDisabled("not synced yet");
+        }
+        widgets_.record_last_item("sync_status");
+        ImGui::SameLine();
+        if (ImGui::SmallButton(sync_in_flight_ ? "Syncing..." : "Sync now")) {
+            next_health_poll_ = now_;
+            request_sync();
+        }
+        widgets_.record_last_item("sync_now");
+        if (!conflicts_.empty()) {
+            ImGui::SameLine();
+            ImGui::TextColored(amber, "%zu conflict%s", conflicts_.size(),
+                               conflicts_.size() == 1 ? "" : "s");
+            widgets_.record_last_item("conflicts_badge");
+        }
     }
     if (signed_in_) {
         const ModelInfo* m = active_model();
@@ -279,6 +312,9 @@ void App::load_queue_for_test(std::vector<QueueItem> items, User me, ModelInfo m
     active_model_id_ = model.id;
     models_ = {std::move(model)};
     queue_ = std::move(items);
+    for (const auto& q : queue_) {
+        snapshot_[q.id] = q;
+    }
     queue_total_ = static_cast<std::int64_t>(queue_.size());
     selected_.assign(queue_.size(), false);
     selection_changed_ = true;
@@ -294,6 +330,7 @@ nlohmann::json App::state() const {
             {{"id", q.id},
              {"smiles", q.smiles},
              {"status", q.status},
+             {"local_change", q.local_change},
              {"assigned_to", q.assigned_to_name},
              {"priority", q.priority_score},
              {"selected", visible_[r] < selected_.size() && selected_[visible_[r]]}});
@@ -380,7 +417,8 @@ nlohmann::json App::state() const {
           {"open", open},
           {"visible", visible_.size()},
           {"rows", queue_rows},
-          {"loading", queue_loading_}}},
+          {"loading", sync_in_flight_ && syncs_done_ == 0}}},
+        {"sync", signed_in_ ? sync_state() : nlohmann::json()},
         {"current", current},
         {"saving", saving_},
         {"notices", notices},

@@ -13,6 +13,7 @@
 #include "labelloop/ensemble.hpp"
 #include "labelloop/features.hpp"
 #include "labelloop/sampling.hpp"
+#include "labelloop/sync.hpp"
 #include "ui/depiction_cache.hpp"
 #include "ui_state.hpp"
 
@@ -87,8 +88,6 @@ private:
     void sign_out();
     void refresh_models();
     void refresh_queue();
-    void fetch_queue_page(const std::string& model_id, std::int64_t offset,
-                          std::uint64_t generation);
     void refresh_users();
     void refresh_cycles();
     void refresh_training_set();
@@ -103,6 +102,21 @@ private:
     void replace_item(const QueueItem& item);
     const ModelInfo* active_model() const;
     std::optional<Features> browser_features(const std::string& smiles, std::string& error) const;
+
+    // app_sync.cpp
+    static std::string new_op_id();
+    void load_offline_state();
+    void save_oplog();
+    void save_snapshot_if_due(bool force);
+    void overlay_local(QueueItem& q) const;
+    void rebuild_queue_from_snapshot();
+    void request_sync();
+    void apply_sync_answer(const json& answer);
+    void poll_sync();
+    void record_local_op(const sync::Op& op, const std::string& what);
+    void resolve_conflict(const std::string& id, const std::string& resolution);
+    void draw_conflicts();
+    json sync_state() const;
 
     // tab_*.cpp
     void draw_model_picker(const char* widget);
@@ -148,11 +162,26 @@ private:
     // -- data
     std::vector<ModelInfo> models_; // newest first
     std::string active_model_id_;
-    std::vector<QueueItem> queue_;
+    std::vector<QueueItem> queue_; // the active model's items: snapshot + local changes
     std::int64_t queue_total_ = 0;
-    bool queue_loading_ = false;
-    std::uint64_t queue_generation_ = 0;
-    std::vector<QueueItem> incoming_queue_; // pages arriving for the next refresh
+
+    // -- offline store and sync (app_sync.cpp)
+    std::map<std::string, QueueItem> snapshot_; // every queue item the server sent, by id
+    std::map<std::string, json> snapshot_raw_;  // the same, as sent (what the store keeps)
+    std::int64_t cursor_ = 0;                   // last change_seq pulled
+    sync::OpLog oplog_;                         // local changes waiting for the server
+    bool sync_in_flight_ = false;
+    bool sync_again_ = false;
+    bool snapshot_dirty_ = false;
+    bool browser_was_online_ = true;
+    double next_sync_ = 0.0;
+    double next_snapshot_save_ = 0.0;
+    double last_sync_at_ = -1.0;
+    int syncs_done_ = 0;
+    int last_sync_status_ = 200;
+    std::string sync_error_; // "offline" or why the last sync failed
+    json last_sync_body_;
+    json conflicts_ = json::array();
     std::vector<User> users_;
     std::vector<Cycle> cycles_;
     std::vector<ModelInfo> versions_;

@@ -15,8 +15,6 @@ namespace labelloop::app {
 namespace {
 
 constexpr const char* kTokenKey = "labelloop.token";
-constexpr int kQueuePageSize = 1000;           // the server's page limit
-constexpr std::int64_t kQueueMaxItems = 50000; // more than any lab labels in one view
 constexpr const char* kSources[] = {"experimental", "literature", "expert_estimate"};
 constexpr const char* kConfidences[] = {"high", "medium", "low"};
 
@@ -26,12 +24,16 @@ void App::sign_in(const std::string& token, bool remember) {
     signing_in_ = true;
     sign_in_error_.clear();
     api_.set_token(token);
+    // Answers are cached per token, so this browser can open offline what it saw online.
+    api_.set_cache_namespace(std::to_string(std::hash<std::string>{}(token)));
     api_.get(
         "/api/v1/me",
         [this, token, remember](const json& me) {
             signing_in_ = false;
             me_ = parse_user(me);
             signed_in_ = true;
+            load_offline_state();
+            next_sync_ = now_;
             token_input_[0] = '\0';
             if (remember) {
                 storage_set(kTokenKey, token);
@@ -45,6 +47,7 @@ void App::sign_in(const std::string& token, bool remember) {
         [this](int status, const std::string& message) {
             signing_in_ = false;
             api_.set_token("");
+            api_.set_cache_namespace("");
             sign_in_error_ = status == 401 ? "This token is not valid (it may have been revoked)."
                                            : "Could not sign in: " + message;
             if (status == 401) {
@@ -54,11 +57,18 @@ void App::sign_in(const std::string& token, bool remember) {
 }
 
 void App::sign_out() {
+    save_snapshot_if_due(true);
     storage_remove(kTokenKey);
     api_.set_token("");
+    api_.set_cache_namespace("");
     signed_in_ = false;
     me_ = User{};
     queue_.clear();
+    snapshot_.clear();
+    snapshot_raw_.clear();
+    oplog_ = sync::OpLog{};
+    conflicts_ = json::array();
+    cursor_ = 0;
     selected_.clear();
     selection_changed_ = true;
     visible_.clear();
@@ -111,62 +121,9 @@ void App::refresh_models() {
 }
 
 void App::refresh_queue() {
-    const ModelInfo* m = active_model();
-    if (m == nullptr) {
-        return;
-    }
-    queue_loading_ = true;
-    const std::uint64_t generation = ++queue_generation_;
-    incoming_queue_.clear();
-    fetch_queue_page(m->id, 0, generation);
-}
-
-void App::fetch_queue_page(const std::string& model_id, std::int64_t offset,
-                           std::uint64_t generation) {
-    api_.get(
-        "/api/v1/active-learning/queue?model_id=" + ApiClient::encode(model_id) +
-            "&limit=" + std::to_string(kQueuePageSize) + "&offset=" + std::to_string(offset),
-        [this, model_id, offset, generation](const json& body) {
-            if (generation != queue_generation_) {
-                return; // a newer refresh superseded this one
-            }
-            const auto items = body.value("items", json::array());
-            for (const auto& j : items) {
-                incoming_queue_.push_back(parse_queue_item(j));
-            }
-            const auto total =
-                body.value("total", static_cast<std::int64_t>(incoming_queue_.size()));
-            const auto next = offset + static_cast<std::int64_t>(items.size());
-            if (!items.empty() && next < total && next < kQueueMaxItems) {
-                fetch_queue_page(model_id, next,
-                                 generation); // page by page, never blocking a frame
-                return;
-            }
-            queue_loading_ = false;
-            const std::string current_id =
-                current_ >= 0 && static_cast<std::size_t>(current_) < queue_.size()
-                    ? queue_[static_cast<std::size_t>(current_)].id
-                    : "";
-            queue_ = std::move(incoming_queue_);
-            incoming_queue_.clear();
-            queue_total_ = total;
-            selected_.assign(queue_.size(), false);
-            selection_changed_ = true;
-            rebuild_visible_rows(); // visible_ indexes queue_: never let it go stale
-            current_ = -1;
-            for (std::size_t i = 0; i < queue_.size(); ++i) {
-                if (queue_[i].id == current_id) {
-                    current_ = static_cast<int>(i);
-                }
-            }
-        },
-        [this, generation](int, const std::string& message) {
-            if (generation != queue_generation_) {
-                return;
-            }
-            queue_loading_ = false;
-            notify("The queue could not be loaded: " + message, true);
-        });
+    // The queue is the synced snapshot: show it at once, then pull what changed.
+    rebuild_queue_from_snapshot();
+    request_sync();
 }
 
 void App::refresh_users() {
@@ -301,6 +258,9 @@ std::optional<Features> App::browser_features(const std::string& smiles, std::st
 }
 
 void App::replace_item(const QueueItem& item) {
+    if (auto it = snapshot_.find(item.id); it != snapshot_.end()) {
+        it->second = item; // the next pull brings the stored form
+    }
     for (auto& q : queue_) {
         if (q.id == item.id) {
             q = item;
@@ -336,55 +296,54 @@ void App::submit_label(std::size_t index, bool advance) {
         }
         body["label"] = value;
     }
+    sync::Op op;
+    op.op_id = new_op_id();
+    op.kind = sync::OpKind::Label;
+    op.item_id = item.id;
+    op.base_version = item.version;
+    op.user_id = me_.id;
+    op.label = body["label"].get<double>();
+    op.source = kSources[label_source_];
+    op.confidence = kConfidences[label_confidence_];
+    if (notes_[0] != '\0') {
+        op.notes = std::string(notes_);
+    }
+    try {
+        record_local_op(op, "Saved label for " +
+                                (item.compound_name.empty() ? item.smiles : item.compound_name));
+    } catch (const std::exception& e) {
+        form_error_ = e.what();
+        return;
+    }
     form_error_.clear();
-    saving_ = true;
-    const std::string id = item.id;
-    api_.post(
-        "/api/v1/active-learning/queue/" + id + "/label", body,
-        [this, advance](const json& saved) {
-            saving_ = false;
-            const QueueItem updated =
-                parse_queue_item(saved.contains("item") ? saved["item"] : saved);
-            replace_item(updated);
-            notify("Saved label for " +
-                       (updated.compound_name.empty() ? updated.smiles : updated.compound_name),
-                   false);
-            if (advance) {
-                move_to_next_open(+1);
-            }
-        },
-        [this](int status, const std::string& message) {
-            saving_ = false;
-            form_error_ = message;
-            if (status == 409) {
-                refresh_queue();
-            }
-        });
+    if (advance) {
+        move_to_next_open(+1);
+    }
 }
 
 void App::skip_item(std::size_t index, bool advance) {
-    if (index >= queue_.size() || saving_) {
+    if (index >= queue_.size()) {
         return;
     }
-    saving_ = true;
-    api_.post(
-        "/api/v1/active-learning/queue/" + queue_[index].id + "/skip",
-        json{{"notes", std::string(notes_)}},
-        [this, advance](const json& saved) {
-            saving_ = false;
-            replace_item(parse_queue_item(saved.contains("item") ? saved["item"] : saved));
-            notify("Skipped.", false);
-            if (advance) {
-                move_to_next_open(+1);
-            }
-        },
-        [this](int status, const std::string& message) {
-            saving_ = false;
-            notify("Could not skip: " + message, true);
-            if (status == 409) {
-                refresh_queue();
-            }
-        });
+    const QueueItem& item = queue_[index];
+    sync::Op op;
+    op.op_id = new_op_id();
+    op.kind = sync::OpKind::Skip;
+    op.item_id = item.id;
+    op.base_version = item.version;
+    op.user_id = me_.id;
+    if (notes_[0] != '\0') {
+        op.notes = std::string(notes_);
+    }
+    try {
+        record_local_op(op, "Skipped.");
+    } catch (const std::exception& e) {
+        notify(std::string("Could not skip: ") + e.what(), true);
+        return;
+    }
+    if (advance) {
+        move_to_next_open(+1);
+    }
 }
 
 json App::selected_item_ids() const {

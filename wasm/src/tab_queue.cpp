@@ -136,6 +136,7 @@ void App::draw_queue_tab() {
     if (visible_dirty_) {
         rebuild_visible_rows();
     }
+    draw_conflicts();
     // Filters
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 14);
     if (ImGui::Combo("Status", &status_filter_, kStatusFilters, IM_ARRAYSIZE(kStatusFilters))) {
@@ -176,7 +177,7 @@ void App::draw_queue_tab() {
     }
     const std::size_t n_selected = selected_count_;
     ImGui::Text("%zu of %zu items shown%s, %zu selected", visible_.size(), queue_.size(),
-                queue_loading_ ? " (loading...)" : "", n_selected);
+                sync_in_flight_ && syncs_done_ == 0 ? " (loading...)" : "", n_selected);
     widgets_.record_last_item("queue_summary");
     if (me_.is_admin()) {
         ImGui::SameLine(0.0F, ImGui::GetFontSize() * 2);
@@ -321,7 +322,11 @@ void App::draw_queue_tab() {
                 ImGui::TableSetColumnIndex(5);
                 ImGui::Text("%.3f", q.priority_score);
                 ImGui::TableSetColumnIndex(6);
-                ImGui::TextUnformatted(q.status.c_str());
+                if (q.local_change) {
+                    ImGui::Text("%s (not synced)", q.status.c_str());
+                } else {
+                    ImGui::TextUnformatted(q.status.c_str());
+                }
                 ImGui::TableSetColumnIndex(7);
                 ImGui::TextUnformatted(q.assigned_to_name.empty() ? "-"
                                                                   : q.assigned_to_name.c_str());

@@ -1,6 +1,7 @@
 #include "api/api_client.hpp"
 
 #include "platform/http_client.hpp"
+#include "platform/storage.hpp"
 
 namespace labelloop::app {
 
@@ -13,18 +14,43 @@ void ApiClient::send(const std::string& method, const std::string& path, const s
     });
 }
 
+std::optional<std::string> ApiClient::cached(const std::string& path) const {
+    if (cache_ns_.empty()) {
+        return std::nullopt;
+    }
+    return kv_get("cache:" + cache_ns_ + ":" + path);
+}
+
+void ApiClient::remember(const std::string& path, const std::string& body) const {
+    if (!cache_ns_.empty()) {
+        kv_put("cache:" + cache_ns_ + ":" + path, body);
+    }
+}
+
 void ApiClient::get(const std::string& path, OnJson ok, OnError err) {
     send("GET", path, "",
-         [ok = std::move(ok), err = std::move(err)](int status, const std::string& body,
-                                                    const std::string& transport) {
+         [this, path, ok = std::move(ok), err = std::move(err)](int status, const std::string& body,
+                                                                const std::string& transport) {
              if (status == 200) {
                  auto parsed = json::parse(body, nullptr, false);
                  if (!parsed.is_discarded()) {
+                     remember(path, body);
                      ok(parsed);
                      return;
                  }
                  err(status, "The server's answer could not be read (not JSON).");
                  return;
+             }
+             if (status == 0) {
+                 // Offline: the last answer this browser saw, if any.
+                 if (const auto kept = cached(path)) {
+                     auto parsed = json::parse(*kept, nullptr, false);
+                     if (!parsed.is_discarded()) {
+                         ++served_from_cache_;
+                         ok(parsed);
+                         return;
+                     }
+                 }
              }
              err(status, describe_error(status, body, transport));
          });
@@ -45,13 +71,21 @@ void ApiClient::post(const std::string& path, const json& body, OnJson ok, OnErr
 
 void ApiClient::get_bytes(const std::string& path, OnBytes ok, OnError err) {
     send("GET", path, "",
-         [ok = std::move(ok), err = std::move(err)](int status, const std::string& body,
-                                                    const std::string& transport) {
+         [this, path, ok = std::move(ok), err = std::move(err)](int status, const std::string& body,
+                                                                const std::string& transport) {
              if (status == 200) {
+                 remember(path, body);
                  ok(body);
-             } else {
-                 err(status, describe_error(status, body, transport));
+                 return;
              }
+             if (status == 0) {
+                 if (const auto kept = cached(path)) {
+                     ++served_from_cache_;
+                     ok(*kept);
+                     return;
+                 }
+             }
+             err(status, describe_error(status, body, transport));
          });
 }
 

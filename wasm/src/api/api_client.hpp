@@ -6,6 +6,7 @@
 #include "api/types.hpp"
 
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace labelloop::app {
@@ -17,6 +18,12 @@ public:
     using OnError = std::function<void(int status, const std::string& message)>;
 
     void set_token(const std::string& token) { token_ = token; }
+    /// Answers to GET requests are kept in the offline store under this namespace (one per
+    /// signed-in token) and served from there when the server cannot be reached; empty turns
+    /// that off.
+    void set_cache_namespace(const std::string& ns) { cache_ns_ = ns; }
+    /// GET answers served from the offline store so far.
+    int served_from_cache() const { return served_from_cache_; }
     const std::string& token() const { return token_; }
     /// Requests sent and not yet answered (shown as activity in the header).
     int in_flight() const { return in_flight_; }
@@ -31,8 +38,12 @@ public:
 private:
     void send(const std::string& method, const std::string& path, const std::string& body,
               std::function<void(int, const std::string&, const std::string&)> done);
+    std::optional<std::string> cached(const std::string& path) const;
+    void remember(const std::string& path, const std::string& body) const;
     std::string token_;
+    std::string cache_ns_;
     int in_flight_ = 0;
+    int served_from_cache_ = 0;
 };
 
 } // namespace labelloop::app

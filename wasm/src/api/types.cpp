@@ -54,6 +54,7 @@ QueueItem parse_queue_item(const json& j) {
     q.label = num(j, "label");
     q.label_source = str(j, "label_source");
     q.label_confidence = str(j, "label_confidence");
+    q.labeled_by = str(j, "labeled_by");
     q.labeled_by_name = str(j, "labeled_by_name");
     q.labeled_at = str(j, "labeled_at");
     q.notes = str(j, "notes");

@@ -39,11 +39,13 @@ struct QueueItem {
     std::optional<double> label;
     std::string label_source;
     std::string label_confidence;
+    std::string labeled_by;
     std::string labeled_by_name;
     std::string labeled_at;
     std::string notes;
     std::string created_at;
     std::int64_t version = 0;
+    bool local_change = false; // shows a change of this browser that waits to sync
 
     bool is_open() const { return status == "pending" || status == "in_progress"; }
 };

@@ -57,6 +57,26 @@ void storage_remove(const std::string& key) {
     settings().erase(key);
 }
 
+std::optional<std::string> kv_get(const std::string& key) {
+    auto it = settings().find("kv:" + key);
+    if (it == settings().end()) {
+        return std::nullopt;
+    }
+    return it->second;
+}
+void kv_put(const std::string& key, const std::string& bytes) {
+    settings()["kv:" + key] = bytes;
+}
+void kv_remove(const std::string& key) {
+    settings().erase("kv:" + key);
+}
+int kv_unsaved() {
+    return 0;
+}
+bool browser_online() {
+    return true;
+}
+
 } // namespace labelloop::app
 
 #include "platform/file_picker.hpp"
