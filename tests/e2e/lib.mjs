@@ -18,11 +18,12 @@ export function parseArgs(argv = process.argv.slice(2)) {
   return args;
 }
 
-/** Starts `labelloop serve` on port 0 and resolves once it prints its URL. */
-export async function startServer(binary, { extraArgs = [], dbPath = null, readyTimeoutMs = 30000 } = {}) {
+/** Starts `labelloop serve` (on a free port unless `port` is given: a restart on the same
+ *  origin keeps the browser's offline store) and resolves once it prints its URL. */
+export async function startServer(binary, { extraArgs = [], dbPath = null, port = 0, readyTimeoutMs = 30000 } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'labelloop-e2e-'));
   const db = dbPath || path.join(dir, 'labelloop.db');
-  const proc = spawn(binary, ['serve', '--db', db, '--port', '0', ...extraArgs],
+  const proc = spawn(binary, ['serve', '--db', db, '--port', String(port), ...extraArgs],
                      { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   let out = '';
@@ -58,6 +59,14 @@ export const CHROMIUM_ARGS = [
 
 export async function launchBrowser() {
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+}
+
+/** A browser with a profile on disk: closing and relaunching it on the same directory is a
+ *  browser restart (IndexedDB, localStorage and the service worker survive). */
+export async function launchProfile(userDataDir, viewport = { width: 1400, height: 900 }) {
+  return chromium.launchPersistentContext(userDataDir, {
+    executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true, viewport,
+  });
 }
 
 export async function state(page) {

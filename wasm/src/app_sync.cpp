@@ -358,6 +358,7 @@ json App::sync_state() const {
             {"syncs", syncs_done_},
             {"last_body", last_sync_body_},
             {"unsaved_writes", kv_unsaved()},
+            {"snapshot_dirty", snapshot_dirty_},
             {"browser_online", browser_online()},
             {"served_from_cache", api_.served_from_cache()},
             {"conflicts", conflicts_}};
