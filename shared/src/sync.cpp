@@ -57,6 +57,18 @@ void validate(const Op& op) {
     if (op.notes && op.notes->size() > 4000) {
         throw SyncError("'notes' is longer than 4000 characters");
     }
+    if (op.kind == OpKind::Select) {
+        if (op.item_id != op.op_id) {
+            throw SyncError("'item_id' of a select op must be its op_id");
+        }
+        if (!op.selection.is_object() || !op.selection.contains("model_id") ||
+            !op.selection.at("model_id").is_string()) {
+            throw SyncError("'selection' must be an object with the string field 'model_id'");
+        }
+        if (!op.selection.contains("pool") || !op.selection.at("pool").is_object()) {
+            throw SyncError("'selection' must carry the chosen compounds in 'pool'");
+        }
+    }
     if (op.kind == OpKind::Label) {
         if (!std::isfinite(op.label)) {
             throw SyncError("'label' must be a finite number");
@@ -80,7 +92,15 @@ Decision make(Outcome outcome, std::string reason, std::string message) {
 } // namespace
 
 const char* kind_name(OpKind kind) {
-    return kind == OpKind::Label ? "label" : "skip";
+    switch (kind) {
+    case OpKind::Label:
+        return "label";
+    case OpKind::Skip:
+        return "skip";
+    case OpKind::Select:
+        return "select";
+    }
+    return "label";
 }
 
 const char* outcome_name(Outcome outcome) {
@@ -106,6 +126,9 @@ json to_json(const Op& op) {
         j["source"] = op.source;
         j["confidence"] = op.confidence;
     }
+    if (op.kind == OpKind::Select) {
+        j["selection"] = op.selection;
+    }
     j["notes"] = op.notes ? json(*op.notes) : json(nullptr);
     return j;
 }
@@ -121,8 +144,10 @@ Op parse_op(const json& j) {
         op.kind = OpKind::Label;
     } else if (kind == "skip") {
         op.kind = OpKind::Skip;
+    } else if (kind == "select") {
+        op.kind = OpKind::Select;
     } else {
-        throw SyncError("unknown op 'kind' '" + kind + "': use label or skip");
+        throw SyncError("unknown op 'kind' '" + kind + "': use label, skip or select");
     }
     op.item_id = string_field(j, "item_id");
     const json& base = field(j, "base_version");
@@ -136,6 +161,9 @@ Op parse_op(const json& j) {
     }
     if (j.contains("notes") && !j.at("notes").is_null()) {
         op.notes = string_field(j, "notes");
+    }
+    if (op.kind == OpKind::Select) {
+        op.selection = field(j, "selection");
     }
     if (op.kind == OpKind::Label) {
         const json& label = field(j, "label");
@@ -154,7 +182,21 @@ Op parse_op(const json& j) {
     return op;
 }
 
+Decision decide_select(const Op& op, bool caller_is_admin) {
+    if (op.kind != OpKind::Select) {
+        return make(Outcome::Rejected, "not_a_selection", "The op is not a selection.");
+    }
+    if (!caller_is_admin) {
+        return make(Outcome::Rejected, "admins_only",
+                    "Only an admin may add compounds to the queue; the selection was not added.");
+    }
+    return make(Outcome::Applied, "", "Selection added to the queue.");
+}
+
 Decision decide(const ItemView& item, const Op& op, bool caller_is_admin) {
+    if (op.kind == OpKind::Select) {
+        return decide_select(op, caller_is_admin);
+    }
     const bool someone_elses =
         item.assigned_to && *item.assigned_to != op.user_id && !caller_is_admin;
     if (op.kind == OpKind::Skip) {
@@ -305,6 +347,9 @@ OpLog OpLog::from_json(const json& j) {
 
 ItemView apply_local(const ItemView& server_view, const Op& op) {
     ItemView v = server_view;
+    if (op.kind == OpKind::Select) {
+        return v; // a selection adds items; it changes none
+    }
     if (op.kind == OpKind::Label) {
         v.status = "labeled";
         v.label = op.label;

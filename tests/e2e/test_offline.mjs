@@ -227,3 +227,35 @@ test('two scientists label the same item offline: one wins, the other is a confl
   assert.equal((await api(`/api/v1/active-learning/queue/${itemA}`, tokens.admin)).body.label, 1.25);
   await c.close();
 });
+
+test('an admin previews a selection offline with the cached model and pool; it is queued on sync', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'labelloop-profile-select-'));
+  const { context, page, errors } = await openOnline('admin', dir);
+  let s = await waitForState(page, (st) => st.sync.pool_prefetched > 100 && st.sync.unsaved_writes === 0,
+                             'the unlabeled pool kept for offline previews', 60000);
+  const modelId = s.model.id;
+  const queued = async () => (await api(`/api/v1/active-learning/queue?model_id=${modelId}&limit=1`, tokens.admin)).body.total;
+  const before = await queued();
+
+  await context.setOffline(true);
+  await stopServer();
+  await clickWidget(page, 'tab_selection');
+  await waitForState(page, (st) => st.tab === 'Sample Selection', 'the Sample Selection tab');
+  await clickWidget(page, 'preview_button');
+  s = await waitForState(page, (st) => st.preview.rows.length === 20 && st.preview.pool > 100,
+                         'a preview scored offline in the browser', 60000);
+  const chosen = s.preview.rows.map((r) => r.compound_id);
+  await clickWidget(page, 'add_to_queue_button');
+  s = await waitForState(page, (st) => st.sync.pending === 1 && st.sync.pending_ops[0].kind === 'select',
+                         'the selection waiting in the op log');
+  assert.deepEqual([...s.sync.pending_ops[0].selection.pool.compound_ids].sort(), [...chosen].sort());
+  await screenshot(page, args.artifacts, 'offline-selection-waiting');
+
+  await restartServer();
+  await context.setOffline(false);
+  await waitForState(page, (st) => st.sync.pending === 0 && st.sync.error === '', 'the selection synced', 60000);
+  assert.equal(await queued(), before + 20);
+  assert.ok(s.notices !== undefined);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

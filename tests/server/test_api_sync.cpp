@@ -292,3 +292,56 @@ TEST_CASE("sync: bad requests change nothing and say why", "[api][sync]") {
     CHECK(w.labeled_count() == before);
     CHECK(w.server.services().store.find_sync_op(op_id(1)) == std::nullopt);
 }
+
+TEST_CASE("sync: a selection proposed offline is added once, by admins only", "[api][sync]") {
+    RunningServer server;
+    auto& s = server.services();
+    const auto team = testing::seed_team(s);
+    const auto model = testing::seed_esol_model(s, 60, 40);
+    const auto pool = s.store.list_unlabeled_compounds(model.lineage_id, 3, 0);
+    REQUIRE(pool.size() == 3);
+    json ids = json::array();
+    for (const auto& c : pool) {
+        ids.push_back(c.id);
+    }
+    const auto select_op = [&](int n, const testing::SeededUser& who) {
+        return json{{"op_id", op_id(n)},
+                    {"kind", "select"},
+                    {"item_id", op_id(n)},
+                    {"base_version", 0},
+                    {"user_id", who.user.id},
+                    {"selection",
+                     {{"model_id", model.id},
+                      {"strategy", "uncertainty"},
+                      {"batch_size", 3},
+                      {"pool", {{"kind", "compounds"}, {"compound_ids", ids}}}}}};
+    };
+    const auto post = [&](const json& op, const testing::SeededUser& who) {
+        const json body = {{"protocol", kSyncProtocolVersion}, {"ops", json::array({op})}};
+        auto c = server.client();
+        return body_of(c.Post("/api/v1/sync", bearer(who.token), body.dump(), "application/json"));
+    };
+    domain::QueueFilter all;
+    all.model_id = model.id;
+
+    const json refused = post(select_op(1, team.alice), team.alice);
+    CHECK(refused["results"][0]["outcome"] == "rejected");
+    CHECK(refused["results"][0]["reason"] == "admins_only");
+    CHECK(s.store.count_queue(all) == 0);
+
+    const json added = post(select_op(2, team.admin), team.admin);
+    INFO(added.dump());
+    CHECK(added["results"][0]["outcome"] == "applied");
+    CHECK(added["results"][0]["message"] == "Added 3 compounds to the queue.");
+    CHECK(s.store.count_queue(all) == 3);
+    CHECK(added["changes"].size() == 3);
+    for (int i = 0; i < 2; ++i) {
+        const json replay = post(select_op(2, team.admin), team.admin);
+        CHECK(replay["results"][0]["duplicate"] == true);
+    }
+    CHECK(s.store.count_queue(all) == 3);
+    // The same compounds proposed again by another op are duplicates, never queued twice.
+    const json again = post(select_op(3, team.admin), team.admin);
+    CHECK(again["results"][0]["outcome"] == "applied");
+    CHECK(s.store.count_queue(all) == 3);
+}

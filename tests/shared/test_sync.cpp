@@ -75,7 +75,7 @@ TEST_CASE("ops round-trip through JSON and malformed ops name their field", "[sy
                       "'op_id' must be a UUID (client-generated, unique per change)");
     bad = to_json(op);
     bad["kind"] = "delete";
-    CHECK_THROWS_WITH(parse_op(bad), "unknown op 'kind' 'delete': use label or skip");
+    CHECK_THROWS_WITH(parse_op(bad), "unknown op 'kind' 'delete': use label, skip or select");
     bad = to_json(op);
     bad["source"] = "guess";
     CHECK_THROWS_WITH(parse_op(bad),
@@ -215,4 +215,40 @@ TEST_CASE("local overlay shows the waiting change", "[sync]") {
     CHECK(apply_local(item("labeled", std::nullopt, "bob", 1.0),
                       skip_op("000000000003", "i", "alice"))
               .status == "labeled");
+}
+
+TEST_CASE("proposed selections: admins only, validated, one op each", "[sync]") {
+    Op op;
+    op.op_id = "00000000-0000-4000-8000-00000000000a";
+    op.kind = OpKind::Select;
+    op.item_id = op.op_id;
+    op.user_id = "root";
+    op.selection = json{{"model_id", "m1"},
+                        {"strategy", "uncertainty"},
+                        {"batch_size", 2},
+                        {"pool", {{"kind", "compounds"}, {"compound_ids", {"c1", "c2"}}}}};
+    const Op back = parse_op(to_json(op));
+    CHECK(back.kind == OpKind::Select);
+    CHECK(back.selection == op.selection);
+    CHECK(decide_select(op, true).outcome == Outcome::Applied);
+    const auto refused = decide_select(op, false);
+    CHECK(refused.outcome == Outcome::Rejected);
+    CHECK(refused.reason == "admins_only");
+    CHECK(decide(item("archived"), op, true).outcome == Outcome::Applied);
+    CHECK(apply_local(item("pending"), op).status == "pending");
+
+    json bad = to_json(op);
+    bad["selection"].erase("pool");
+    CHECK_THROWS_WITH(parse_op(bad), "'selection' must carry the chosen compounds in 'pool'");
+    bad = to_json(op);
+    bad["item_id"] = "x";
+    CHECK_THROWS_WITH(parse_op(bad), "'item_id' of a select op must be its op_id");
+
+    OpLog log;
+    log.add(op);
+    Op second = op;
+    second.op_id = "00000000-0000-4000-8000-00000000000b";
+    second.item_id = second.op_id;
+    log.add(second); // two selections wait side by side
+    CHECK(log.size() == 2);
 }

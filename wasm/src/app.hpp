@@ -116,6 +116,9 @@ private:
     void record_local_op(const sync::Op& op, const std::string& what);
     void resolve_conflict(const std::string& id, const std::string& resolution);
     void draw_conflicts();
+    /// Fetches the model's unlabeled pool (what a preview scores) while online, so the
+    /// offline store has it for previews without a network.
+    void prefetch_pool(const std::string& model_id, std::int64_t offset);
     json sync_state() const;
 
     // tab_*.cpp
@@ -182,6 +185,8 @@ private:
     std::string sync_error_; // "offline" or why the last sync failed
     json last_sync_body_;
     json conflicts_ = json::array();
+    std::string pool_prefetched_for_;
+    std::int64_t pool_prefetched_ = 0;
     std::vector<User> users_;
     std::vector<Cycle> cycles_;
     std::vector<ModelInfo> versions_;

@@ -216,6 +216,7 @@ void App::ensure_model_artifact() {
         [this, id](const std::string& bytes) {
             artifact_loading_ = false;
             model_loaded_id_ = id;
+            prefetch_pool(id, 0);
             try {
                 model_ = std::make_unique<BootstrapEnsemble>(
                     load_model(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));

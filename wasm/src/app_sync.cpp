@@ -349,6 +349,30 @@ void App::draw_conflicts() {
     ImGui::Spacing();
 }
 
+void App::prefetch_pool(const std::string& model_id, std::int64_t offset) {
+    constexpr std::int64_t kPage = 5000;     // the page size previews ask for
+    constexpr std::int64_t kMaxPool = 20000; // beyond this, previews need the network
+    if (offset == 0) {
+        if (pool_prefetched_for_ == model_id || server_.state == ConnectionState::Offline) {
+            return;
+        }
+        pool_prefetched_for_ = model_id;
+        pool_prefetched_ = 0;
+    }
+    api_.get(
+        "/api/v1/compounds?unlabeled_for_model=" + model_id + "&limit=" + std::to_string(kPage) +
+            "&offset=" + std::to_string(offset),
+        [this, model_id, offset](const json& body) {
+            const auto n = static_cast<std::int64_t>(body.value("compounds", json::array()).size());
+            pool_prefetched_ = offset + n;
+            if (n > 0 && pool_prefetched_ < body.value("total", pool_prefetched_) &&
+                pool_prefetched_ < kMaxPool) {
+                prefetch_pool(model_id, pool_prefetched_);
+            }
+        },
+        [this](int, const std::string&) { pool_prefetched_for_.clear(); });
+}
+
 json App::sync_state() const {
     return {{"pending", oplog_.size()},
             {"pending_ops", oplog_.to_json()["ops"]},
@@ -359,6 +383,7 @@ json App::sync_state() const {
             {"last_body", last_sync_body_},
             {"unsaved_writes", kv_unsaved()},
             {"snapshot_dirty", snapshot_dirty_},
+            {"pool_prefetched", pool_prefetched_},
             {"browser_online", browser_online()},
             {"served_from_cache", api_.served_from_cache()},
             {"conflicts", conflicts_}};

@@ -194,6 +194,27 @@ void App::add_preview_to_queue() {
     if (strategy_ == 1 || strategy_ == 4) { // margin and hybrid: regression needs a threshold
         body["threshold"] = threshold_;
     }
+    // Offline (or when the request cannot reach the server): the selection waits in the op
+    // log and is added when the network returns; the server scores it with the same model.
+    const auto keep_for_sync = [this, body]() {
+        sync::Op op;
+        op.op_id = new_op_id();
+        op.kind = sync::OpKind::Select;
+        op.item_id = op.op_id;
+        op.user_id = me_.id;
+        op.selection = body;
+        try {
+            record_local_op(op,
+                            "Selection of " + std::to_string(preview_.size()) + " compounds saved");
+            preview_.clear();
+        } catch (const std::exception& e) {
+            preview_error_ = std::string("Could not keep the selection: ") + e.what();
+        }
+    };
+    if (server_.state == ConnectionState::Offline || sync_error_ == "offline") {
+        keep_for_sync();
+        return;
+    }
     adding_ = true;
     api_.post(
         "/api/v1/active-learning/select", body,
@@ -210,8 +231,12 @@ void App::add_preview_to_queue() {
             refresh_queue();
             refresh_cycles();
         },
-        [this](int, const std::string& message) {
+        [this, keep_for_sync](int status, const std::string& message) {
             adding_ = false;
+            if (status == 0) {
+                keep_for_sync();
+                return;
+            }
             preview_error_ = "Could not add to the queue: " + message;
         });
 }

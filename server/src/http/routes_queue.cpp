@@ -1,5 +1,6 @@
 // /api/v1/active-learning/...: the label queue, selection, cycles, retraining and stats.
 #include "http/api_router.hpp"
+#include "service/select_request.hpp"
 
 namespace labelloop::http {
 namespace {
@@ -151,36 +152,7 @@ void add_queue_routes(ApiRouter& router, service::Services& s) {
          "Select a batch for labeling with the active model (admin); preview scores only",
          Access::Admin},
         [&al](const ApiRequest& r, httplib::Response& res) {
-            const json body = r.body();
-            service::SelectRequest req;
-            req.model_id = require_string(body, "model_id");
-            req.strategy = optional_string(body, "strategy").value_or("uncertainty");
-            req.batch_size = optional_int(body, "batch_size").value_or(10);
-            if (body.contains("pool")) {
-                const json& pool = body.at("pool");
-                if (!pool.is_object()) {
-                    service::fail(service::ErrorKind::BadRequest, "Field 'pool' must be an object.",
-                                  {{"field", "pool"}});
-                }
-                req.pool.kind = optional_string(pool, "kind").value_or("unlabeled");
-                req.pool.dataset = optional_string(pool, "dataset");
-                if (pool.contains("compound_ids")) {
-                    req.pool.compound_ids = string_list(pool, "compound_ids");
-                }
-                if (pool.contains("smiles")) {
-                    req.pool.smiles = string_list(pool, "smiles");
-                }
-            }
-            req.threshold = optional_number(body, "threshold");
-            if (body.contains("weights") && !body.at("weights").is_null()) {
-                req.weights = body.at("weights");
-            }
-            if (body.contains("diversity") && !body.at("diversity").is_null()) {
-                req.diversity = body.at("diversity");
-            }
-            req.exclude_labeled = optional_bool(body, "exclude_labeled").value_or(true);
-            req.seed = static_cast<std::uint64_t>(optional_int(body, "seed").value_or(42));
-            req.preview = optional_bool(body, "preview").value_or(false);
+            const auto req = service::parse_select_request(r.body());
             const auto result = al.select_samples(r.caller, req);
             json items = json::array();
             for (const auto& q : result.items) {

@@ -4,6 +4,7 @@
 #include "labelloop/version.hpp"
 #include "service/auth_service.hpp"
 #include "service/errors.hpp"
+#include "service/select_request.hpp"
 #include "util/ids.hpp"
 
 #include <set>
@@ -140,8 +141,11 @@ json SyncService::sync(const domain::User& caller, const json& body) {
             }
             sync::OpResult result;
             result.op_id = op.op_id;
-            const auto item = store_.find_queue_item(op.item_id);
-            if (!item) {
+            const auto item =
+                op.kind == sync::OpKind::Select ? std::nullopt : store_.find_queue_item(op.item_id);
+            if (op.kind == sync::OpKind::Select) {
+                apply_selection(caller, op, result);
+            } else if (!item) {
                 result.outcome = sync::Outcome::Rejected;
                 result.reason = "unknown_item";
                 result.message = "There is no queue item with id " + op.item_id + ".";
@@ -213,6 +217,37 @@ json SyncService::sync(const domain::User& caller, const json& body) {
             {"more", static_cast<std::int64_t>(changed.size()) == limit},
             {"conflicts", conflicts},
             {"server_time", util::utc_now()}};
+}
+
+void SyncService::apply_selection(const domain::User& caller, const sync::Op& op,
+                                  sync::OpResult& result) {
+    const auto decision = sync::decide_select(op, caller.role == "admin");
+    result.outcome = decision.outcome;
+    result.reason = decision.reason;
+    result.message = decision.message;
+    if (decision.outcome != sync::Outcome::Applied) {
+        return;
+    }
+    // Every refusal select_samples can raise comes before its first write.
+    try {
+        SelectRequest req = parse_select_request(op.selection);
+        req.preview = false;
+        if (auto model = store_.find_model(req.model_id); model && model->status != "active") {
+            if (auto active = store_.active_model(model->lineage_id)) {
+                req.model_id = active->id; // retrained meanwhile: score with the new version
+            }
+        }
+        const auto selected = al_.select_samples(caller, req);
+        result.message = "Added " + std::to_string(selected.added) + " compounds to the queue" +
+                         (selected.duplicates > 0
+                              ? " (" + std::to_string(selected.duplicates) + " already queued)"
+                              : "") +
+                         ".";
+    } catch (const ServiceError& e) {
+        result.outcome = sync::Outcome::Rejected;
+        result.reason = error_code(e.kind());
+        result.message = e.what();
+    }
 }
 
 std::vector<domain::LabelConflict> SyncService::list_conflicts(const domain::User& caller,

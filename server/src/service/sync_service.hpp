@@ -5,6 +5,7 @@
 #pragma once
 
 #include "domain/records.hpp"
+#include "labelloop/sync.hpp"
 #include "service/active_learning_service.hpp"
 #include "store/store.hpp"
 
@@ -42,6 +43,7 @@ public:
                                   const std::string& resolution);
 
 private:
+    void apply_selection(const domain::User& caller, const sync::Op& op, sync::OpResult& result);
     store::Store& store_;
     ActiveLearningService& al_;
 };

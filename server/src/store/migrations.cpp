@@ -185,7 +185,7 @@ const std::vector<Migration>& migrations() {
                 op_id      TEXT PRIMARY KEY,
                 user_id    TEXT NOT NULL REFERENCES users(id),
                 item_id    TEXT NOT NULL,
-                kind       TEXT NOT NULL CHECK (kind IN ('label', 'skip')),
+                kind       TEXT NOT NULL CHECK (kind IN ('label', 'skip', 'select')),
                 outcome    TEXT NOT NULL
                            CHECK (outcome IN ('applied', 'superseded', 'conflict', 'rejected')),
                 result     TEXT NOT NULL,

@@ -20,7 +20,11 @@ public:
     using std::invalid_argument::invalid_argument;
 };
 
-enum class OpKind { Label, Skip };
+enum class OpKind {
+    Label,  // a measured value for a queue item
+    Skip,   // the scientist passes on a queue item
+    Select, // a batch chosen in the browser (admin), to add to the queue
+};
 
 /// One local change, made offline or online, waiting to reach the server. `op_id` is a
 /// client-generated UUID: the server applies an op id at most once.
@@ -36,10 +40,15 @@ struct Op {
     std::string source = "experimental"; // experimental | literature | expert_estimate
     std::string confidence = "high";     // high | medium | low
     std::optional<std::string> notes;
+    // Select ops only: the selection request, as POST /active-learning/select takes it
+    // ({"model_id", "strategy", "batch_size", "pool": {"kind": "compounds", ...}, ...}).
+    // `item_id` of a select op is its op_id (it targets no existing item).
+    nlohmann::json selection;
 };
 
-/// {"op_id", "kind": "label"|"skip", "item_id", "base_version", "user_id", "created_at",
-///  "label", "source", "confidence", "notes"} (label fields only for label ops).
+/// {"op_id", "kind": "label"|"skip"|"select", "item_id", "base_version", "user_id", "created_at",
+///  "label", "source", "confidence", "notes", "selection"} (label fields only for label ops,
+///  selection only for select ops).
 nlohmann::json to_json(const Op& op);
 /// Strict: every required field present with its type, a finite label, known source and
 /// confidence, an op id that looks like a UUID; throws SyncError naming the field.
@@ -75,6 +84,10 @@ struct Decision {
 /// given to another scientist) it becomes a conflict for an admin to resolve. A skip carries
 /// no data: when the item is no longer open it is simply superseded.
 Decision decide(const ItemView& item, const Op& op, bool caller_is_admin);
+/// A proposed selection applies when an admin made it; the server retargets it to the
+/// lineage's active version when a retrain happened meanwhile, and compounds queued
+/// meanwhile count as duplicates, never twice.
+Decision decide_select(const Op& op, bool caller_is_admin);
 
 /// The outcome the server reported for one op of a sync.
 struct OpResult {
