@@ -48,6 +48,15 @@ async function stopServer() {
 async function restartServer() {
   server = await startServer(args.binary, { dbPath: db, port, readyTimeoutMs: 60000 });
 }
+/** Runs a test body; whatever happens, the server is running again afterwards (a failed
+ *  test must not leave the next one without a server). */
+async function keepingServer(body) {
+  try {
+    await body();
+  } finally {
+    if (server.proc.exitCode !== null || server.proc.signalCode !== null) await restartServer();
+  }
+}
 
 async function labeledCount(token) {
   const r = await api('/api/v1/active-learning/queue?status=labeled&limit=1', token);
@@ -95,15 +104,27 @@ async function reopenOffline(dir) {
 async function labelCurrent(page, value) {
   const before = await waitForState(page, (s) => s.tab === 'Labeling' && s.current && s.current.status !== 'labeled',
                                     'an open item in the Labeling tab');
-  await clickWidget(page, 'label_value');
-  await page.keyboard.type(String(value));
+  // On a loaded machine a keystroke can land before the field is active: type until the
+  // form shows the value, then save.
+  for (let attempt = 0; ; attempt++) {
+    await clickWidget(page, 'label_value');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.type(String(value), { delay: 20 });
+    try {
+      await waitForState(page, (s) => s.current.form.label === String(value), 'the value typed', 5000);
+      break;
+    } catch (e) {
+      if (attempt === 3) throw e;
+    }
+  }
   await page.keyboard.press('Enter'); // Save & Next
   await waitForState(page, (s) => s.sync.pending_ops.some((op) => op.item_id === before.current.id),
                      `the label of ${before.current.id} in the op log`);
   return before.current.id;
 }
 
-test('labels made offline survive a reload and a browser restart and reach the server once', async () => {
+test('labels made offline survive a reload and a browser restart and reach the server once', async () => keepingServer(async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'labelloop-profile-'));
   const baseline = await labeledCount(tokens.admin);
   let { context, page, errors } = await openOnline('scientist', dir);
@@ -163,9 +184,9 @@ test('labels made offline survive a reload and a browser restart and reach the s
   assert.equal(await labeledCount(tokens.admin), baseline + 5);
   assert.deepEqual(errors, []);
   await context.close();
-});
+}));
 
-test('two scientists label the same item offline: one wins, the other is a conflict for all to see', async () => {
+test('two scientists label the same item offline: one wins, the other is a conflict for all to see', async () => keepingServer(async () => {
   const dirA = fs.mkdtempSync(path.join(os.tmpdir(), 'labelloop-profile-a-'));
   const dirB = fs.mkdtempSync(path.join(os.tmpdir(), 'labelloop-profile-b-'));
   const a = await openOnline('scientist', dirA);
@@ -226,9 +247,9 @@ test('two scientists label the same item offline: one wins, the other is a confl
   assert.equal(resolved.body.conflicts[0].resolution, 'keep_both');
   assert.equal((await api(`/api/v1/active-learning/queue/${itemA}`, tokens.admin)).body.label, 1.25);
   await c.close();
-});
+}));
 
-test('an admin previews a selection offline with the cached model and pool; it is queued on sync', async () => {
+test('an admin previews a selection offline with the cached model and pool; it is queued on sync', async () => keepingServer(async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'labelloop-profile-select-'));
   const { context, page, errors } = await openOnline('admin', dir);
   let s = await waitForState(page, (st) => st.sync.pool_prefetched > 100 && st.sync.unsaved_writes === 0,
@@ -258,4 +279,4 @@ test('an admin previews a selection offline with the cached model and pool; it i
   assert.ok(s.notices !== undefined);
   assert.deepEqual(errors, []);
   await context.close();
-});
+}));
