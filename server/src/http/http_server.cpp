@@ -51,7 +51,7 @@ std::string utc_now() {
 
 thread_local std::chrono::steady_clock::time_point request_started;
 
-constexpr std::size_t kWorkerThreads = 32;
+constexpr std::size_t kWorkerThreads = 128;
 
 } // namespace
 
@@ -71,8 +71,13 @@ struct HttpServer::Impl {
         // Small JSON answers must not wait for Nagle + delayed ACK (about 40 ms each).
         server.set_tcp_nodelay(true);
         // httplib keeps one worker per keep-alive connection; a browser opens up to six, so
-        // the default eight workers would let two open dashboards stall a third client.
+        // the default eight workers would let two open dashboards stall a third client, and
+        // a lab of 64 clients would queue behind each other's idle connections. A connection
+        // serves up to 1000 requests (the default 5 makes clients reconnect all the time);
+        // an idle one frees its worker after 2 s.
         server.new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
+        server.set_keep_alive_max_count(1000);
+        server.set_keep_alive_timeout(2);
         install_logging();
         install_api_routes();
         install_static_routes();
