@@ -16,7 +16,7 @@ for t in "${TARGETS[@]}"; do
   work="build/fuzz/fuzz/corpus-$t"
   mkdir -p "$work"
   printf '\n== fuzz_%s for %ss ==\n' "$t" "$SECONDS_EACH"
-  "build/fuzz/fuzz/fuzz_$t" -max_total_time="$SECONDS_EACH" -timeout=20 -rss_limit_mb=4096 \
+  LSAN_OPTIONS=suppressions=$PWD/fuzz/lsan.supp "build/fuzz/fuzz/fuzz_$t" -max_total_time="$SECONDS_EACH" -timeout=20 -rss_limit_mb=4096 \
     -print_final_stats=1 -artifact_prefix="build/fuzz/fuzz/crash-$t-" \
     "$work" "fuzz/corpus/$t" "fuzz/regressions/$t" 2>&1 |
     grep -E '^(#[0-9]+ +(DONE|INITED)|stat::|==[0-9]+==|SUMMARY|artifact_prefix|Test unit written)' || true

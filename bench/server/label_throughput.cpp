@@ -88,7 +88,11 @@ LoadResult run_label_load(int port, const std::string& token, const std::vector<
                     "application/json");
                 const auto t1 = Clock::now();
                 if (!r || r->status != 200) {
-                    ++failures;
+                    if (failures++ == 0) {
+                        std::fprintf(stderr, "first failure: %s\n",
+                                     r ? (std::to_string(r->status) + " " + r->body).c_str()
+                                       : httplib::to_string(r.error()).c_str());
+                    }
                 }
                 latencies[static_cast<std::size_t>(c)].push_back(
                     std::chrono::duration<double, std::milli>(t1 - t0).count());
@@ -266,6 +270,8 @@ int main(int argc, char** argv) {
         service::SelectRequest sel;
         sel.model_id = model.id;
         sel.batch_size = 20;
+        sel.pool.kind = "dataset";
+        sel.pool.dataset = "esol";
         const auto selected = services.active_learning.select_samples(admin, sel);
         for (std::size_t i = 0; i < 12 && i < selected.items.size(); ++i) {
             service::LabelInput in;

@@ -8,6 +8,8 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <sys/socket.h>
+
 #include <chrono>
 #include <ctime>
 #include <mutex>
@@ -63,6 +65,7 @@ struct HttpServer::Impl {
     httplib::Server server;
     ApiRouter router{server};
     std::string openapi_json;
+    socket_t listen_socket = INVALID_SOCKET;
 
     Impl(service::Services& s, ServerInfo server_info, std::ostream* log_stream)
         : services(s), info(server_info), log(log_stream) {
@@ -78,6 +81,11 @@ struct HttpServer::Impl {
         server.new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
         server.set_keep_alive_max_count(1000);
         server.set_keep_alive_timeout(2);
+        // Remember the listening socket: bind() deepens its accept backlog afterwards.
+        server.set_socket_options([this](socket_t sock) {
+            httplib::default_socket_options(sock);
+            listen_socket = sock;
+        });
         install_logging();
         install_api_routes();
         install_static_routes();
@@ -217,6 +225,12 @@ int HttpServer::bind(const std::string& host, int port) {
     if (bound <= 0) {
         throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port) +
                                  " (is the port already in use, or the address not local?)");
+    }
+    // Debian's httplib listens with a backlog of 5: 64 clients connecting at once overflow
+    // it, and the dropped handshakes cost a 1 s SYN retransmit or a reset connection.
+    // listen() again on the bound socket only raises the backlog.
+    if (impl_->listen_socket != INVALID_SOCKET) {
+        ::listen(impl_->listen_socket, SOMAXCONN);
     }
     return bound;
 }
