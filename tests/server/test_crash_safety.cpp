@@ -258,11 +258,11 @@ TEST_CASE("crash safety: SIGKILL during label submits loses no acknowledged labe
         std::thread load([&] { label_until_killed(server, seeded, acked, done, 8, ok); });
         // Let the load run at full speed, then kill at a random moment.
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-        while (ok.load() < 20 && std::chrono::steady_clock::now() < deadline) {
+        while (ok.load() < 100 && std::chrono::steady_clock::now() < deadline) {
             std::this_thread::sleep_for(std::chrono::milliseconds(2));
         }
         std::this_thread::sleep_for(
-            std::chrono::milliseconds(std::uniform_int_distribution<int>(20, 250)(rng)));
+            std::chrono::milliseconds(std::uniform_int_distribution<int>(20, 400)(rng)));
         server.kill_hard();
         load.join();
         CHECK(ok.load() > 0);
