@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mapfile -t files < <(git ls-files --cached --others --exclude-standard -- \
   'shared/*.cpp' 'shared/*.hpp' 'server/*.cpp' 'server/*.hpp' 'wasm/*.cpp' 'wasm/*.hpp' \
-  'tests/*.cpp' 'tests/*.hpp' 'bench/*.cpp' 'bench/*.hpp' | sort -u)
+  'tests/*.cpp' 'tests/*.hpp' 'bench/*.cpp' 'bench/*.hpp' 'fuzz/*.cpp' 'fuzz/*.hpp' | sort -u)
 if [ "${1:-}" = "--fix" ]; then
   clang-format -i "${files[@]}"
   exit 0

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # README test command (and .ci/run): installs what is needed, builds every tree and runs
 # every test: core unit tests natively and as WASM under node, server tests, browser
-# end-to-end tests in Chromium, formatting, and the whole native suite under ASan + UBSan.
+# end-to-end tests in Chromium, formatting, the whole native suite under ASan + UBSan, and
+# each libFuzzer target for a few seconds (the `fuzz` tree, built with clang).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s)
@@ -16,5 +17,11 @@ run_ctest() {
 run_ctest wasm
 run_ctest native
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 run_ctest asan
+
+printf '\n== fuzz targets (clang + libFuzzer, a few seconds each) ==\n'
+[ -f build/fuzz/CMakeCache.txt ] || cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz -j "${JOBS:-$(nproc)}"
+# One at a time: each fuzzer is busy for its whole time slice.
+ctest --preset fuzz -j 1 --no-tests=error
 
 printf '\nAll LabelLoop tests passed in %ss.\n' "$(( $(date +%s) - started ))"

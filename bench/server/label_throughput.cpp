@@ -1,13 +1,19 @@
-// Label-submit throughput over loopback: a real HttpServer on a fresh SQLite file (WAL,
-// synchronous=FULL), N client threads with keep-alive connections, each labeling its own
-// share of pending queue items. Prints requests/s and latency percentiles.
+// Label-submit throughput over loopback: a real HttpServer on a fresh SQLite file, C client
+// threads with keep-alive connections (1, 8 and 64 by default), each labeling its own share
+// of pending queue items as fast as it can. Prints submits/s and latency percentiles per
+// client count; then the health endpoint's latency while a retrain runs under label load.
 //
-//   labelloop_bench_label_throughput [--items N] [--clients C] [--dir DIR]
+//   labelloop_bench_label_throughput [--items N] [--clients 1,8,64] [--dir DIR]
+//                                    [--no-retrain] [--retrain-rows N]
+//
+// Adding a workload (sync...) is one more function like run_label_load() sending its
+// requests from the client threads; the percentile and report code is shared.
 #include "http/http_server.hpp"
 #include "service/services.hpp"
 #include "util/ids.hpp"
 
 #include <httplib.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -15,65 +21,201 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 using namespace labelloop;
+using json = nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Percentiles {
+    double p50 = 0, p90 = 0, p99 = 0, max = 0;
+    std::size_t n = 0;
+};
+
+Percentiles percentiles(std::vector<double> v) {
+    Percentiles p;
+    std::sort(v.begin(), v.end());
+    p.n = v.size();
+    if (v.empty()) {
+        return p;
+    }
+    const auto at = [&](double q) { return v[static_cast<std::size_t>(q * (v.size() - 1))]; };
+    p.p50 = at(0.5);
+    p.p90 = at(0.9);
+    p.p99 = at(0.99);
+    p.max = v.back();
+    return p;
+}
+
+struct LoadResult {
+    int requests = 0;
+    int failures = 0;
+    double seconds = 0;
+    Percentiles latency;
+};
+
+/// C clients label items[first, first + count) (each its own share) until done or `stop`.
+LoadResult run_label_load(int port, const std::string& token, const std::vector<std::string>& ids,
+                          std::size_t first, std::size_t count, int n_clients,
+                          const std::atomic<bool>* stop = nullptr) {
+    std::atomic<int> failures{0};
+    std::vector<std::vector<double>> latencies(static_cast<std::size_t>(n_clients));
+    const auto start = Clock::now();
+    std::vector<std::thread> clients;
+    for (int c = 0; c < n_clients; ++c) {
+        clients.emplace_back([&, c] {
+            httplib::Client client("127.0.0.1", port);
+            client.set_keep_alive(true);
+            client.set_tcp_nodelay(true);
+            client.set_read_timeout(30);
+            const httplib::Headers headers = {{"Authorization", "Bearer " + token}};
+            for (std::size_t i = first + static_cast<std::size_t>(c); i < first + count;
+                 i += static_cast<std::size_t>(n_clients)) {
+                if (stop != nullptr && stop->load()) {
+                    break;
+                }
+                const auto t0 = Clock::now();
+                auto r = client.Post(
+                    ("/api/v1/active-learning/queue/" + ids[i] + "/label").c_str(), headers,
+                    R"({"label": -2.5, "source": "experimental", "confidence": "high"})",
+                    "application/json");
+                const auto t1 = Clock::now();
+                if (!r || r->status != 200) {
+                    if (failures++ == 0) {
+                        std::fprintf(stderr, "first failure: %s\n",
+                                     r ? (std::to_string(r->status) + " " + r->body).c_str()
+                                       : httplib::to_string(r.error()).c_str());
+                    }
+                }
+                latencies[static_cast<std::size_t>(c)].push_back(
+                    std::chrono::duration<double, std::milli>(t1 - t0).count());
+            }
+        });
+    }
+    for (auto& t : clients) {
+        t.join();
+    }
+    LoadResult out;
+    out.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    std::vector<double> all;
+    for (const auto& l : latencies) {
+        all.insert(all.end(), l.begin(), l.end());
+    }
+    out.requests = static_cast<int>(all.size());
+    out.failures = failures.load();
+    out.latency = percentiles(std::move(all));
+    return out;
+}
+
+domain::Model insert_bench_model(service::Services& s, const std::string& name) {
+    domain::Model m;
+    m.id = util::new_uuid();
+    m.lineage_id = m.id;
+    m.name = name;
+    m.property = "logS";
+    m.task = "regression";
+    m.status = "active";
+    m.created_at = util::utc_now();
+    s.store.insert_model(m, {});
+    return m;
+}
+
+std::vector<std::string> insert_bench_items(service::Services& s, const domain::Model& m, int n,
+                                            int offset) {
+    std::vector<std::string> ids;
+    s.store.transaction([&] {
+        for (int i = 0; i < n; ++i) {
+            domain::Compound c;
+            c.id = util::new_uuid();
+            c.smiles = "C" + std::to_string(offset + i);
+            c.inchikey = "BENCH-" + std::to_string(offset + i);
+            c.features = {0};
+            c.created_at = util::utc_now();
+            s.store.insert_compound(c);
+            domain::QueueItem q;
+            q.id = util::new_uuid();
+            q.compound_id = c.id;
+            q.model_id = m.id;
+            q.selection_strategy = "uncertainty";
+            q.selection_batch = 1;
+            q.priority_score = 1.0;
+            q.created_at = c.created_at;
+            q.updated_at = c.created_at;
+            s.store.insert_queue_item(q);
+            ids.push_back(q.id);
+        }
+    });
+    return ids;
+}
+
+void print_load(const char* what, int clients, const LoadResult& r) {
+    std::printf("%-28s %3d clients: %6d submits in %6.2f s -> %7.0f submits/s;  latency ms "
+                "p50 %6.2f  p90 %6.2f  p99 %6.2f  max %7.2f;  failures %d\n",
+                what, clients, r.requests, r.seconds, r.requests / r.seconds, r.latency.p50,
+                r.latency.p90, r.latency.p99, r.latency.max, r.failures);
+    std::fflush(stdout);
+}
+
+std::string read_text(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+} // namespace
 
 int main(int argc, char** argv) {
-    int n_items = 2000;
-    int n_clients = 4;
+    int n_items = 4000;
+    std::vector<int> client_counts = {1, 8, 64};
+    bool retrain = true;
+    int retrain_rows = 400;
     std::string dir = std::filesystem::temp_directory_path().string();
-    for (int i = 1; i + 1 < argc; i += 2) {
+    for (int i = 1; i < argc; ++i) {
         const std::string key = argv[i];
-        if (key == "--items") {
-            n_items = std::atoi(argv[i + 1]);
-        } else if (key == "--clients") {
-            n_clients = std::atoi(argv[i + 1]);
-        } else if (key == "--dir") {
-            dir = argv[i + 1];
+        const bool has_value = i + 1 < argc;
+        if (key == "--items" && has_value) {
+            n_items = std::atoi(argv[++i]);
+        } else if (key == "--clients" && has_value) {
+            client_counts.clear();
+            std::stringstream list(argv[++i]);
+            std::string part;
+            while (std::getline(list, part, ',')) {
+                client_counts.push_back(std::atoi(part.c_str()));
+            }
+        } else if (key == "--dir" && has_value) {
+            dir = argv[++i];
+        } else if (key == "--no-retrain") {
+            retrain = false;
+        } else if (key == "--retrain-rows" && has_value) {
+            retrain_rows = std::atoi(argv[++i]);
+        } else {
+            std::cerr << "usage: " << argv[0]
+                      << " [--items N] [--clients 1,8,64] [--dir DIR] [--no-retrain] "
+                         "[--retrain-rows N]\n";
+            return 2;
         }
     }
     const std::string db_path = dir + "/labelloop-bench-" + util::new_uuid() + ".db";
     std::vector<std::string> item_ids;
     std::string token;
+    std::string admin_token;
+    const int total_items = n_items * static_cast<int>(client_counts.size() + 1);
     {
         service::Services s(db_path);
         const auto user = s.auth.create_user(nullptr, "bench", "scientist");
         token = s.auth.issue_token(nullptr, user.id, "bench").secret;
-        domain::Model m;
-        m.id = util::new_uuid();
-        m.lineage_id = m.id;
-        m.name = "bench";
-        m.property = "logS";
-        m.task = "regression";
-        m.status = "active";
-        m.created_at = util::utc_now();
-        s.store.transaction([&] {
-            s.store.insert_model(m, {});
-            for (int i = 0; i < n_items; ++i) {
-                domain::Compound c;
-                c.id = util::new_uuid();
-                c.smiles = "C" + std::to_string(i);
-                c.inchikey = "BENCH-" + std::to_string(i);
-                c.features = {0};
-                c.created_at = util::utc_now();
-                s.store.insert_compound(c);
-                domain::QueueItem q;
-                q.id = util::new_uuid();
-                q.compound_id = c.id;
-                q.model_id = m.id;
-                q.selection_strategy = "uncertainty";
-                q.selection_batch = 1;
-                q.priority_score = 1.0;
-                q.created_at = c.created_at;
-                q.updated_at = c.created_at;
-                s.store.insert_queue_item(q);
-                item_ids.push_back(q.id);
-            }
-        });
+        const auto admin = s.auth.create_user(nullptr, "bench-admin", "admin");
+        admin_token = s.auth.issue_token(nullptr, admin.id, "bench").secret;
+        const auto m = insert_bench_model(s, "bench");
+        item_ids = insert_bench_items(s, m, total_items, 0);
     }
 
     service::Services services(db_path);
@@ -84,53 +226,111 @@ int main(int argc, char** argv) {
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
 
-    std::atomic<int> failures{0};
-    std::vector<std::vector<double>> latencies(static_cast<std::size_t>(n_clients));
-    const auto start = std::chrono::steady_clock::now();
-    std::vector<std::thread> clients;
-    for (int c = 0; c < n_clients; ++c) {
-        clients.emplace_back([&, c] {
-            httplib::Client client("127.0.0.1", port);
-            client.set_keep_alive(true);
-            client.set_tcp_nodelay(true);
-            const httplib::Headers headers = {{"Authorization", "Bearer " + token}};
-            for (std::size_t i = static_cast<std::size_t>(c); i < item_ids.size();
-                 i += static_cast<std::size_t>(n_clients)) {
-                const auto t0 = std::chrono::steady_clock::now();
-                auto r = client.Post(
-                    ("/api/v1/active-learning/queue/" + item_ids[i] + "/label").c_str(), headers,
-                    R"({"label": -2.5, "source": "experimental", "confidence": "high"})",
-                    "application/json");
-                const auto t1 = std::chrono::steady_clock::now();
+    std::printf(
+        "label submit over loopback (each submit: one transaction, see docs/RELIABILITY.md; "
+        "%u hardware threads)\n",
+        std::thread::hardware_concurrency());
+    int failures = 0;
+    std::size_t next = 0;
+    for (int clients : client_counts) {
+        const auto r =
+            run_label_load(port, token, item_ids, next, static_cast<std::size_t>(n_items), clients);
+        next += static_cast<std::size_t>(n_items);
+        print_load("label submit", clients, r);
+        failures += r.failures;
+    }
+
+    if (retrain) {
+        // A real model on ESOL (the demo data set) with a labeled batch, retrained over HTTP
+        // while 8 clients submit labels and one polls /health every 5 ms.
+        const std::string csv = read_text(LABELLOOP_SOURCE_DIR "/assets/demo/esol.csv");
+        service::ImportRequest imp;
+        {
+            std::stringstream in(csv);
+            std::string line;
+            for (int i = 0; i <= retrain_rows && std::getline(in, line); ++i) {
+                imp.content += line + "\n";
+            }
+        }
+        imp.id_column = "Compound ID";
+        imp.label_column = "measured log solubility in mols per litre";
+        imp.property = "logS";
+        imp.dataset = "esol";
+        const auto imported = services.compounds.import(nullptr, imp);
+        service::CreateModelRequest mreq;
+        mreq.name = "retrain bench";
+        mreq.property = "logS";
+        mreq.dataset = "esol";
+        mreq.compound_ids.assign(
+            imported.compound_ids.begin(),
+            imported.compound_ids.begin() +
+                static_cast<std::ptrdiff_t>(imported.compound_ids.size() * 3 / 4));
+        const auto admin = *services.auth.authenticate(admin_token);
+        const auto model = services.models.create_model(nullptr, mreq);
+        service::SelectRequest sel;
+        sel.model_id = model.id;
+        sel.batch_size = 20;
+        sel.pool.kind = "dataset";
+        sel.pool.dataset = "esol";
+        const auto selected = services.active_learning.select_samples(admin, sel);
+        for (std::size_t i = 0; i < 12 && i < selected.items.size(); ++i) {
+            service::LabelInput in;
+            in.label = -3.0;
+            services.active_learning.submit_label(admin, selected.items[i].id, in);
+        }
+        httplib::Client c("127.0.0.1", port);
+        const httplib::Headers admin_headers = {{"Authorization", "Bearer " + admin_token}};
+        auto started =
+            c.Post(("/api/v1/active-learning/cycles/" + *selected.cycle_id + "/retrain").c_str(),
+                   admin_headers, "{}", "application/json");
+        if (!started || started->status != 202) {
+            std::fprintf(stderr, "retrain did not start\n");
+            return 1;
+        }
+        const std::string job = json::parse(started->body)["job_id"].get<std::string>();
+        std::atomic<bool> finished{false};
+        std::vector<double> health;
+        std::thread poller([&] {
+            httplib::Client h("127.0.0.1", port);
+            h.set_keep_alive(true);
+            httplib::Client jobs("127.0.0.1", port);
+            while (!finished.load()) {
+                const auto t0 = Clock::now();
+                auto r = h.Get("/api/v1/health");
+                health.push_back(
+                    std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
                 if (!r || r->status != 200) {
                     ++failures;
                 }
-                latencies[static_cast<std::size_t>(c)].push_back(
-                    std::chrono::duration<double, std::milli>(t1 - t0).count());
+                auto j = jobs.Get(("/api/v1/jobs/" + job).c_str(), admin_headers);
+                if (j && j->status == 200) {
+                    const auto status = json::parse(j->body)["status"].get<std::string>();
+                    if (status == "succeeded" || status == "failed") {
+                        finished = true;
+                        if (status == "failed") {
+                            std::fprintf(stderr, "retrain failed: %s\n", j->body.c_str());
+                            ++failures;
+                        }
+                    }
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(5));
             }
         });
+        const auto t0 = Clock::now();
+        const auto load =
+            run_label_load(port, token, item_ids, next, item_ids.size() - next, 8, &finished);
+        poller.join();
+        const double retrain_s = std::chrono::duration<double>(Clock::now() - t0).count();
+        print_load("label submit during retrain", 8, load);
+        const auto h = percentiles(health);
+        std::printf(
+            "health during retrain (%.1f s, %zu training compounds): %zu requests, latency ms "
+            "p50 %.2f  p90 %.2f  p99 %.2f  max %.2f\n",
+            retrain_s, mreq.compound_ids.size(), h.n, h.p50, h.p90, h.p99, h.max);
     }
-    for (auto& t : clients) {
-        t.join();
-    }
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
     server.stop();
     server_thread.join();
-
-    std::vector<double> all;
-    for (const auto& l : latencies) {
-        all.insert(all.end(), l.begin(), l.end());
-    }
-    std::sort(all.begin(), all.end());
-    const auto pct = [&](double p) {
-        return all.empty() ? 0.0 : all[static_cast<std::size_t>(p * (all.size() - 1))];
-    };
-    std::printf("label submit over loopback: %d requests, %d clients, %.2f s -> %.0f requests/s\n",
-                n_items, n_clients, seconds, n_items / seconds);
-    std::printf("latency ms: p50 %.2f  p90 %.2f  p99 %.2f  max %.2f; failures %d\n", pct(0.5),
-                pct(0.9), pct(0.99), pct(1.0), failures.load());
-    std::printf("(each label is one BEGIN IMMEDIATE ... COMMIT with synchronous=FULL, WAL)\n");
     std::filesystem::remove(db_path);
     std::filesystem::remove(db_path + "-wal");
     std::filesystem::remove(db_path + "-shm");

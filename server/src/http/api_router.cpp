@@ -2,6 +2,7 @@
 
 #include "store/database.hpp"
 
+#include <cctype>
 #include <regex>
 
 namespace labelloop::http {
@@ -59,11 +60,77 @@ void send_error(httplib::Response& res, int status, const std::string& code,
               {{"error", {{"code", code}, {"message", message}, {"details", std::move(details)}}}});
 }
 
-json ApiRequest::body(std::size_t max_bytes) const {
-    if (http.body.size() > max_bytes) {
+const BodyLimits& default_body_limits() {
+    static const BodyLimits limits = [] {
+        BodyLimits l;
+        l.strings = {{"notes", 10000}, {"smiles", 4000}};
+        l.arrays = {{"compound_ids", 10000}, {"smiles", 10000}};
+        return l;
+    }();
+    return limits;
+}
+
+namespace {
+
+void check_value(const json& value, const std::string& name, const std::string& where,
+                 std::size_t depth, const BodyLimits& limits) {
+    if (depth > limits.max_depth) {
+        fail(ErrorKind::BadRequest,
+             "The request body nests deeper than " + std::to_string(limits.max_depth) +
+                 " levels (at " + where + ").",
+             {{"field", where}});
+    }
+    if (value.is_string()) {
+        const auto& text = value.get_ref<const std::string&>();
+        const auto own = limits.strings.find(name);
+        const std::size_t max = own != limits.strings.end() ? own->second : limits.max_string;
+        if (text.size() > max) {
+            fail(ErrorKind::InvalidValue,
+                 "Field '" + where + "' has " + std::to_string(text.size()) + " bytes; at most " +
+                     std::to_string(max) + " are accepted.",
+                 {{"field", where}, {"length", text.size()}, {"limit", max}});
+        }
+        if (text.find('\0') != std::string::npos) {
+            fail(ErrorKind::BadRequest, "Field '" + where + "' contains a NUL character.",
+                 {{"field", where}});
+        }
+    } else if (value.is_array()) {
+        const auto own = limits.arrays.find(name);
+        const std::size_t max = own != limits.arrays.end() ? own->second : limits.max_array;
+        if (value.size() > max) {
+            fail(ErrorKind::InvalidValue,
+                 "Field '" + where + "' lists " + std::to_string(value.size()) +
+                     " values; at most " + std::to_string(max) + " are accepted per request.",
+                 {{"field", where}, {"length", value.size()}, {"limit", max}});
+        }
+        std::size_t i = 0;
+        for (const auto& element : value) {
+            check_value(element, name, where + "[" + std::to_string(i++) + "]", depth + 1, limits);
+        }
+    } else if (value.is_object()) {
+        for (const auto& [key, member] : value.items()) {
+            if (key.size() > limits.max_string) {
+                fail(ErrorKind::InvalidValue,
+                     "The request body has a member name of " + std::to_string(key.size()) +
+                         " bytes; at most " + std::to_string(limits.max_string) + " are accepted.");
+            }
+            check_value(member, key, where.empty() ? key : where + "." + key, depth + 1, limits);
+        }
+    }
+}
+
+} // namespace
+
+void check_body_limits(const json& body, const BodyLimits& limits) {
+    check_value(body, "", "", 0, limits);
+}
+
+json ApiRequest::body(const BodyLimits& limits) const {
+    if (http.body.size() > limits.max_bytes) {
         fail(ErrorKind::PayloadTooLarge,
              "The request body has " + std::to_string(http.body.size()) +
-                 " bytes; this endpoint accepts at most " + std::to_string(max_bytes) + ".");
+                 " bytes; this endpoint accepts at most " + std::to_string(limits.max_bytes) + ".",
+             {{"length", http.body.size()}, {"limit", limits.max_bytes}});
     }
     if (http.body.empty()) {
         return json::object();
@@ -75,6 +142,7 @@ json ApiRequest::body(std::size_t max_bytes) const {
     if (!parsed.is_object()) {
         fail(ErrorKind::BadRequest, "The request body must be a JSON object.");
     }
+    check_body_limits(parsed, limits);
     return parsed;
 }
 
@@ -139,6 +207,11 @@ void ApiRouter::add(RouteDoc doc, ApiHandler handler, service::Services& service
         }
     };
     const std::string pattern = to_pattern(doc.path);
+    std::string upper = doc.method;
+    for (auto& ch : upper) {
+        ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    }
+    entries_.push_back({upper, std::regex(pattern), wrapped});
     if (doc.method == "get") {
         server_.Get(pattern, wrapped);
     } else if (doc.method == "post") {
@@ -149,6 +222,16 @@ void ApiRouter::add(RouteDoc doc, ApiHandler handler, service::Services& service
         server_.Put(pattern, wrapped);
     }
     routes_.push_back(std::move(doc));
+}
+
+bool ApiRouter::dispatch(httplib::Request& req, httplib::Response& res) const {
+    for (const auto& e : entries_) {
+        if (e.method == req.method && std::regex_match(req.path, req.matches, e.pattern)) {
+            e.handler(req, res);
+            return true;
+        }
+    }
+    return false;
 }
 
 std::string require_string(const json& body, const std::string& field) {

@@ -12,7 +12,9 @@
 #include <nlohmann/json.hpp>
 
 #include <functional>
+#include <map>
 #include <optional>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -39,6 +41,24 @@ struct RouteDoc {
     int success_status;
 };
 
+/// Size limits every JSON request body is checked against before a handler sees it, so an
+/// oversized request is refused (413 for bytes, 422 for a string or array, 400 for nesting
+/// or NUL characters) and nothing is changed. Per-field limits go by the member name (array
+/// elements count under their array's name, wherever it is nested).
+struct BodyLimits {
+    std::size_t max_bytes = 1 << 20;
+    std::size_t max_depth = 16;
+    std::size_t max_string = 1000; // bytes (UTF-8) of any string without its own limit
+    std::size_t max_array = 1000;  // elements of any array without its own limit
+    std::map<std::string, std::size_t> strings;
+    std::map<std::string, std::size_t> arrays;
+};
+
+/// The limits of ordinary endpoints: 1 MB, notes up to 10 000 bytes, SMILES up to 4 000,
+/// names and other strings up to 1 000, lists up to 1 000 items (posted compound lists and
+/// SMILES pools up to 10 000).
+const BodyLimits& default_body_limits();
+
 /// What a handler gets: the request, the caller (empty for public routes), the path
 /// parameters in template order.
 struct ApiRequest {
@@ -46,8 +66,9 @@ struct ApiRequest {
     const domain::User& caller;
     std::vector<std::string> params;
 
-    /// The body as a JSON object; 400 when it is not one (or 413 when above `max_bytes`).
-    json body(std::size_t max_bytes = 1 << 20) const;
+    /// The body as a JSON object; 400 when it is not one, or any status of BodyLimits.
+    json body() const { return body(default_body_limits()); }
+    json body(const BodyLimits& limits) const;
     std::optional<std::string> query(const std::string& name) const;
     /// An integer query parameter; 422 when present but not an integer.
     std::int64_t query_int(const std::string& name, std::int64_t fallback) const;
@@ -60,10 +81,20 @@ public:
     explicit ApiRouter(httplib::Server& server) : server_(server) {}
     void add(RouteDoc doc, ApiHandler handler, service::Services& services);
     const std::vector<RouteDoc>& routes() const { return routes_; }
+    /// Runs the route matching `req.method` and `req.path` in process, exactly the wrapped
+    /// handler httplib would run (auth, limits, error mapping); for drivers without a socket
+    /// (the fuzz targets). False when no route matches.
+    bool dispatch(httplib::Request& req, httplib::Response& res) const;
 
 private:
+    struct Entry {
+        std::string method; // "GET", "POST", ...
+        std::regex pattern;
+        httplib::Server::Handler handler;
+    };
     httplib::Server& server_;
     std::vector<RouteDoc> routes_;
+    std::vector<Entry> entries_;
 };
 
 void send_json(httplib::Response& res, int status, const json& body);
@@ -77,6 +108,8 @@ std::optional<double> optional_number(const json& body, const std::string& field
 std::optional<std::int64_t> optional_int(const json& body, const std::string& field);
 std::optional<bool> optional_bool(const json& body, const std::string& field);
 std::vector<std::string> string_list(const json& body, const std::string& field);
+/// Throws the BodyLimits error for the first value of `body` over a limit.
+void check_body_limits(const json& body, const BodyLimits& limits);
 
 // ---- route areas (one file each)
 void add_queue_routes(ApiRouter& router, service::Services& services);

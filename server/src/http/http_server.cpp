@@ -8,6 +8,8 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <sys/socket.h>
+
 #include <chrono>
 #include <ctime>
 #include <mutex>
@@ -51,7 +53,7 @@ std::string utc_now() {
 
 thread_local std::chrono::steady_clock::time_point request_started;
 
-constexpr std::size_t kWorkerThreads = 32;
+constexpr std::size_t kWorkerThreads = 128;
 
 } // namespace
 
@@ -63,6 +65,7 @@ struct HttpServer::Impl {
     httplib::Server server;
     ApiRouter router{server};
     std::string openapi_json;
+    socket_t listen_socket = INVALID_SOCKET;
 
     Impl(service::Services& s, ServerInfo server_info, std::ostream* log_stream)
         : services(s), info(server_info), log(log_stream) {
@@ -71,8 +74,18 @@ struct HttpServer::Impl {
         // Small JSON answers must not wait for Nagle + delayed ACK (about 40 ms each).
         server.set_tcp_nodelay(true);
         // httplib keeps one worker per keep-alive connection; a browser opens up to six, so
-        // the default eight workers would let two open dashboards stall a third client.
+        // the default eight workers would let two open dashboards stall a third client, and
+        // a lab of 64 clients would queue behind each other's idle connections. A connection
+        // serves up to 1000 requests (the default 5 makes clients reconnect all the time);
+        // an idle one frees its worker after 2 s.
         server.new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
+        server.set_keep_alive_max_count(1000);
+        server.set_keep_alive_timeout(2);
+        // Remember the listening socket: bind() deepens its accept backlog afterwards.
+        server.set_socket_options([this](socket_t sock) {
+            httplib::default_socket_options(sock);
+            listen_socket = sock;
+        });
         install_logging();
         install_api_routes();
         install_static_routes();
@@ -213,6 +226,12 @@ int HttpServer::bind(const std::string& host, int port) {
     if (bound <= 0) {
         throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port) +
                                  " (is the port already in use, or the address not local?)");
+    }
+    // Debian's httplib listens with a backlog of 5: 64 clients connecting at once overflow
+    // it, and the dropped handshakes cost a 1 s SYN retransmit or a reset connection.
+    // listen() again on the bound socket only raises the backlog.
+    if (impl_->listen_socket != INVALID_SOCKET) {
+        ::listen(impl_->listen_socket, SOMAXCONN);
     }
     return bound;
 }

@@ -20,7 +20,16 @@ json compound_json(const domain::Compound& c, bool with_features) {
     return j;
 }
 
-constexpr std::size_t kMaxImportBytes = 32u << 20;
+/// Imports carry a whole file in `content`: 32 MB, the file itself exempt from string limits.
+const BodyLimits& import_limits() {
+    static const BodyLimits limits = [] {
+        BodyLimits l = default_body_limits();
+        l.max_bytes = 32u << 20;
+        l.strings["content"] = l.max_bytes;
+        return l;
+    }();
+    return limits;
+}
 
 } // namespace
 
@@ -57,7 +66,7 @@ void add_compound_routes(ApiRouter& router, service::Services& s) {
          "name_column?, label_column?, property?, dataset?, source?, confidence?} (admin)",
          Access::Admin},
         [&compounds](const ApiRequest& r, httplib::Response& res) {
-            const json body = r.body(kMaxImportBytes);
+            const json body = r.body(import_limits());
             service::ImportRequest req;
             req.format = optional_string(body, "format").value_or("csv");
             req.content = require_string(body, "content");

@@ -12,11 +12,48 @@ void require_admin(const domain::User& caller, const std::string& action) {
     }
 }
 
+bool constant_time_equals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) {
+        return false;
+    }
+    unsigned char diff = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        diff = static_cast<unsigned char>(
+            diff | (static_cast<unsigned char>(a[i]) ^ static_cast<unsigned char>(b[i])));
+    }
+    return diff == 0;
+}
+
 std::optional<domain::User> AuthService::authenticate(const std::string& token) {
-    if (token.empty()) {
+    // Tokens are 43 characters of base64url; anything far longer is not worth hashing.
+    if (token.empty() || token.size() > 512) {
         return std::nullopt;
     }
-    return store_.find_user_by_token_hash(util::sha256_hex(token));
+    // Lookups go by the SHA-256 of the presented token, never by the token itself: how long
+    // a lookup takes can only tell an attacker about hash prefixes, which does not help
+    // forge a token. The final check compares the whole hash in constant time anyway.
+    const std::string hash = util::sha256_hex(token);
+    std::uint64_t generation = 0;
+    {
+        std::lock_guard<std::mutex> lock(cache_mutex_);
+        auto it = cache_.find(hash);
+        if (it != cache_.end() && constant_time_equals(it->first, hash)) {
+            return it->second;
+        }
+        generation = generation_;
+    }
+    auto user = store_.find_user_by_token_hash(hash);
+    if (user) {
+        std::lock_guard<std::mutex> lock(cache_mutex_);
+        if (generation != generation_) {
+            return user; // a revocation ran meanwhile: answer, but do not cache
+        }
+        if (cache_.size() >= 10000) {
+            cache_.clear(); // bounded: tokens are few, this only guards against churn
+        }
+        cache_.emplace(hash, *user);
+    }
+    return user;
 }
 
 domain::User AuthService::create_user(const domain::User* caller, const std::string& name,
@@ -79,6 +116,11 @@ void AuthService::revoke_token(const domain::User& caller, const std::string& to
         store_.insert_audit({0, caller.id, "token.revoke", "user", token->user_id, std::nullopt,
                              nlohmann::json{{"token_id", token_id}}.dump(), now});
     });
+    // After the commit: a request racing the revocation may still pass once, but none that
+    // starts after this answer is sent.
+    std::lock_guard<std::mutex> lock(cache_mutex_);
+    ++generation_;
+    cache_.clear();
 }
 
 std::vector<domain::User> AuthService::list_users(const domain::User& caller) {

@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <cstdlib>
+#include <cstring>
 #include <utility>
 
 namespace labelloop::store {
@@ -13,6 +15,17 @@ namespace {
 }
 
 } // namespace
+
+const char* synchronous_mode() {
+    static const char* mode = [] {
+        const char* env = std::getenv("LABELLOOP_SQLITE_SYNCHRONOUS");
+        if (env != nullptr && (std::strcmp(env, "FULL") == 0 || std::strcmp(env, "full") == 0)) {
+            return "FULL";
+        }
+        return "NORMAL";
+    }();
+    return mode;
+}
 
 Database::Database(const std::string& path) : path_(path) {
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
@@ -29,11 +42,20 @@ Database::Database(const std::string& path) : path_(path) {
     sqlite3_extended_result_codes(db_, 1);
     sqlite3_busy_timeout(db_, 5000);
     exec("PRAGMA journal_mode=WAL;");
-    // FULL: a committed transaction survives power loss, not only a process crash.
-    exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+    // WAL + NORMAL: a COMMIT appends its frames to the WAL with write(); they are in the OS
+    // page cache before the answer is sent, so a process crash or SIGKILL loses nothing
+    // committed (tests/server/test_crash_safety.cpp). Only an OS crash or power loss can
+    // lose the last commits (never corrupt the file). LABELLOOP_SQLITE_SYNCHRONOUS=FULL
+    // fsyncs every commit instead, for power-loss durability at a few hundred commits/s.
+    exec(std::string("PRAGMA synchronous=") + synchronous_mode() + "; PRAGMA foreign_keys=ON;");
 }
 
 Database::~Database() {
+    for (auto& entry : idle_) {
+        for (sqlite3_stmt* stmt : entry.second) {
+            sqlite3_finalize(stmt);
+        }
+    }
     if (db_ != nullptr) {
         sqlite3_close_v2(db_);
     }
@@ -50,7 +72,32 @@ void Database::exec(const std::string& sql) {
 }
 
 Statement Database::prepare(std::string_view sql) {
-    return Statement(db_, sql);
+    std::string key(sql);
+    auto it = idle_.find(key);
+    if (it != idle_.end() && !it->second.empty()) {
+        sqlite3_stmt* stmt = it->second.back();
+        it->second.pop_back();
+        return Statement(this, std::move(key), stmt);
+    }
+    sqlite3_stmt* stmt = nullptr;
+    const int rc = sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()),
+                                      SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) {
+        fail(db_, rc, "cannot prepare statement");
+    }
+    return Statement(this, std::move(key), stmt);
+}
+
+void Database::give_back(std::string sql, sqlite3_stmt* stmt) {
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    auto& slot = idle_[std::move(sql)];
+    // A few idle copies cover nested use; more would only be kept for nothing.
+    if (slot.size() < 4) {
+        slot.push_back(stmt);
+    } else {
+        sqlite3_finalize(stmt);
+    }
 }
 
 std::int64_t Database::last_insert_rowid() const {
@@ -69,14 +116,27 @@ Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
     }
 }
 
+Statement::Statement(Database* owner, std::string sql, sqlite3_stmt* stmt)
+    : db_(owner->db_), stmt_(stmt), owner_(owner), sql_(std::move(sql)) {}
+
 Statement::~Statement() {
-    if (stmt_ != nullptr) {
-        sqlite3_finalize(stmt_);
+    if (stmt_ == nullptr) {
+        return;
     }
+    if (owner_ != nullptr) {
+        try {
+            owner_->give_back(std::move(sql_), stmt_);
+            return;
+        } catch (...) {
+            // Out of memory for the cache slot: fall through and just finalize.
+        }
+    }
+    sqlite3_finalize(stmt_);
 }
 
 Statement::Statement(Statement&& other) noexcept
-    : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)) {}
+    : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)),
+      owner_(std::exchange(other.owner_, nullptr)), sql_(std::move(other.sql_)) {}
 
 void Statement::check(int rc, const char* what) const {
     if (rc != SQLITE_OK) {

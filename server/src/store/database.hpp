@@ -1,5 +1,6 @@
 // Thin RAII layer over SQLite: one connection, prepared statements with bound parameters
-// only (no SQL is ever built from user text), and scoped transactions.
+// only (no SQL is ever built from user text), and scoped transactions. Prepared statements
+// are cached per connection, so a hot request path does not re-parse its SQL.
 #pragma once
 
 #include <cstdint>
@@ -7,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 struct sqlite3;
@@ -27,6 +29,10 @@ private:
 
 class Statement;
 
+/// "NORMAL" (default: durable against a crash of the process) or "FULL" (also against power
+/// loss; set LABELLOOP_SQLITE_SYNCHRONOUS=FULL), read once per process.
+const char* synchronous_mode();
+
 /// One SQLite connection. Opening creates the file if missing and turns on WAL journaling,
 /// foreign keys and a busy timeout, so concurrent readers never see half-written data.
 class Database {
@@ -38,6 +44,8 @@ public:
 
     /// Runs one or more statements that take no parameters (schema, pragmas).
     void exec(const std::string& sql);
+    /// A statement for `sql`, taken from this connection's cache when one is idle. It goes
+    /// back to the cache (reset, bindings cleared) when the Statement is destroyed.
     Statement prepare(std::string_view sql);
     std::int64_t last_insert_rowid() const;
     int changes() const;
@@ -45,8 +53,14 @@ public:
     sqlite3* handle() { return db_; }
 
 private:
+    friend class Statement;
+    void give_back(std::string sql, sqlite3_stmt* stmt);
+
     sqlite3* db_ = nullptr;
     std::string path_;
+    // Idle prepared statements by SQL text. A connection belongs to one thread, so no lock;
+    // a statement in use is not in here, so nested use of the same SQL prepares another.
+    std::unordered_map<std::string, std::vector<sqlite3_stmt*>> idle_;
 };
 
 /// A prepared statement. Parameters are 1-based like SQLite's; columns are 0-based.
@@ -84,9 +98,13 @@ public:
     std::optional<std::string> column_optional_text(int column) const;
 
 private:
+    friend class Database;
+    Statement(Database* owner, std::string sql, sqlite3_stmt* stmt);
     void check(int rc, const char* what) const;
     sqlite3* db_ = nullptr;
     sqlite3_stmt* stmt_ = nullptr;
+    Database* owner_ = nullptr; // set when the statement returns to owner_'s cache
+    std::string sql_;
 };
 
 /// BEGIN IMMEDIATE on construction; rolls back on destruction unless commit() was called,
