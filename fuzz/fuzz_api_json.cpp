@@ -5,7 +5,9 @@
 // it is registered; its seed goes to fuzz/corpus/api_json/.
 //
 // Input: "METHOD /api/v1/template/{param}\n" + who ("admin" | "scientist" | "other" |
-// "none") + "\n" + body. A 5xx answer or an escaping exception is a bug.
+// "none") + "\n" + body. In the body, {me}, {item_id} and {model_id} become the caller's user
+// id, a queue item and the model (so sync ops can reach their real paths). A 5xx answer or
+// an escaping exception is a bug.
 #include "fuzz_support.hpp"
 
 #include "http/api_router.hpp"
@@ -30,7 +32,7 @@ struct World {
     httplib::Server server; // never listens: only holds the routes
     http::ApiRouter router{server};
     std::string admin_token, scientist_token, other_token;
-    std::string other_id, model_id, cycle_id, token_id;
+    std::string other_id, model_id, cycle_id, token_id, admin_id, scientist_id;
     std::vector<std::string> item_ids;
 
     World() {
@@ -38,6 +40,7 @@ struct World {
         http::add_queue_routes(router, s);
         http::add_model_routes(router, s);
         http::add_compound_routes(router, s);
+        http::add_sync_routes(router, s);
         const auto admin = s.auth.create_user(nullptr, "admin", "admin");
         const auto sci = s.auth.create_user(nullptr, "alice", "scientist");
         const auto other = s.auth.create_user(nullptr, "bob", "scientist");
@@ -47,6 +50,8 @@ struct World {
         other_token = issued.secret;
         token_id = issued.token.id;
         other_id = other.id;
+        admin_id = admin.id;
+        scientist_id = sci.id;
         // A small trained model with a queue: select, label, retrain reach their real paths.
         std::ifstream in(LABELLOOP_SOURCE_DIR "/assets/demo/esol.csv");
         std::string line;
@@ -144,6 +149,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     req.method = route.substr(0, route.find(' '));
     req.path = w.fill(doc->path, size);
     req.body = input.substr(eol2 + 1);
+    const auto substitute = [&](const std::string& key, const std::string& value) {
+        for (auto at = req.body.find(key); at != std::string::npos;
+             at = req.body.find(key, at + value.size())) {
+            req.body.replace(at, key.size(), value);
+        }
+    };
+    substitute("{me}", who == "admin"       ? w.admin_id
+                       : who == "scientist" ? w.scientist_id
+                                            : w.other_id);
+    substitute("{item_id}", w.item_ids[size % w.item_ids.size()]);
+    substitute("{model_id}", w.model_id);
     const std::string token = who == "admin"       ? w.admin_token
                               : who == "scientist" ? w.scientist_token
                               : who == "other"     ? w.other_token

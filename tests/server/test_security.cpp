@@ -8,6 +8,8 @@
 #include "service/auth_service.hpp"
 #include "util/ids.hpp"
 
+#include "labelloop/version.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <arpa/inet.h>
@@ -209,6 +211,17 @@ TEST_CASE("security: a scientist is refused admin endpoints and other people's i
         {"/api/v1/active-learning/queue/{item_id}/skip",
          {"/api/v1/active-learning/queue/" + w.items[1].id + "/skip",
           json{{"notes", "not mine"}}.dump()}},
+        // A sync carrying an op made by Bob.
+        {"/api/v1/sync",
+         {"/api/v1/sync",
+          json{{"protocol", kSyncProtocolVersion},
+               {"ops", json::array({{{"op_id", "00000000-0000-4000-8000-0000000000b0"},
+                                     {"kind", "label"},
+                                     {"item_id", w.items[1].id},
+                                     {"base_version", 1},
+                                     {"user_id", w.team.bob.user.id},
+                                     {"label", -1.5}}})}}
+              .dump()}},
     };
     const auto before = w.snapshot();
     for (const auto& [method, templ, admin] : w.mutating_routes()) {

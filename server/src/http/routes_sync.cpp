@@ -2,17 +2,32 @@
 #include "http/api_router.hpp"
 
 namespace labelloop::http {
+namespace {
+
+/// A sync carries up to SyncService::kMaxOps ops (the service refuses more with 413 and a
+/// message saying to send the rest next time); each op's strings keep the usual limits.
+const BodyLimits& sync_body_limits() {
+    static const BodyLimits limits = [] {
+        BodyLimits l = default_body_limits();
+        l.max_bytes = 8 << 20;
+        l.arrays["ops"] = 4 * service::SyncService::kMaxOps;
+        return l;
+    }();
+    return limits;
+}
+
+} // namespace
 
 void add_sync_routes(ApiRouter& router, service::Services& s) {
     auto& sync = s.sync;
     router.add(
         {"post", "/api/v1/sync",
-         "Push the op log {protocol, cursor, ops: [{op_id, kind: label|skip, item_id, "
-         "base_version, user_id, label?, source?, confidence?, notes?}]} and pull queue "
-         "changes since the cursor; idempotent per op_id",
+         "Push the op log {protocol, cursor, ops: [{op_id, kind: label|skip|select, item_id, "
+         "base_version, user_id, label?, source?, confidence?, notes?, selection?}]} and pull "
+         "queue changes since the cursor; idempotent per op_id",
          Access::User},
         [&sync](const ApiRequest& r, httplib::Response& res) {
-            send_json(res, 200, sync.sync(r.caller, r.body(4 << 20)));
+            send_json(res, 200, sync.sync(r.caller, r.body(sync_body_limits())));
         },
         s);
 

@@ -110,9 +110,13 @@ json SyncService::sync(const domain::User& caller, const json& body) {
                  {{"field", "ops"}, {"index", i}});
         }
         if (ops.back().user_id != caller.id) {
+            const auto author = store_.find_user(ops.back().user_id);
+            const std::string who = author ? author->name : "another user";
             fail(ErrorKind::Forbidden,
-                 "Operation " + std::to_string(i) +
-                     " was made by another user; only they can sync it (sign in as them).",
+                 "Operation " + std::to_string(i) + " was made by " + who +
+                     "; you are signed in as " + caller.name +
+                     " and may only sync your own "
+                     "changes.",
                  {{"field", "ops"}, {"index", i}});
         }
         if (!ids.insert(ops.back().op_id).second) {
