@@ -48,15 +48,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     OpLog log;
     std::vector<OpResult> answered;
     try {
-        for (const auto& j : input.value("items", json::array())) {
-            if (j.is_object()) {
-                items.push_back(view_from(j));
+        if (input.contains("items") && input.at("items").is_array()) {
+            for (const auto& j : input.at("items")) {
+                if (j.is_object()) {
+                    items.push_back(view_from(j));
+                }
             }
         }
     } catch (const json::exception&) {
         return 0; // a mistyped item view is the harness's input problem, not the rules'
     }
-    const bool admin = input.value("admin", false) == true;
+    const bool admin =
+        input.contains("admin") && input.at("admin").is_boolean() && input.at("admin").get<bool>();
     const json ops = input.contains("ops") ? input.at("ops") : json::array();
     if (!ops.is_array()) {
         return 0;
