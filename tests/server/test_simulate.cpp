@@ -193,9 +193,12 @@ TEST_CASE("simulate: bad arguments get clear errors", "[simulate]") {
     CHECK_THROWS_WITH(simulate(with("--smiles", "structure")), Catch::Contains("structure"));
     CHECK_THROWS_WITH(simulate(with("--strategy", "random,greedy")),
                       Catch::Contains("unknown strategy 'greedy'"));
+    CHECK_THROWS_WITH(simulate(with("--strategy", "margin")), Catch::Contains("--threshold"));
     CHECK_THROWS_WITH(simulate(with("--task", "ranking")), Catch::Contains("--task"));
     CHECK_THROWS_WITH(simulate(with("--batch", "ten")), Catch::Contains("--batch"));
-    CHECK_THROWS_WITH(simulate(with("--split", "time")), Catch::Contains("--split"));
+    auto time_split = base_args(csv, dir.file("out"));
+    time_split.insert(time_split.end(), {"--split", "time"});
+    CHECK_THROWS_WITH(simulate(time_split), Catch::Contains("--split"));
     // 60 rows: 48 outside validation; 20 + 10 x 5 = 70 labels cannot be had
     CHECK_THROWS_WITH(simulate(with("--cycles", "5")),
                       Catch::Contains("only 48 compounds outside the validation set"));

@@ -59,6 +59,11 @@ void check_options(const SimulationOptions& o) {
             throw SimulationError("unknown strategy '" + s +
                                   "' (expected uncertainty, margin, entropy, random or hybrid)");
         }
+        if ((s == "margin" || s == "hybrid") && o.task == "regression" && !o.threshold) {
+            throw SimulationError("strategy '" + s +
+                                  "' on a regression task needs --threshold (the value to "
+                                  "select around)");
+        }
         if (!seen.insert(s).second) {
             throw SimulationError("strategy '" + s + "' is listed twice");
         }
