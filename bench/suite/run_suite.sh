@@ -8,16 +8,16 @@
 #   bench/suite/run_suite.sh            (after scripts/build.sh; ~1 h on a quiet 2-core box)
 #   SEEDS=1 DATASETS="esol bbbp" bench/suite/run_suite.sh     (a quicker subset)
 #
-# Env: SEEDS (3), MEMBERS (20), STRATEGIES (uncertainty,random), DATASETS (all),
+# Env: SEEDS (2), MEMBERS (20), STRATEGIES (uncertainty,uncertainty+maxmin,random), DATASETS (all),
 #      OUT (/tmp/labelloop-suite), DATA (../shared/data), SKIP_THROUGHPUT=1, SKIP_BROWSER=1
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 DATA=${DATA:-"$ROOT/../shared/data"}
 [ -d "$DATA" ] || DATA=/work/shared/data
 OUT=${OUT:-/tmp/labelloop-suite}
-SEEDS=${SEEDS:-3}
+SEEDS=${SEEDS:-2}
 MEMBERS=${MEMBERS:-20}
-STRATEGIES=${STRATEGIES:-uncertainty,random}
+STRATEGIES=${STRATEGIES:-uncertainty,uncertainty+maxmin,random}
 DATASETS=${DATASETS:-"esol lipophilicity bbbp huuskonen"}
 NATIVE="$ROOT/build/native"
 BIN="$NATIVE/server/labelloop"
@@ -30,10 +30,10 @@ step() { printf '\n== %s ==\n' "$*"; }
 # name | file | smiles column | target column | task | init | batch | cycles
 config() {
   case "$1" in
-    esol)          echo "esol.csv|smiles|measured log solubility in mols per litre|regression|50|25|12" ;;
-    lipophilicity) echo "lipophilicity.csv|smiles|exp|regression|100|50|10" ;;
-    bbbp)          echo "bbbp.csv|smiles|BBBP|classification|50|25|12" ;;
-    huuskonen)     echo "huuskonen_train.csv|smiles|SOL|regression|50|25|12" ;;
+    esol)          echo "esol.csv|smiles|measured log solubility in mols per litre|regression|50|50|12" ;;
+    lipophilicity) echo "lipophilicity.csv|smiles|exp|regression|100|200|10" ;;
+    bbbp)          echo "bbbp.csv|smiles|BBBP|classification|50|100|10" ;;
+    huuskonen)     echo "huuskonen_train.csv|smiles|SOL|regression|50|50|12" ;;
     *) echo "unknown data set $1" >&2; exit 2 ;;
   esac
 }

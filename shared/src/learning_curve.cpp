@@ -144,29 +144,34 @@ std::optional<double> labels_to_reach(const std::vector<double>& labels,
 }
 
 std::optional<StopSuggestion> suggest_stop(const Curve& curve, bool higher_is_better,
-                                           std::size_t window, double min_gain) {
+                                           std::size_t window, double min_gain,
+                                           std::size_t patience) {
     check_xy(curve.labels, curve.metric, "suggest_stop");
-    if (window < 1) {
-        throw std::invalid_argument("suggest_stop: window must be at least 1");
+    if (window < 1 || patience < 1) {
+        throw std::invalid_argument("suggest_stop: window and patience must be at least 1");
     }
+    std::size_t flat_run = 0;
     for (std::size_t i = window; i < curve.labels.size(); ++i) {
         const double gain =
             relative_gain(curve.metric[i - window], curve.metric[i], higher_is_better);
+        std::string reason;
         if (gain < min_gain) {
-            return StopSuggestion{i, curve.labels[i],
-                                  "the validation metric improved by " + number(100.0 * gain) +
-                                      " % over the last " + std::to_string(window) + " cycles"};
-        }
-        if (i < curve.uncertainty.size()) {
+            reason = "the validation metric improved by " + number(100.0 * gain) +
+                     " % over the last " + std::to_string(window) + " cycles";
+        } else if (i < curve.uncertainty.size()) {
             // Uncertainty is lower-is-better whatever the metric.
             const double drop =
                 relative_gain(curve.uncertainty[i - window], curve.uncertainty[i], false);
             if (drop < min_gain) {
-                return StopSuggestion{i, curve.labels[i],
-                                      "the mean uncertainty of the next batch fell by " +
-                                          number(100.0 * drop) + " % over the last " +
-                                          std::to_string(window) + " cycles"};
+                reason = "the mean uncertainty of the next batch changed by " +
+                         number(-100.0 * drop) + " % over the last " + std::to_string(window) +
+                         " cycles";
             }
+        }
+        flat_run = reason.empty() ? 0 : flat_run + 1;
+        if (flat_run >= patience) {
+            return StopSuggestion{i, curve.labels[i],
+                                  reason + " (" + std::to_string(patience) + " checks in a row)"};
         }
     }
     return std::nullopt;

@@ -8,10 +8,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test, before, after } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { parseArgs, startServer, launchBrowser, waitForState, clickWidget, screenshot } from './lib.mjs';
 
 const args = parseArgs();
-const DATA = '/work/shared/data/esol.csv';
+// The team's reference data sets sit next to the checkout (../shared/data).
+const DATA = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/data/esol.csv');
 let server, browser, adminToken, simulationJson;
 
 before(async () => {

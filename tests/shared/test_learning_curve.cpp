@@ -63,28 +63,35 @@ TEST_CASE("labels to reach the full-pool score within 5 %", "[learning_curve]") 
 TEST_CASE("stopping suggestion: the curve flattens or uncertainty stops dropping",
           "[learning_curve]") {
     // RMSE gains over 2 cycles: i=2: (1.0-0.8)/1.0 = 20 %; i=3: (0.9-0.795)/0.9 = 11.7 %;
-    // i=4: (0.8-0.794)/0.8 = 0.75 % < 1 % -> stop at i = 4 (50 labels)
-    Curve flat{{10, 20, 30, 40, 50}, {1.0, 0.9, 0.8, 0.795, 0.794}, {}};
+    // i=4: (0.8-0.794)/0.8 = 0.75 % < 1 % (flat); i=5: (0.795-0.793)/0.795 = 0.25 % (flat)
+    // -> two flat checks in a row end at i = 5 (60 labels)
+    Curve flat{{10, 20, 30, 40, 50, 60}, {1.0, 0.9, 0.8, 0.795, 0.794, 0.793}, {}};
     auto stop = suggest_stop(flat, false);
     REQUIRE(stop.has_value());
-    CHECK(stop->index == 4);
-    CHECK(stop->labels == 50.0);
+    CHECK(stop->index == 5);
+    CHECK(stop->labels == 60.0);
     CHECK(stop->reason.find("validation metric") != std::string::npos);
+    // patience 1: the first flat check is enough
+    CHECK(suggest_stop(flat, false, 2, 0.01, 1)->index == 4);
 
-    // Metric still improving, but uncertainty 0.50 -> 0.40 (20 %) at i=2, then
-    // 0.45 -> 0.449 (0.2 %) at i=3 -> stop at i = 3 for uncertainty
-    Curve unc{{10, 20, 30, 40}, {1.0, 0.9, 0.8, 0.7}, {0.5, 0.45, 0.4, 0.449}};
+    // Metric still improving; uncertainty 0.50 -> 0.40 (20 %) at i=2, 0.45 -> 0.449 (0.2 %)
+    // at i=3 (flat), 0.40 -> 0.45 (rises) at i=4 (flat) -> stop at i = 4 for uncertainty
+    Curve unc{{10, 20, 30, 40, 50}, {1.0, 0.9, 0.8, 0.7, 0.6}, {0.5, 0.45, 0.4, 0.449, 0.45}};
     stop = suggest_stop(unc, false);
     REQUIRE(stop.has_value());
-    CHECK(stop->index == 3);
+    CHECK(stop->index == 4);
     CHECK(stop->reason.find("uncertainty") != std::string::npos);
 
     // ROC-AUC climbing 10 % per two cycles: no stop yet
     Curve climbing{{10, 20, 30}, {0.6, 0.63, 0.66}, {}};
     CHECK_FALSE(suggest_stop(climbing, true).has_value());
-    // a worse metric (negative gain) is flat too
-    Curve worse{{10, 20, 30}, {0.7, 0.72, 0.69}, {}};
-    CHECK(suggest_stop(worse, true)->index == 2);
+    // one flat check (0.7 -> 0.69 at i=2) followed by a gain is not a stop ...
+    Curve blip{{10, 20, 30, 40}, {0.7, 0.72, 0.69, 0.80}, {}};
+    CHECK_FALSE(suggest_stop(blip, true).has_value());
+    // ... but two in a row are, worse counting as flat: i=2 -> -1.4 %, i=3 -> -2.8 %
+    Curve worse{{10, 20, 30, 40}, {0.7, 0.72, 0.69, 0.70}, {}};
+    CHECK(suggest_stop(worse, true)->index == 3);
+    CHECK_THROWS_AS(suggest_stop(worse, true, 2, 0.01, 0), std::invalid_argument);
 }
 
 TEST_CASE("SVG plot names every series and draws the reference line", "[learning_curve]") {

@@ -325,9 +325,9 @@ void App::draw_learning_curve() {
     if (overlay) {
         float legend_y = p1.y + 4 * dpr_;
         const float legend_x = p1.x - ImGui::CalcTextSize("uncertainty (simulated)").x - 30 * dpr_;
-        for (std::size_t k = 0; k < simulation_.size(); ++k) {
-            const auto& c = simulation_[k];
-            const ImU32 colour = palette_colour(k);
+        std::size_t next_colour = 1; // 0 (grey) is random's, as in the CLI's SVG
+        for (const auto& c : simulation_) {
+            const ImU32 colour = palette_colour(c.strategy == "random" ? 0 : next_colour++);
             for (std::size_t i = 0; i < c.labels.size(); ++i) {
                 const ImVec2 q(sx(c.labels[i]), sy(c.metric[i]));
                 if (i > 0) {

@@ -22,7 +22,8 @@ const char* const kSimulateUsage =
                    [--threshold T] [--params JSON]
       Replay active learning on data whose labels are known (they answer as the oracle),
       through the same services as real cycles, on a temporary database. Strategies:
-      uncertainty, margin, entropy, random, hybrid. Writes DIR/simulation.json (Cycle
+      uncertainty, margin, entropy, random, hybrid, each optionally with a batch diversity
+      rule (uncertainty+maxmin, uncertainty+tanimoto_cap). Writes DIR/simulation.json (Cycle
       History can overlay it), curves.csv, learning_curves.svg and split.json (default
       DIR ./simulation) and prints per strategy the labels needed to come within 5 % of the
       full-pool model, the area under the curve relative to random, and where to stop.

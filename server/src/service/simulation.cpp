@@ -41,6 +41,15 @@ std::string fmt(double v, const char* format = "%.4f") {
     return buf;
 }
 
+/// "uncertainty+maxmin" -> {"uncertainty", "maxmin"}: a strategy with a batch-diversity rule.
+std::pair<std::string, std::string> split_strategy(const std::string& name) {
+    const auto plus = name.find('+');
+    if (plus == std::string::npos) {
+        return {name, ""};
+    }
+    return {name.substr(0, plus), name.substr(plus + 1)};
+}
+
 void check_options(const SimulationOptions& o) {
     if (o.task != "regression" && o.task != "classification") {
         throw SimulationError("--task must be regression or classification, got '" + o.task + "'");
@@ -54,18 +63,24 @@ void check_options(const SimulationOptions& o) {
     static const std::set<std::string> known{"uncertainty", "margin", "entropy", "random",
                                              "hybrid"};
     std::set<std::string> seen;
-    for (const auto& s : o.strategies) {
+    for (const auto& name : o.strategies) {
+        const auto [s, diversity] = split_strategy(name);
         if (known.count(s) == 0) {
             throw SimulationError("unknown strategy '" + s +
-                                  "' (expected uncertainty, margin, entropy, random or hybrid)");
+                                  "' (expected uncertainty, margin, entropy, random or hybrid, "
+                                  "optionally with +maxmin or +tanimoto_cap)");
+        }
+        if (!diversity.empty() && diversity != "maxmin" && diversity != "tanimoto_cap") {
+            throw SimulationError("unknown diversity '" + diversity + "' in strategy '" + name +
+                                  "' (expected maxmin or tanimoto_cap)");
         }
         if ((s == "margin" || s == "hybrid") && o.task == "regression" && !o.threshold) {
             throw SimulationError("strategy '" + s +
                                   "' on a regression task needs --threshold (the value to "
                                   "select around)");
         }
-        if (!seen.insert(s).second) {
-            throw SimulationError("strategy '" + s + "' is listed twice");
+        if (!seen.insert(name).second) {
+            throw SimulationError("strategy '" + name + "' is listed twice");
         }
     }
     if (o.batch < 1 || o.batch > 1000) {
@@ -285,7 +300,11 @@ SimulationResult run_simulation(const SimulationOptions& options) {
             for (std::int64_t cycle = 0; cycle <= options.cycles; ++cycle) {
                 SelectRequest select;
                 select.model_id = model.id;
-                select.strategy = strategy;
+                const auto [base, diversity] = split_strategy(strategy);
+                select.strategy = base;
+                if (!diversity.empty()) {
+                    select.diversity = json(diversity);
+                }
                 select.batch_size = options.batch;
                 select.pool.kind = "dataset";
                 select.pool.dataset = kDataset;

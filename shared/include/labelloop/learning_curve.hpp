@@ -47,16 +47,19 @@ std::optional<double> labels_to_reach(const std::vector<double>& labels,
                                       const std::vector<double>& metric, double target,
                                       bool higher_is_better);
 
-/// Where to stop labeling: the first point i >= window at which the metric improved by less
-/// than `min_gain` (relative) over the last `window` points, or the mean uncertainty of the
-/// next batch fell by less than `min_gain` (relative) over them. nullopt: keep going.
+/// Where to stop labeling: a point i >= window is flat when the metric improved by less than
+/// `min_gain` (relative) over the last `window` points, or the mean uncertainty of the next
+/// batch fell by less than `min_gain` (relative) over them. Single noisy points are common
+/// (a batch of hard compounds), so the suggestion is the point that completes `patience`
+/// flat points in a row. nullopt: keep going.
 struct StopSuggestion {
     std::size_t index = 0;
     double labels = 0.0;
     std::string reason;
 };
 std::optional<StopSuggestion> suggest_stop(const Curve& curve, bool higher_is_better,
-                                           std::size_t window = 2, double min_gain = 0.01);
+                                           std::size_t window = 2, double min_gain = 0.01,
+                                           std::size_t patience = 2);
 
 /// A standalone SVG line plot: one polyline per series with a shaded +-sd band, a dashed
 /// horizontal reference line (the full-pool score) and a legend.
@@ -71,7 +74,8 @@ std::string render_svg(const std::vector<SvgSeries>& series, const std::string& 
                        const std::string& x_label, const std::string& y_label,
                        std::optional<double> reference, const std::string& reference_label);
 
-/// A fixed palette so the CLI plot and the browser overlay give a strategy the same colour.
+/// A fixed palette so the CLI plot and the browser overlay give a strategy the same colour
+/// (index 0, grey, is kept for random sampling).
 const char* series_colour(std::size_t index);
 
 } // namespace labelloop::curve
