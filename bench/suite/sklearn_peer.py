@@ -4,7 +4,9 @@
 schedule `labelloop simulate` used (its split.json: every compound with label and role, and the
 initial training set per seed). Strategies: random, and uncertainty (spread of the trees'
 predictions for regression, p(1-p) of the forest's probability for classification).
-Usage: sklearn_peer.py SIMULATION_DIR [N_JOBS]   -> writes SIMULATION_DIR/sklearn_peer.json
+Usage: sklearn_peer.py SIMULATION_DIR [N_JOBS [MAX_SEEDS]]   -> SIMULATION_DIR/sklearn_peer.json
+(MAX_SEEDS: run only the first seeds' initial sets; RandomForest with all 2048 features per
+split is slow on thousands of compounds.)
 """
 import json
 import os
@@ -31,6 +33,7 @@ def morgan_bits(smiles):
 def main():
     out_dir = sys.argv[1]
     n_jobs = int(sys.argv[2]) if len(sys.argv) > 2 else 2
+    max_seeds = int(sys.argv[3]) if len(sys.argv) > 3 else None
     sim = json.load(open(os.path.join(out_dir, "simulation.json")))
     split = json.load(open(os.path.join(out_dir, "split.json")))
     task = sim["task"]
@@ -66,7 +69,7 @@ def main():
     fit_seconds = []
     for name in ("random", "uncertainty"):
         runs = []
-        for seed, init in enumerate(split["init"]):
+        for seed, init in enumerate(split["init"][:max_seeds]):
             labeled = list(init)
             rng = np.random.RandomState(seed)
             labels, metric = [], []
@@ -92,6 +95,7 @@ def main():
     # The full-pool peer model on the same validation set.
     full, full_seconds = fit(np.arange(len(pool)), 0)
     result = {"peer": "sklearn RandomForest(100) on Morgan r=2 2048 bits", "metric": sim["metric"],
+              "seeds": len(split["init"][:max_seeds]),
               "full_pool": {"metric": score(full), "fit_seconds": full_seconds},
               "mean_fit_seconds": float(np.mean(fit_seconds)), "strategies": strategies}
     json.dump(result, open(os.path.join(out_dir, "sklearn_peer.json"), "w"), indent=1)
