@@ -45,12 +45,15 @@ def main():
     for name in names:
         d = os.path.join(suite_dir, name)
         sim = json.load(open(os.path.join(d, "simulation.json")))
-        peer = json.load(open(os.path.join(d, "sklearn_peer.json")))
+        peer_path = os.path.join(d, "sklearn_peer.json")
+        peer = (json.load(open(peer_path)) if os.path.exists(peer_path) else
+                {"strategies": [], "full_pool": {"metric": float("nan")},
+                 "mean_fit_seconds": float("nan")})
         higher = sim["higher_is_better"]
         target = sim["full_pool"]["target"]
         peer_by = {s["name"]: s for s in peer["strategies"]}
         peer_areas = {k: area(v["mean"]["labels"], v["mean"]["metric"]) for k, v in peer_by.items()}
-        peer_best = max(peer_areas.values()) if higher else min(peer_areas.values())
+        peer_best = ((max if higher else min)(peer_areas.values()) if peer_areas else None)
         random = next((s for s in sim["strategies"] if s["name"] == "random"), None)
         random_labels = random["labels_to_target"] if random else None
         budget = sim["strategies"][0]["mean"]["labels"][-1]
@@ -63,13 +66,13 @@ def main():
                      else ("random not reached" if ltt is not None else "-"))
             same = peer_by.get(s["name"])
             vs_same = (better_ratio(a, peer_areas[s["name"]], higher) if same else None)
-            vs_best = better_ratio(a, peer_best, higher)
+            vs_best = better_ratio(a, peer_best, higher) if peer_best else None
             final_peer = same["mean"]["metric"][-1] if same else None
             secs = sim["timing"][s["name"]]["mean_retrain_seconds"]
             print(f"| {name} ({sim['metric']}) | {sim['full_pool']['metric']:.3f} / "
                   f"{peer['full_pool']['metric']:.3f} | {s['name']} | {fmt_labels(ltt, budget)} | "
                   f"{share} | {s['area_ratio_vs_random'] or float('nan'):.3f} | "
-                  f"{(f'{vs_same:.3f}' if vs_same else '-')} / {vs_best:.3f} | "
+                  f"{(f'{vs_same:.3f}' if vs_same else '-')} / {(f'{vs_best:.3f}' if vs_best else '-')} | "
                   f"{m['metric'][-1]:.3f} / {(f'{final_peer:.3f}' if final_peer is not None else '-')} | "
                   f"{secs:.2f} / {peer['mean_fit_seconds']:.2f} |")
             if s["name"] != "random" and (best is None or better_ratio(a, best[1], higher) > 1):
@@ -84,9 +87,13 @@ def main():
                 half = f"MET ({ltt:g} vs random {random_labels:g})"
             else:
                 half = f"NOT MET ({ltt:g} vs random {random_labels:g} = {100 * ltt / random_labels:.0f} %)"
-            peer_verdict = "beats" if vs_best > 1 else "does NOT beat"
+            if vs_best is None:
+                peer_verdict = "sklearn peer not run"
+            else:
+                peer_verdict = (("beats" if vs_best > 1 else "does NOT beat") +
+                                f" the sklearn peer's best curve (AULC ratio {vs_best:.3f}, > 1 = ours better)")
             verdicts.append(f"- {name}: best strategy {s['name']}: <= 50 % of random's labels: {half}; "
-                            f"{peer_verdict} the sklearn peer's best curve (AULC ratio {vs_best:.3f}, > 1 = ours better)")
+                            f"{peer_verdict}")
     print()
     print("\n".join(verdicts))
 
