@@ -1,6 +1,7 @@
 // The one LabelLoop binary: `labelloop serve` runs the server; admin commands join here.
 #include "cli/admin_commands.hpp"
 #include "cli/serve_command.hpp"
+#include "cli/simulate_command.hpp"
 #include "labelloop/version.hpp"
 #include "service/errors.hpp"
 
@@ -87,7 +88,7 @@ int main(int argc, char** argv) {
     const std::vector<std::string> args(argv + 1, argv + argc);
     try {
         if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-            std::cout << kUsage;
+            std::cout << kUsage << labelloop::cli::kSimulateUsage;
             return args.empty() ? 2 : 0;
         }
         if (args[0] == "--version") {
@@ -111,9 +112,13 @@ int main(int argc, char** argv) {
         if (args[0] == "model") {
             return labelloop::cli::run_model_command(rest);
         }
+        if (args[0] == "simulate") {
+            return labelloop::cli::run_simulate_command(rest);
+        }
         throw UsageError("unknown command '" + args[0] + "'");
     } catch (const UsageError& e) {
-        std::cerr << "labelloop: " << e.what() << "\n\n" << kUsage;
+        std::cerr << "labelloop: " << e.what() << "\n\n"
+                  << kUsage << labelloop::cli::kSimulateUsage;
         return 2;
     } catch (const labelloop::service::ServiceError& e) {
         std::cerr << "labelloop: " << e.what() << "\n";

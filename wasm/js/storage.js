@@ -11,7 +11,7 @@ mergeInto(LibraryManager.library, {
       input = document.createElement('input');
       input.type = 'file';
       input.id = 'labelloop-smiles-file';
-      input.accept = '.smi,.smiles,.txt,.csv,text/plain';
+      input.accept = '.smi,.smiles,.txt,.csv,.json,text/plain,application/json';
       input.style.display = 'none';
       input.addEventListener('change', function () {
         var file = input.files && input.files[0];

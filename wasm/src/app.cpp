@@ -294,6 +294,11 @@ void App::draw_sign_in() {
 }
 
 void App::set_uploaded_smiles(const std::string& text) {
+    if (expecting_simulation_) { // Cycle History asked for the file
+        expecting_simulation_ = false;
+        import_simulation(text);
+        return;
+    }
     if (text.size() >= sizeof pasted_smiles_) {
         notify("The file is too large for the SMILES box (" +
                    std::to_string(sizeof pasted_smiles_ - 1) + " bytes at most): split it.",
@@ -429,6 +434,7 @@ nlohmann::json App::state() const {
                                                   {"progress", job_.progress},
                                                   {"error", job_.error}})},
         {"versions", versions_.size()},
+        {"simulation", simulation_state()},
         {"pool_kind", pool_kind_},
         {"pasted_bytes", std::strlen(pasted_smiles_)},
         {"preview",

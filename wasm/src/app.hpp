@@ -70,6 +70,9 @@ public:
     /// A file the scientist picked (Sample Selection, "Upload a file..."): its text becomes
     /// the pasted-SMILES pool.
     void set_uploaded_smiles(const std::string& text);
+    /// A `labelloop simulate` result (simulation.json) for Cycle History to overlay on the
+    /// model's real learning curve; a bad file becomes an error notice.
+    void import_simulation(const std::string& text);
     /// For the headless smoke test: put `items` in the queue as if loaded from the server.
     void load_queue_for_test(std::vector<QueueItem> items, User me, ModelInfo model);
     void select_tab_for_test(Tab tab) { requested_tab_ = tab; }
@@ -133,6 +136,7 @@ private:
     void move_to_next_open(int direction);
     void draw_cycles_tab();
     void draw_learning_curve();
+    nlohmann::json simulation_state() const;
     void draw_selection_tab();
     void run_preview();
     void fetch_pool_page(
@@ -234,6 +238,16 @@ private:
     Job job_;
     double next_job_poll_ = 0.0;
     bool retrain_in_flight_ = false;
+    struct SimulationCurve {
+        std::string strategy;
+        std::vector<double> labels;
+        std::vector<double> metric;
+    };
+    bool expecting_simulation_ = false; // the next picked file is a simulation, not SMILES
+    std::string simulation_data_;       // the simulated data set's file name
+    std::string simulation_metric_;
+    std::vector<SimulationCurve> simulation_;
+    std::size_t simulation_points_drawn_ = 0; // in the last frame (the e2e test checks it)
 
     // -- Sample Selection tab
     int pool_kind_ = 0; // 0 unlabeled compounds, 1 pasted SMILES

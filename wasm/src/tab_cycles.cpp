@@ -1,12 +1,17 @@
 // Tab 3, Cycle History: the active model's cycles as a timeline, before/after metrics side by
 // side with the change highlighted, the learning curve (validation metric against labels,
-// one point per model version) and, for admins, Retrain with the job's progress.
+// one point per model version) and, for admins, Retrain with the job's progress. A
+// `labelloop simulate` result can be imported and its mean curves drawn over the real one.
 #include "app.hpp"
+
+#include "labelloop/learning_curve.hpp"
+#include "platform/file_picker.hpp"
 
 #include <imgui.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 namespace labelloop::app {
 namespace {
@@ -32,7 +37,72 @@ std::optional<double> metric(const json& metrics, const std::string& name) {
     return std::nullopt;
 }
 
+ImU32 palette_colour(std::size_t index) {
+    unsigned rgb = 0;
+    std::sscanf(curve::series_colour(index) + 1, "%6x", &rgb);
+    return IM_COL32((rgb >> 16) & 0xFF, (rgb >> 8) & 0xFF, rgb & 0xFF, 255);
+}
+
 } // namespace
+
+void App::import_simulation(const std::string& text) {
+    const json doc = json::parse(text, nullptr, false);
+    const auto refuse = [&](const std::string& why) {
+        notify("Not a simulation result: " + why +
+                   " (expected simulation.json from "
+                   "`labelloop simulate`).",
+               true);
+    };
+    if (!doc.is_object() || doc.value("format", "") != "labelloop-simulation") {
+        refuse("no \"format\": \"labelloop-simulation\"");
+        return;
+    }
+    if (!doc.contains("strategies") || !doc["strategies"].is_array() || !doc.contains("metric") ||
+        !doc["metric"].is_string()) {
+        refuse("no strategies or metric");
+        return;
+    }
+    std::vector<SimulationCurve> curves;
+    for (const auto& s : doc["strategies"]) {
+        if (!s.is_object() || !s.contains("mean") || !s["mean"].is_object()) {
+            refuse("a strategy without a mean curve");
+            return;
+        }
+        SimulationCurve c;
+        c.strategy = s.value("name", "?");
+        try {
+            c.labels = s["mean"].at("labels").get<std::vector<double>>();
+            c.metric = s["mean"].at("metric").get<std::vector<double>>();
+        } catch (const json::exception&) {
+            refuse("strategy '" + c.strategy + "' has no numeric mean labels / metric");
+            return;
+        }
+        if (c.labels.size() != c.metric.size() || c.labels.empty()) {
+            refuse("strategy '" + c.strategy + "' has mismatched curve lengths");
+            return;
+        }
+        curves.push_back(std::move(c));
+    }
+    simulation_ = std::move(curves);
+    simulation_metric_ = doc["metric"].get<std::string>();
+    simulation_data_ = doc.value("data", "");
+    notify("Loaded a simulation of " + simulation_data_ + " (" +
+               std::to_string(simulation_.size()) + " strategies).",
+           false);
+}
+
+json App::simulation_state() const {
+    json strategies = json::array();
+    for (const auto& c : simulation_) {
+        strategies.push_back({{"name", c.strategy}, {"points", c.labels.size()}});
+    }
+    return {{"loaded", !simulation_.empty()},
+            {"data", simulation_data_},
+            {"metric", simulation_metric_},
+            {"strategies", strategies},
+            {"points_drawn", simulation_points_drawn_},
+            {"waiting_for_file", expecting_simulation_}};
+}
 
 void App::draw_cycles_tab() {
     const ModelInfo* m = active_model();
@@ -44,6 +114,19 @@ void App::draw_cycles_tab() {
         refresh_cycles();
     }
     widgets_.record_last_item("cycles_refresh");
+    ImGui::SameLine();
+    if (ImGui::Button("Import simulation...")) {
+        expecting_simulation_ = true; // the picked file comes back through set_uploaded_smiles
+        open_smiles_file_picker();
+    }
+    widgets_.record_last_item("import_simulation");
+    if (!simulation_.empty()) {
+        ImGui::SameLine();
+        if (ImGui::Button("Clear simulation")) {
+            simulation_.clear();
+        }
+        widgets_.record_last_item("clear_simulation");
+    }
     if (me_.is_admin()) {
         ImGui::SameLine();
         const Cycle* open_cycle = nullptr;
@@ -180,15 +263,31 @@ void App::draw_learning_curve() {
     const ImVec2 p1(origin.x + width - 16 * dpr_, origin.y + 10 * dpr_);
     draw->AddLine(p0, ImVec2(p1.x, p0.y), IM_COL32(150, 150, 160, 255));
     draw->AddLine(p0, ImVec2(p0.x, p1.y), IM_COL32(150, 150, 160, 255));
-    if (points.empty()) {
+    // The overlay shares the axes only when it measures the same metric.
+    const bool overlay = !simulation_.empty() && simulation_metric_ == name;
+    simulation_points_drawn_ = 0;
+    if (!simulation_.empty() && !overlay) {
+        ImGui::TextColored(ImVec4(0.95F, 0.7F, 0.35F, 1),
+                           "The imported simulation measures %s, this model %s: not overlaid.",
+                           simulation_metric_.c_str(), name.c_str());
+    }
+    if (points.empty() && !overlay) {
         draw->AddText(ImVec2(p0.x + 10, p1.y + 10), IM_COL32(160, 160, 170, 255),
                       "No model versions with metrics yet.");
         ImGui::Dummy(ImVec2(width, height));
         widgets_.record_last_item("learning_curve");
         return;
     }
-    double xmin = points.front().first, xmax = xmin, ymin = points.front().second, ymax = ymin;
-    for (const auto& [x, y] : points) {
+    std::vector<std::pair<double, double>> extent = points;
+    if (overlay) {
+        for (const auto& c : simulation_) {
+            for (std::size_t i = 0; i < c.labels.size(); ++i) {
+                extent.emplace_back(c.labels[i], c.metric[i]);
+            }
+        }
+    }
+    double xmin = extent.front().first, xmax = xmin, ymin = extent.front().second, ymax = ymin;
+    for (const auto& [x, y] : extent) {
         xmin = std::min(xmin, x);
         xmax = std::max(xmax, x);
         ymin = std::min(ymin, y);
@@ -223,6 +322,34 @@ void App::draw_learning_curve() {
     draw->AddText(ImVec2((p0.x + p1.x) / 2 - ImGui::CalcTextSize("training labels").x / 2,
                          p0.y + ImGui::GetFontSize() * 1.1F),
                   IM_COL32(190, 190, 200, 255), "training labels");
+    if (overlay) {
+        float legend_y = p1.y + 4 * dpr_;
+        const float legend_x = p1.x - ImGui::CalcTextSize("uncertainty (simulated)").x - 30 * dpr_;
+        std::size_t next_colour = 1; // 0 (grey) is random's, as in the CLI's SVG
+        for (const auto& c : simulation_) {
+            const ImU32 colour = palette_colour(c.strategy == "random" ? 0 : next_colour++);
+            for (std::size_t i = 0; i < c.labels.size(); ++i) {
+                const ImVec2 q(sx(c.labels[i]), sy(c.metric[i]));
+                if (i > 0) {
+                    draw->AddLine(ImVec2(sx(c.labels[i - 1]), sy(c.metric[i - 1])), q, colour,
+                                  1.5F * dpr_);
+                }
+                draw->AddCircle(q, 3.0F * dpr_, colour);
+                ++simulation_points_drawn_;
+            }
+            draw->AddLine(ImVec2(legend_x, legend_y + ImGui::GetFontSize() / 2),
+                          ImVec2(legend_x + 18 * dpr_, legend_y + ImGui::GetFontSize() / 2), colour,
+                          3.0F * dpr_);
+            const std::string label = c.strategy + " (simulated)";
+            draw->AddText(ImVec2(legend_x + 24 * dpr_, legend_y), colour, label.c_str());
+            legend_y += ImGui::GetFontSize() * 1.3F;
+        }
+        draw->AddLine(ImVec2(legend_x, legend_y + ImGui::GetFontSize() / 2),
+                      ImVec2(legend_x + 18 * dpr_, legend_y + ImGui::GetFontSize() / 2),
+                      IM_COL32(90, 160, 240, 255), 3.0F * dpr_);
+        draw->AddText(ImVec2(legend_x + 24 * dpr_, legend_y), IM_COL32(200, 200, 210, 255),
+                      "this model (real cycles)");
+    }
     for (std::size_t i = 1; i < points.size(); ++i) {
         draw->AddLine(ImVec2(sx(points[i - 1].first), sy(points[i - 1].second)),
                       ImVec2(sx(points[i].first), sy(points[i].second)),

@@ -118,8 +118,23 @@ domain::Model ModelService::create_model(const domain::User* caller,
                  std::to_string(labeled.size()) + " found. Import labels first.",
              {{"field", "property"}, {"labeled", labeled.size()}});
     }
-    const auto mask =
-        validation_mask(labeled, request.split, request.validation_fraction, request.seed);
+    std::vector<bool> mask;
+    if (request.validation_compound_ids.empty()) {
+        mask = validation_mask(labeled, request.split, request.validation_fraction, request.seed);
+    } else {
+        const std::set<std::string> validation(request.validation_compound_ids.begin(),
+                                               request.validation_compound_ids.end());
+        for (const auto& c : labeled) {
+            mask.push_back(validation.count(c.compound_id) != 0);
+        }
+        const auto n_val = static_cast<std::size_t>(std::count(mask.begin(), mask.end(), true));
+        if (n_val != validation.size() || n_val == labeled.size()) {
+            fail(ErrorKind::InvalidValue,
+                 "validation_compound_ids must all be labeled compounds of the model and leave "
+                 "some for training.",
+                 {{"field", "validation_compound_ids"}});
+        }
+    }
     std::vector<engine::TrainingRow> train_rows;
     std::vector<engine::TrainingRow> validation_rows;
     for (std::size_t i = 0; i < labeled.size(); ++i) {

@@ -24,6 +24,10 @@ struct CreateModelRequest {
     /// Optionally use only these compounds (ids) as the labeled set, e.g. a demo subset.
     std::vector<std::string> compound_ids;
     std::string split = "random"; // random | scaffold
+    /// When set, exactly these labeled compounds form the validation set (split and
+    /// validation_fraction are then unused): a simulation keeps one validation set fixed
+    /// across strategies and seeds.
+    std::vector<std::string> validation_compound_ids;
     double validation_fraction = 0.2;
     std::uint64_t seed = 42;
     nlohmann::json params = nlohmann::json::object();

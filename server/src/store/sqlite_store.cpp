@@ -651,10 +651,12 @@ std::optional<QueueItem> SqliteStore::find_queue_item(const std::string& id) {
 }
 
 std::vector<QueueItem> SqliteStore::list_queue(const QueueFilter& filter) {
-    // The ORDER BY comes from a fixed set, never from the request text.
-    const char* order = " ORDER BY q.priority_score DESC, q.created_at, q.id";
+    // The ORDER BY comes from a fixed set, never from the request text. Ties go by insertion
+    // order (rowid), not the random UUID, so a retrain sees its new labels in a repeatable
+    // order (the same seed then gives the same model).
+    const char* order = " ORDER BY q.priority_score DESC, q.created_at, q.rowid";
     if (filter.sort == "created") {
-        order = " ORDER BY q.created_at, q.id";
+        order = " ORDER BY q.created_at, q.rowid";
     } else if (filter.sort == "updated") {
         order = " ORDER BY q.updated_at DESC, q.id";
     }

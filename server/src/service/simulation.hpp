@@ -1,0 +1,91 @@
+// Retrospective simulation: replays the active-learning loop on a data set whose labels are
+// all known, through the same services as real cycles (import, model create, select, submit
+// label, retrain) on a temporary SQLite file, with the data's own values as the oracle.
+// Produces learning curves per strategy and seed and their summaries.
+#pragma once
+
+#include "labelloop/learning_curve.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace labelloop::service {
+
+/// A simulation that cannot run as asked (bad column, strategy, sizes): the message says
+/// what to change.
+struct SimulationError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct SimulationOptions {
+    std::string data_path;
+    std::string smiles_column = "smiles";
+    std::string target_column;
+    std::string task = "regression"; // regression | classification
+    std::vector<std::string> strategies;
+    std::int64_t batch = 0;
+    std::int64_t cycles = 0;
+    std::int64_t init = 0;
+    std::int64_t seeds = 1;
+    double validation_fraction = 0.2;
+    std::string split = "random"; // random | scaffold
+    std::int64_t members = 20;
+    std::optional<double> threshold;                       // margin / hybrid
+    nlohmann::json params = nlohmann::json::object();      // extra ensemble parameters
+    std::string db_path;                                   // "" = a temporary file
+    std::function<void(const std::string&)> progress = {}; // one line per step
+};
+
+struct SimulationRun {
+    std::string strategy;
+    std::int64_t seed = 0;
+    curve::Curve curve;
+    std::vector<double> retrain_seconds;
+};
+
+struct StrategySummary {
+    std::string strategy;
+    curve::MeanCurve mean;
+    double area = 0.0;
+    std::optional<double> area_ratio_vs_random;
+    std::optional<double> labels_to_target;
+    std::optional<curve::StopSuggestion> stop;
+    double mean_retrain_seconds = 0.0;
+};
+
+struct SimulationResult {
+    SimulationOptions options;
+    std::string metric; // rmse | roc_auc
+    bool higher_is_better = false;
+    double full_pool_score = 0.0;
+    double target = 0.0;
+    std::int64_t n_rows = 0;      // data rows with a label
+    std::int64_t n_compounds = 0; // after deduplication
+    std::int64_t n_pool = 0;      // candidates (everything but validation)
+    std::int64_t n_validation = 0;
+    std::vector<SimulationRun> runs;
+    std::vector<StrategySummary> summaries;
+    /// The split for peers (bench/suite): every compound with label and role, and the
+    /// initial training set per seed as indices into the pool compounds.
+    nlohmann::json split;
+};
+
+/// Checks the options (throws SimulationError) and runs every strategy x seed.
+SimulationResult run_simulation(const SimulationOptions& options);
+
+/// The result files: simulation.json (curves, means, summaries: what Cycle History imports),
+/// curves.csv (strategy,seed,cycle,labels,metric,uncertainty, then the means with
+/// seed "mean"), learning_curves.svg, and split.json (for peer baselines).
+nlohmann::json to_json(const SimulationResult& result);
+std::string curves_csv(const SimulationResult& result);
+std::string curves_svg(const SimulationResult& result);
+/// The per-strategy report printed by the CLI.
+std::string summary_text(const SimulationResult& result);
+
+} // namespace labelloop::service
