@@ -111,6 +111,19 @@ export async function clickWidget(page, name) {
   return w;
 }
 
+/** Clicks a widget until the app shows the click took effect (`predicate(state)`): on a
+ *  loaded machine a click can land on a frame where a closing popup still owns the mouse. */
+export async function clickUntil(page, name, predicate, what, attempts = 4) {
+  for (let i = 1; ; i++) {
+    await clickWidget(page, name);
+    try {
+      return await waitForState(page, predicate, what, 5000);
+    } catch (e) {
+      if (i >= attempts) throw e;
+    }
+  }
+}
+
 export async function screenshot(page, artifacts, name) {
   const file = path.join(artifacts, `${name}.png`);
   await page.screenshot({ path: file });

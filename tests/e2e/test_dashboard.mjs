@@ -3,7 +3,7 @@
 // the UI did, and saves screenshots of the tabs it visits.
 import assert from 'node:assert/strict';
 import { test, before, after } from 'node:test';
-import { parseArgs, startServer, launchBrowser, waitForState, waitFrames, clickWidget, screenshot, state } from './lib.mjs';
+import { clickUntil, parseArgs, startServer, launchBrowser, waitForState, waitFrames, clickWidget, screenshot, state } from './lib.mjs';
 
 const args = parseArgs();
 let server, browser, tokens;
@@ -136,7 +136,10 @@ test('an admin previews a selection in the browser and adds it to the queue', as
   await waitForState(page, (st) => st.model_loaded, 'the model downloaded into the browser');
   const before_total = (await api(`/api/v1/active-learning/queue?model_id=${(await state(page)).model.id}&limit=1`,
                                   tokens.admin)).body.total;
-  await clickWidget(page, 'preview_button');
+  {
+    const runs = (await state(page)).preview.runs;
+    await clickUntil(page, 'preview_button', (st) => st.preview.runs > runs, 'the preview started');
+  }
   const s = await waitForState(page, (st) => st.preview.rows.length === 20, 'a preview of 20 compounds');
   assert.ok(s.preview.pool > 100, 'the whole unlabeled pool was scored in the browser');
   await screenshot(page, args.artifacts, 'dashboard-selection-preview');
@@ -188,14 +191,20 @@ test('Sample Selection pools: an uploaded SMILES file and a named dataset, score
   await clickWidget(page, 'upload_button');
   await (await chooser).setFiles({ name: 'pool.smi', mimeType: 'text/plain', buffer: Buffer.from(smiles.join('\n') + '\n') });
   await waitForState(page, (st) => st.pasted_bytes > 0, 'the file in the SMILES box');
-  await clickWidget(page, 'preview_button');
+  {
+    const runs = (await state(page)).preview.runs;
+    await clickUntil(page, 'preview_button', (st) => st.preview.runs > runs, 'the preview started');
+  }
   let s = await waitForState(page, (st) => st.preview.rows.length === smiles.length, 'the uploaded compounds scored');
   assert.deepEqual(s.preview.rows.map((r) => r.smiles).sort(), [...smiles].sort());
   assert.ok(s.preview.rows.every((r) => Number.isFinite(r.uncertainty) && r.uncertainty >= 0));
   await screenshot(page, args.artifacts, 'dashboard-selection-upload');
   // A named dataset (the demo's import is called "esol").
   await pick(2);
-  await clickWidget(page, 'preview_button');
+  {
+    const runs = (await state(page)).preview.runs;
+    await clickUntil(page, 'preview_button', (st) => st.preview.runs > runs, 'the preview started');
+  }
   s = await waitForState(page, (st) => st.preview.rows.length === 20 && st.preview.pool > 500, 'the dataset scored');
   assert.ok(s.preview.rows.every((r) => r.compound_id));
   await context.close();

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test, before, after } from 'node:test';
-import { parseArgs, startServer, launchProfile, waitForState, clickWidget, screenshot, state } from './lib.mjs';
+import { clickUntil, parseArgs, startServer, launchProfile, waitForState, clickWidget, screenshot, state } from './lib.mjs';
 
 const args = parseArgs();
 let server, tokens, port, db;
@@ -262,7 +262,10 @@ test('an admin previews a selection offline with the cached model and pool; it i
   await stopServer();
   await clickWidget(page, 'tab_selection');
   await waitForState(page, (st) => st.tab === 'Sample Selection', 'the Sample Selection tab');
-  await clickWidget(page, 'preview_button');
+  {
+    const runs = (await state(page)).preview.runs;
+    await clickUntil(page, 'preview_button', (st) => st.preview.runs > runs, 'the preview started');
+  }
   s = await waitForState(page, (st) => st.preview.rows.length === 20 && st.preview.pool > 100,
                          'a preview scored offline in the browser', 60000);
   const chosen = s.preview.rows.map((r) => r.compound_id);

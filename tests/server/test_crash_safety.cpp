@@ -9,6 +9,8 @@
 // it sends requests until the server dies and records what was acknowledged.
 #include "test_support.hpp"
 
+#include "labelloop/version.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
@@ -17,6 +19,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <fstream>
 #include <functional>
 #include <iterator>
@@ -238,7 +241,119 @@ void label_until_killed(const ChildServer& server, const Seeded& seeded, Acked& 
     }
 }
 
+std::string sync_op_id(std::size_t i) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "00000000-0000-4000-8000-%012zu", i);
+    return buf;
+}
+
+/// The sync body a browser sends for items [from, to): one label op each.
+json sync_body(const Seeded& seeded, std::size_t from, std::size_t to) {
+    json ops = json::array();
+    for (std::size_t i = from; i < to; ++i) {
+        ops.push_back({{"op_id", sync_op_id(i)},
+                       {"kind", "label"},
+                       {"item_id", seeded.item_ids[i]},
+                       {"base_version", 1},
+                       {"user_id", seeded.scientist_id},
+                       {"label", label_value(i)},
+                       {"source", "experimental"},
+                       {"confidence", "high"}});
+    }
+    return {{"protocol", kSyncProtocolVersion}, {"cursor", 0}, {"limit", 1}, {"ops", ops}};
+}
+
+/// Browsers push their op logs in batches through /sync until the server dies; a batch
+/// counts as acknowledged only when its 200 arrived.
+void sync_until_killed(const ChildServer& server, const Seeded& seeded, Acked& acked,
+                       std::size_t batch, int n_clients, std::atomic<int>& in_flight_ok) {
+    std::vector<std::thread> clients;
+    const std::size_t n_batches = seeded.item_ids.size() / batch;
+    for (int c = 0; c < n_clients; ++c) {
+        clients.emplace_back([&, c] {
+            auto client = server.client();
+            for (std::size_t b = static_cast<std::size_t>(c); b < n_batches;
+                 b += static_cast<std::size_t>(n_clients)) {
+                auto r = client.Post("/api/v1/sync", bearer(seeded.scientist_token),
+                                     sync_body(seeded, b * batch, (b + 1) * batch).dump(),
+                                     "application/json");
+                if (!r) {
+                    return; // the server is gone: this batch may or may not be stored
+                }
+                if (r->status != 200) {
+                    FAIL_CHECK("unexpected answer " << r->status << ": " << r->body);
+                    return;
+                }
+                std::lock_guard<std::mutex> lock(acked.mutex);
+                for (std::size_t i = b * batch; i < (b + 1) * batch; ++i) {
+                    acked.labels[seeded.item_ids[i]] = label_value(i);
+                }
+                ++in_flight_ok;
+            }
+        });
+    }
+    for (auto& t : clients) {
+        t.join();
+    }
+}
+
 } // namespace
+
+TEST_CASE("crash safety: SIGKILL during syncs loses no acknowledged op, and resending every "
+          "op afterwards applies each exactly once",
+          "[crash][slow][sync]") {
+    testing::TempDir dir;
+    const std::string db_path = dir.file("crash-sync.db");
+    const std::size_t batch = 25;
+    const int n_items = 4000;
+    const Seeded seeded = seed_queue(db_path, n_items);
+    Acked acked;
+    std::mt19937 rng(1124);
+    const int kills = 3;
+    for (int round = 0; round < kills; ++round) {
+        INFO("kill round " << round);
+        ChildServer server(db_path, dir.file("server.log"));
+        std::atomic<int> ok{0};
+        std::thread load([&] { sync_until_killed(server, seeded, acked, batch, 4, ok); });
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        while (ok.load() < 5 && std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+        std::this_thread::sleep_for(
+            std::chrono::milliseconds(std::uniform_int_distribution<int>(10, 200)(rng)));
+        server.kill_hard();
+        load.join();
+        verify_database(db_path, acked, seeded.scientist_id);
+    }
+    REQUIRE_FALSE(acked.labels.empty());
+
+    // Every browser sends its whole op log again, acknowledged or not: all of it lands once.
+    ChildServer server(db_path, dir.file("server.log"));
+    auto c = server.client();
+    std::size_t duplicates = 0;
+    for (std::size_t b = 0; b < static_cast<std::size_t>(n_items) / batch; ++b) {
+        const auto answer = body_of(c.Post("/api/v1/sync", bearer(seeded.scientist_token),
+                                           sync_body(seeded, b * batch, (b + 1) * batch).dump(),
+                                           "application/json"));
+        for (const auto& r : answer["results"]) {
+            CHECK(r["outcome"] == "applied");
+            duplicates += r["duplicate"].get<bool>() ? 1 : 0;
+        }
+    }
+    CHECK(duplicates >= acked.labels.size());
+    CHECK(server.stop() == 0);
+    Acked all;
+    for (std::size_t i = 0; i < static_cast<std::size_t>(n_items); ++i) {
+        all.labels[seeded.item_ids[i]] = label_value(i);
+    }
+    verify_database(db_path, all, seeded.scientist_id);
+    store::Database db(db_path);
+    auto ops = db.prepare("SELECT COUNT(*) FROM sync_ops");
+    REQUIRE(ops.step());
+    CHECK(ops.column_int(0) == n_items);
+    WARN("sync kills survived: " << kills << ", acknowledged ops checked: " << acked.labels.size()
+                                 << ", resent as duplicates: " << duplicates);
+}
 
 TEST_CASE("crash safety: SIGKILL during label submits loses no acknowledged label",
           "[crash][slow]") {

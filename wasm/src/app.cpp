@@ -440,6 +440,7 @@ nlohmann::json App::state() const {
         {"preview",
          {{"rows", preview},
           {"running", preview_running_},
+          {"runs", preview_runs_},
           {"error", preview_error_},
           {"pool", preview_pool_size_},
           {"ms", preview_ms_}}},

@@ -260,6 +260,7 @@ private:
     int diversity_ = 0;
     float tanimoto_cap_ = 0.7F;
     bool preview_running_ = false;
+    int preview_runs_ = 0; // previews started (tests wait for their click to count)
     std::vector<PreviewRow> preview_;
     std::vector<PreviewRow> pool_rows_;   // pool pages arriving for a preview
     std::vector<Features> pool_features_; // parallel to pool_rows_

@@ -31,6 +31,7 @@ ImTextureID as_texture(unsigned t) {
 } // namespace
 
 void App::run_preview() {
+    ++preview_runs_;
     preview_error_.clear();
     preview_.clear();
     if (!model_) {
