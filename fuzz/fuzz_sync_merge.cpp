@@ -23,8 +23,12 @@ namespace {
 
 ItemView view_from(const json& j) {
     ItemView v;
-    v.status = j.value("status", "pending");
-    v.version = j.value("version", static_cast<std::int64_t>(0));
+    v.status = j.contains("status") && j.at("status").is_string()
+                   ? j.at("status").get<std::string>()
+                   : "pending";
+    if (j.contains("version") && j.at("version").is_number_integer()) {
+        v.version = j.at("version").get<std::int64_t>();
+    }
     if (j.contains("assigned_to") && j.at("assigned_to").is_string()) {
         v.assigned_to = j.at("assigned_to").get<std::string>();
     }

@@ -334,8 +334,8 @@ json OpLog::to_json() const {
 }
 
 OpLog OpLog::from_json(const json& j) {
-    if (!j.is_object() || j.value("format", 0) != 1 || !j.contains("ops") ||
-        !j.at("ops").is_array()) {
+    if (!j.is_object() || !j.contains("format") || !j.at("format").is_number_integer() ||
+        j.at("format").get<std::int64_t>() != 1 || !j.contains("ops") || !j.at("ops").is_array()) {
         throw SyncError("the stored op log is not in format 1");
     }
     OpLog log;

@@ -75,7 +75,8 @@ int run_simulate_command(const std::vector<std::string>& args) {
                                              "--seeds",    "--val",       "--split",  "--out",
                                              "--members",  "--threshold", "--params", "--db"};
     std::map<std::string, std::string> o;
-    for (std::size_t i = 0; i < args.size(); ++i) {
+    // Options come in pairs: --name value.
+    for (std::size_t i = 0; i < args.size(); i += 2) {
         if (known.count(args[i]) == 0) {
             throw UsageError("unknown option for simulate: '" + args[i] + "'");
         }
@@ -83,7 +84,6 @@ int run_simulate_command(const std::vector<std::string>& args) {
             throw UsageError(args[i] + " expects a value");
         }
         o[args[i]] = args[i + 1];
-        ++i;
     }
     for (const char* key : {"--data", "--target", "--task", "--strategy", "--batch", "--cycles",
                             "--init", "--seeds"}) {
