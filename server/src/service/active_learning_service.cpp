@@ -4,6 +4,7 @@
 
 #include "service/auth_service.hpp"
 #include "service/errors.hpp"
+#include "service/json_values.hpp"
 #include "util/ids.hpp"
 
 #include <cmath>
@@ -12,11 +13,6 @@ namespace labelloop::service {
 namespace {
 
 using json = nlohmann::json;
-
-template <typename T>
-json opt(const std::optional<T>& v) {
-    return v ? json(*v) : json(nullptr);
-}
 
 json parse_or_null(const std::optional<std::string>& text) {
     if (!text || text->empty()) {

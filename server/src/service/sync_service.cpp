@@ -4,6 +4,7 @@
 #include "labelloop/version.hpp"
 #include "service/auth_service.hpp"
 #include "service/errors.hpp"
+#include "service/json_values.hpp"
 #include "service/select_request.hpp"
 #include "util/ids.hpp"
 
@@ -13,11 +14,6 @@ namespace labelloop::service {
 namespace {
 
 using json = nlohmann::json;
-
-template <typename T>
-json opt(const std::optional<T>& v) {
-    return v ? json(*v) : json(nullptr);
-}
 
 sync::ItemView view_of(const domain::QueueItem& q) {
     sync::ItemView v;
