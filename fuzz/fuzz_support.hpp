@@ -1,5 +1,6 @@
 // Shared pieces of the fuzz targets: a private temporary directory for the SQLite file the
-// target writes to (removed at exit), and the Services over it.
+// target writes to (removed at exit), the Services over it, and the import call both file
+// readers are fuzzed through.
 #pragma once
 
 #include "service/errors.hpp"
@@ -34,5 +35,21 @@ public:
 private:
     std::filesystem::path path_;
 };
+
+/// Services over one SQLite file for the whole fuzzing run.
+inline service::Services& fuzz_services() {
+    static FuzzDir dir;
+    static service::Services services{dir.file("fuzz.db")};
+    return services;
+}
+
+/// Imports like POST /compounds/import; the service's own refusal (a message for the
+/// scientist) is the expected answer to bad input, anything else escapes as a bug.
+inline void import_refusing_quietly(const service::ImportRequest& req) {
+    try {
+        fuzz_services().compounds.import(nullptr, req);
+    } catch (const service::ServiceError&) {
+    }
+}
 
 } // namespace labelloop::fuzz
