@@ -15,11 +15,18 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -61,6 +68,121 @@ struct LoadResult {
     Percentiles latency;
 };
 
+/// A lean HTTP/1.1 keep-alive client for the load generator: the request is formatted into
+/// one buffer and sent with one send(), the answer read until its Content-Length is complete.
+/// The load generator shares the server's 2 cores, so it should cost as little CPU as a
+/// tool like wrk would; httplib's client spends about as much per request as the server.
+class LeanClient {
+public:
+    explicit LeanClient(int port) : port_(port) { connect_now(); }
+    ~LeanClient() { close_now(); }
+    LeanClient(const LeanClient&) = delete;
+    LeanClient& operator=(const LeanClient&) = delete;
+
+    /// POSTs `body`; returns the status code (0 when the connection failed) and the body.
+    /// Reconnects when the server ended the keep-alive connection (it closes after 1000
+    /// requests, saying "Connection: close").
+    int post(const std::string& path, const std::string& token, const std::string& body,
+             std::string& answer) {
+        if (fd_ < 0) {
+            connect_now();
+        }
+        const int status = exchange(path, token, body, answer);
+        if (status == 0 || closing_) {
+            close_now();
+        }
+        return status;
+    }
+
+private:
+    void connect_now() {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(static_cast<std::uint16_t>(port_));
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (fd_ < 0 || ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+            throw std::runtime_error("cannot connect to 127.0.0.1:" + std::to_string(port_));
+        }
+        const int one = 1;
+        ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
+    void close_now() {
+        if (fd_ >= 0) {
+            ::close(fd_);
+        }
+        fd_ = -1;
+    }
+
+    int exchange(const std::string& path, const std::string& token, const std::string& body,
+                 std::string& answer) {
+        closing_ = false;
+        request_.clear();
+        request_ += "POST ";
+        request_ += path;
+        request_ += " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ";
+        request_ += token;
+        request_ += "\r\nContent-Type: application/json\r\nContent-Length: ";
+        request_ += std::to_string(body.size());
+        request_ += "\r\n\r\n";
+        request_ += body;
+        std::size_t sent = 0;
+        while (sent < request_.size()) {
+            const ssize_t n = ::send(fd_, request_.data() + sent, request_.size() - sent, 0);
+            if (n <= 0) {
+                return 0;
+            }
+            sent += static_cast<std::size_t>(n);
+        }
+        buffer_.clear();
+        std::size_t header_end = std::string::npos;
+        std::size_t content_length = 0;
+        char chunk[4096];
+        while (true) {
+            if (header_end == std::string::npos) {
+                header_end = buffer_.find("\r\n\r\n");
+                if (header_end != std::string::npos) {
+                    const std::size_t at = find_header(buffer_, header_end, "content-length:");
+                    content_length = at == std::string::npos
+                                         ? 0
+                                         : std::strtoull(buffer_.c_str() + at, nullptr, 10);
+                    const std::size_t c = find_header(buffer_, header_end, "connection:");
+                    closing_ = c != std::string::npos && buffer_.compare(c, 6, " close") == 0;
+                }
+            }
+            if (header_end != std::string::npos &&
+                buffer_.size() >= header_end + 4 + content_length) {
+                break;
+            }
+            const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+            if (n <= 0) {
+                return 0;
+            }
+            buffer_.append(chunk, static_cast<std::size_t>(n));
+        }
+        answer.assign(buffer_, header_end + 4, content_length);
+        // "HTTP/1.1 200 OK"
+        return buffer_.size() > 12 ? std::atoi(buffer_.c_str() + 9) : 0;
+    }
+
+    static std::size_t find_header(const std::string& head, std::size_t end, const char* name) {
+        const std::size_t len = std::strlen(name);
+        for (std::size_t line = head.find("\r\n"); line != std::string::npos && line < end;
+             line = head.find("\r\n", line + 2)) {
+            if (line + 2 + len <= end && ::strncasecmp(head.c_str() + line + 2, name, len) == 0) {
+                return line + 2 + len;
+            }
+        }
+        return std::string::npos;
+    }
+
+    int port_;
+    int fd_ = -1;
+    bool closing_ = false;
+    std::string request_;
+    std::string buffer_;
+};
+
 /// C clients label items[first, first + count) (each its own share) until done or `stop`.
 LoadResult run_label_load(int port, const std::string& token, const std::vector<std::string>& ids,
                           std::size_t first, std::size_t count, int n_clients,
@@ -71,27 +193,23 @@ LoadResult run_label_load(int port, const std::string& token, const std::vector<
     std::vector<std::thread> clients;
     for (int c = 0; c < n_clients; ++c) {
         clients.emplace_back([&, c] {
-            httplib::Client client("127.0.0.1", port);
-            client.set_keep_alive(true);
-            client.set_tcp_nodelay(true);
-            client.set_read_timeout(30);
-            const httplib::Headers headers = {{"Authorization", "Bearer " + token}};
+            LeanClient client(port);
+            const std::string body =
+                R"({"label": -2.5, "source": "experimental", "confidence": "high"})";
+            std::string path;
+            std::string answer;
             for (std::size_t i = first + static_cast<std::size_t>(c); i < first + count;
                  i += static_cast<std::size_t>(n_clients)) {
                 if (stop != nullptr && stop->load()) {
                     break;
                 }
+                path = "/api/v1/active-learning/queue/" + ids[i] + "/label";
                 const auto t0 = Clock::now();
-                auto r = client.Post(
-                    ("/api/v1/active-learning/queue/" + ids[i] + "/label").c_str(), headers,
-                    R"({"label": -2.5, "source": "experimental", "confidence": "high"})",
-                    "application/json");
+                const int status = client.post(path, token, body, answer);
                 const auto t1 = Clock::now();
-                if (!r || r->status != 200) {
+                if (status != 200) {
                     if (failures++ == 0) {
-                        std::fprintf(stderr, "first failure: %s\n",
-                                     r ? (std::to_string(r->status) + " " + r->body).c_str()
-                                       : httplib::to_string(r.error()).c_str());
+                        std::fprintf(stderr, "first failure: %d %s\n", status, answer.c_str());
                     }
                 }
                 latencies[static_cast<std::size_t>(c)].push_back(

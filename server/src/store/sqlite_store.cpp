@@ -1,5 +1,9 @@
 #include "store/sqlite_store.hpp"
 
+#include <sqlite3.h>
+
+#include <chrono>
+
 #include "store/migrations.hpp"
 
 #include <utility>
@@ -206,9 +210,86 @@ SqliteStore::SqliteStore(std::string path) : path_(std::move(path)) {
     schema_version_ = migrate(connection());
 }
 
-SqliteStore::~SqliteStore() = default;
+SqliteStore::~SqliteStore() {
+    {
+        std::lock_guard<std::mutex> lock(checkpoint_mutex_);
+        checkpoint_stop_ = true;
+    }
+    checkpoint_cv_.notify_all();
+    if (checkpointer_.joinable()) {
+        checkpointer_.join();
+    }
+}
+
+namespace {
+// Called by SQLite after each commit of the writer connection with the WAL's length in pages.
+int on_wal_commit(void* store, sqlite3* /*db*/, const char* /*name*/, int pages) {
+    static_cast<SqliteStore*>(store)->wal_grew(pages);
+    return SQLITE_OK;
+}
+} // namespace
+
+void SqliteStore::wal_grew(int pages) {
+    if (pages < kCheckpointPages) {
+        return;
+    }
+    if (pages >= kInlineCheckpointPages) {
+        // The background checkpointer is not keeping up (or a reader pins old frames): copy
+        // what can be copied now, in the committing thread, so the WAL stays bounded.
+        sqlite3_wal_checkpoint_v2(writer_->db.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                                  nullptr);
+        return;
+    }
+    {
+        std::lock_guard<std::mutex> lock(checkpoint_mutex_);
+        checkpoint_wanted_ = true;
+    }
+    checkpoint_cv_.notify_one();
+}
+
+void SqliteStore::checkpoint_loop() {
+    // Checkpoints (copying WAL pages back into the database file, with an fsync) run here and
+    // not in the commit path, where SQLite's automatic checkpoint would stall every writer
+    // queued behind the batch for tens of milliseconds. A PASSIVE checkpoint never blocks
+    // writers or readers.
+    std::unique_ptr<Database> db;
+    std::unique_lock<std::mutex> lock(checkpoint_mutex_);
+    while (!checkpoint_stop_) {
+        checkpoint_cv_.wait_for(lock, std::chrono::seconds(1),
+                                [this] { return checkpoint_stop_ || checkpoint_wanted_; });
+        if (checkpoint_stop_) {
+            break;
+        }
+        checkpoint_wanted_ = false;
+        lock.unlock();
+        try {
+            if (!db) {
+                db = std::make_unique<Database>(path_);
+            }
+            sqlite3_wal_checkpoint_v2(db->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                                      nullptr);
+        } catch (const std::exception&) {
+            // Could not open a connection (e.g. file descriptors exhausted): the inline
+            // fallback in wal_grew() keeps the WAL bounded; try again next round.
+        }
+        lock.lock();
+    }
+}
+
+namespace {
+// The connection of the transaction this thread is running, if any (per store: a thread may
+// use two stores, e.g. a simulation's temporary one).
+struct ActiveTransaction {
+    const void* store = nullptr;
+    void* connection = nullptr;
+};
+thread_local ActiveTransaction tls_active;
+} // namespace
 
 SqliteStore::Connection& SqliteStore::conn() {
+    if (tls_active.store == this) {
+        return *static_cast<Connection*>(tls_active.connection);
+    }
     std::lock_guard<std::mutex> lock(mutex_);
     auto& slot = connections_[std::this_thread::get_id()];
     if (!slot) {
@@ -222,22 +303,95 @@ Database& SqliteStore::connection() {
 }
 
 void SqliteStore::transaction(const std::function<void()>& body) {
-    Connection& c = conn();
-    if (c.depth > 0) {
+    if (tls_active.store == this) {
         body(); // joins the enclosing transaction
         return;
     }
-    std::lock_guard<std::mutex> writer(write_mutex_);
-    Transaction tx(c.db);
-    c.depth = 1;
-    try {
-        body();
-    } catch (...) {
-        c.depth = 0;
-        throw;
+    // Group commit: a caller queues its body; whichever caller finds no batch running becomes
+    // the leader and runs everything queued so far in ONE SQLite transaction, each body in its
+    // own savepoint (a failing body is rolled back alone and gets its own error), then commits
+    // and wakes the callers. Nobody returns before the COMMIT that holds its writes, so an
+    // answer sent after transaction() still means "stored". Under load, pages that every
+    // label touches (the cycle row, index pages) are written to the WAL once per batch instead
+    // of once per label.
+    PendingTransaction me;
+    me.body = &body;
+    std::unique_lock<std::mutex> lock(queue_mutex_);
+    queue_.push_back(&me);
+    while (!me.done) {
+        if (leader_active_) {
+            queue_cv_.wait(lock);
+            continue;
+        }
+        leader_active_ = true;
+        std::vector<PendingTransaction*> batch;
+        while (!queue_.empty() && batch.size() < kMaxBatch) {
+            batch.push_back(queue_.front());
+            queue_.pop_front();
+        }
+        lock.unlock();
+        run_batch(batch);
+        lock.lock();
+        for (PendingTransaction* p : batch) {
+            p->done = true;
+        }
+        leader_active_ = false;
+        queue_cv_.notify_all();
     }
-    c.depth = 0;
-    tx.commit();
+    lock.unlock();
+    if (me.error) {
+        std::rethrow_exception(me.error);
+    }
+}
+
+void SqliteStore::run_batch(const std::vector<PendingTransaction*>& batch) {
+    const ActiveTransaction outer = tls_active;
+    try {
+        if (!writer_) {
+            writer_ = std::make_unique<Connection>(path_);
+            // Savepoint journals stay in memory; the WAL hook replaces SQLite's automatic
+            // checkpoint with the background checkpointer.
+            writer_->db.exec("PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;");
+            sqlite3_wal_hook(writer_->db.handle(), &on_wal_commit, this);
+            checkpointer_ = std::thread([this] { checkpoint_loop(); });
+        }
+        Database& db = writer_->db;
+        Transaction tx(db);
+        tls_active = ActiveTransaction{this, writer_.get()};
+        const bool alone = batch.size() == 1;
+        for (PendingTransaction* p : batch) {
+            if (alone) {
+                try {
+                    (*p->body)();
+                } catch (...) {
+                    p->error = std::current_exception();
+                }
+                continue;
+            }
+            db.exec("SAVEPOINT grouped");
+            try {
+                (*p->body)();
+                db.exec("RELEASE grouped");
+            } catch (...) {
+                p->error = std::current_exception();
+                db.exec("ROLLBACK TO grouped; RELEASE grouped");
+            }
+        }
+        tls_active = outer;
+        if (alone && batch.front()->error) {
+            return; // ~Transaction rolls back
+        }
+        tx.commit();
+    } catch (...) {
+        // BEGIN, a savepoint or COMMIT failed: nothing of this batch is stored.
+        tls_active = outer;
+        const std::exception_ptr error = std::current_exception();
+        for (PendingTransaction* p : batch) {
+            if (!p->error) {
+                p->error = error;
+            }
+        }
+    }
 }
 
 // ---- users and tokens ---------------------------------------------------------------------
@@ -679,32 +833,41 @@ std::int64_t SqliteStore::count_queue(const QueueFilter& filter) {
 }
 
 void SqliteStore::update_queue_item(const QueueItem& q) {
+    // SQLite rewrites every index holding a column named in SET, changed or not. A label,
+    // skip or assignment leaves the model alone, so the common statement does not name
+    // model_id (the unique (compound, model, batch) index and the primary-key index stay
+    // untouched: fewer pages per commit); a move to another model version is a second,
+    // usually empty, statement.
     auto s = connection().prepare(
-        "UPDATE label_queue SET model_id = ?, prediction = ?, uncertainty = ?, "
+        "UPDATE label_queue SET prediction = ?, uncertainty = ?, "
         "applicability_distance = ?, in_domain = ?, priority_score = ?, status = ?, "
         "assigned_to = ?, assigned_at = ?, label = ?, label_source = ?, label_confidence = ?, "
         "labeled_at = ?, labeled_by = ?, notes = ?, updated_at = ?, version = ?, "
         "change_seq = (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM label_queue) WHERE id = ?");
-    s.bind(1, q.model_id);
-    bind_opt(s, 2, q.prediction);
-    bind_opt(s, 3, q.uncertainty);
-    bind_opt(s, 4, q.applicability_distance);
+    bind_opt(s, 1, q.prediction);
+    bind_opt(s, 2, q.uncertainty);
+    bind_opt(s, 3, q.applicability_distance);
     if (q.in_domain) {
-        s.bind(5, *q.in_domain ? 1 : 0);
+        s.bind(4, *q.in_domain ? 1 : 0);
     } else {
-        s.bind_null(5);
+        s.bind_null(4);
     }
-    bind_opt(s, 6, q.priority_score);
-    s.bind(7, q.status);
-    bind_opt(s, 8, q.assigned_to);
-    bind_opt(s, 9, q.assigned_at);
-    bind_opt(s, 10, q.label);
-    bind_opt(s, 11, q.label_source);
-    bind_opt(s, 12, q.label_confidence);
-    bind_opt(s, 13, q.labeled_at);
-    bind_opt(s, 14, q.labeled_by);
-    bind_opt(s, 15, q.notes);
-    s.bind(16, q.updated_at).bind(17, q.version).bind(18, q.id).run();
+    bind_opt(s, 5, q.priority_score);
+    s.bind(6, q.status);
+    bind_opt(s, 7, q.assigned_to);
+    bind_opt(s, 8, q.assigned_at);
+    bind_opt(s, 9, q.label);
+    bind_opt(s, 10, q.label_source);
+    bind_opt(s, 11, q.label_confidence);
+    bind_opt(s, 12, q.labeled_at);
+    bind_opt(s, 13, q.labeled_by);
+    bind_opt(s, 14, q.notes);
+    s.bind(15, q.updated_at).bind(16, q.version).bind(17, q.id).run();
+    connection()
+        .prepare("UPDATE label_queue SET model_id = ?1 WHERE id = ?2 AND model_id <> ?1")
+        .bind(1, q.model_id)
+        .bind(2, q.id)
+        .run();
 }
 
 bool SqliteStore::compound_in_open_queue(const std::string& lineage_id,

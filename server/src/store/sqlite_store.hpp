@@ -1,15 +1,22 @@
-// The SQLite implementation of Store. One connection per thread (httplib serves requests on
-// a thread pool, retraining runs on its own worker): WAL lets readers proceed while one
-// writer commits, and BEGIN IMMEDIATE plus the busy timeout serialises writers.
+// The SQLite implementation of Store. Reads outside a transaction use one connection per
+// thread (httplib serves requests on a thread pool, retraining runs on its own worker): WAL
+// lets them proceed while a writer commits. Every transaction of this process runs on ONE
+// writer connection, taken under write_mutex_: its page cache stays valid from one commit to
+// the next (a connection's cache is thrown away whenever another connection has written), so
+// a label submit reads its rows from memory instead of re-reading WAL frames with pread.
 #pragma once
 
 #include "store/database.hpp"
 #include "store/store.hpp"
 
+#include <condition_variable>
+#include <deque>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 namespace labelloop::store {
 
@@ -21,6 +28,10 @@ public:
 
     int schema_version() const { return schema_version_; }
     const std::string& path() const { return path_; }
+    /// Called after each commit of the writer with the WAL's length in pages (SQLite's WAL
+    /// hook); wakes the background checkpointer.
+    void wal_grew(int pages);
+
     /// This thread's connection (for tests and the migration runner).
     Database& connection();
 
@@ -114,17 +125,38 @@ private:
     struct Connection {
         explicit Connection(const std::string& path) : db(path) {}
         Database db;
-        int depth = 0; // nesting of transaction() on this thread
     };
     Connection& conn();
+
+    struct PendingTransaction {
+        const std::function<void()>* body = nullptr;
+        std::exception_ptr error;
+        bool done = false;
+    };
+    static constexpr std::size_t kMaxBatch = 64;
+    void run_batch(const std::vector<PendingTransaction*>& batch);
+    void checkpoint_loop();
+    // A background checkpoint is asked for at 32 MB of WAL; past 256 MB the committing thread
+    // checkpoints itself.
+    static constexpr int kCheckpointPages = 8000;
+    static constexpr int kInlineCheckpointPages = 64000;
 
     std::string path_;
     int schema_version_ = 0;
     std::mutex mutex_;
-    // Writers of this process queue here instead of in SQLite's busy handler, whose sleeps
-    // (up to 100 ms) dominate latency when several requests write at once.
-    std::mutex write_mutex_;
+    // Writers of this process queue here (group commit, see transaction()) instead of in
+    // SQLite's busy handler, whose sleeps (up to 100 ms) dominate latency under load.
+    std::mutex queue_mutex_;
+    std::condition_variable queue_cv_;
+    std::deque<PendingTransaction*> queue_;
+    bool leader_active_ = false;
     std::unordered_map<std::thread::id, std::unique_ptr<Connection>> connections_;
+    std::unique_ptr<Connection> writer_; // used only by the batch leader
+    std::mutex checkpoint_mutex_;
+    std::condition_variable checkpoint_cv_;
+    bool checkpoint_wanted_ = false;
+    bool checkpoint_stop_ = false;
+    std::thread checkpointer_;
 };
 
 } // namespace labelloop::store
