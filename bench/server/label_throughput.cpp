@@ -345,18 +345,26 @@ int main(int argc, char** argv) {
     }
 
     std::printf(
-        "label submit over loopback (each submit: one transaction, see docs/RELIABILITY.md; "
-        "%u hardware threads)\n",
+        "label submit over loopback (each submit its own savepoint, concurrent submits group-"
+        "committed; see docs/RELIABILITY.md; %u hardware threads)\n",
         std::thread::hardware_concurrency());
     int failures = 0;
     std::size_t next = 0;
+    double best_within_target = 0; // submits/s of the best run with p99 < 20 ms
     for (int clients : client_counts) {
         const auto r =
             run_label_load(port, token, item_ids, next, static_cast<std::size_t>(n_items), clients);
         next += static_cast<std::size_t>(n_items);
         print_load("label submit", clients, r);
         failures += r.failures;
+        if (r.latency.p99 < 20.0 && r.failures == 0) {
+            best_within_target = std::max(best_within_target, r.requests / r.seconds);
+        }
     }
+    std::printf("target (issue 8): >= 5000 submits/s with p99 < 20 ms: best run %.0f submits/s "
+                "(%.2fx the target) -> %s\n",
+                best_within_target, best_within_target / 5000.0,
+                best_within_target >= 5000.0 ? "MET" : "NOT MET");
 
     if (retrain) {
         // A real model on ESOL (the demo data set) with a labeled batch, retrained over HTTP

@@ -320,7 +320,7 @@ void SqliteStore::transaction(const std::function<void()>& body) {
     queue_.push_back(&me);
     while (!me.done) {
         if (leader_active_) {
-            queue_cv_.wait(lock);
+            me.wake.wait(lock);
             continue;
         }
         leader_active_ = true;
@@ -332,11 +332,18 @@ void SqliteStore::transaction(const std::function<void()>& body) {
         lock.unlock();
         run_batch(batch);
         lock.lock();
+        leader_active_ = false;
+        // Wake exactly the callers of this batch, and the next queued caller to lead the
+        // next batch (waking every waiter would cost a context switch each per batch).
         for (PendingTransaction* p : batch) {
             p->done = true;
+            if (p != &me) {
+                p->wake.notify_one();
+            }
         }
-        leader_active_ = false;
-        queue_cv_.notify_all();
+        if (!queue_.empty()) {
+            queue_.front()->wake.notify_one();
+        }
     }
     lock.unlock();
     if (me.error) {

@@ -132,6 +132,7 @@ private:
         const std::function<void()>* body = nullptr;
         std::exception_ptr error;
         bool done = false;
+        std::condition_variable wake; // under queue_mutex_
     };
     static constexpr std::size_t kMaxBatch = 64;
     void run_batch(const std::vector<PendingTransaction*>& batch);
@@ -147,7 +148,6 @@ private:
     // Writers of this process queue here (group commit, see transaction()) instead of in
     // SQLite's busy handler, whose sleeps (up to 100 ms) dominate latency under load.
     std::mutex queue_mutex_;
-    std::condition_variable queue_cv_;
     std::deque<PendingTransaction*> queue_;
     bool leader_active_ = false;
     std::unordered_map<std::thread::id, std::unique_ptr<Connection>> connections_;
