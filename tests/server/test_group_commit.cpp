@@ -1,0 +1,142 @@
+// SqliteStore::transaction under concurrency: units of work from many threads are
+// group-committed, yet each keeps its own fate. A unit that throws is rolled back alone (its
+// caller gets its own exception), the others are stored, every caller sees its writes once
+// transaction() returns, and a nested transaction joins the enclosing one.
+#include "server_fixture.hpp"
+
+#include "store/sqlite_store.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+using labelloop::store::SqliteStore;
+using labelloop::testing::TempDir;
+
+namespace {
+
+std::int64_t count_rows(SqliteStore& store, const std::string& where) {
+    auto s = store.connection().prepare("SELECT COUNT(*) FROM server_info WHERE " + where);
+    REQUIRE(s.step());
+    return s.column_int(0);
+}
+
+void put(SqliteStore& store, const std::string& key, const std::string& value) {
+    store.connection()
+        .prepare("INSERT INTO server_info(key, value) VALUES (?, ?)")
+        .bind(1, key)
+        .bind(2, value)
+        .run();
+}
+
+} // namespace
+
+TEST_CASE("group commit: failing units roll back alone, the others are stored",
+          "[store][group-commit]") {
+    TempDir dir;
+    SqliteStore store(dir.file("group.db"));
+    constexpr int kThreads = 16;
+    constexpr int kUnits = 200; // per thread
+    std::atomic<int> failed{0};
+    std::atomic<int> wrong_error{0};
+    std::atomic<int> not_visible{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < kUnits; ++i) {
+                const std::string key = "k-" + std::to_string(t) + "-" + std::to_string(i);
+                const bool fail = i % 3 == 0;
+                try {
+                    store.transaction([&] {
+                        // Two writes per unit: a failing unit must take both back.
+                        put(store, key, "first");
+                        put(store, key + "-b", "second");
+                        if (fail) {
+                            throw std::runtime_error("unit " + key + " fails");
+                        }
+                    });
+                    // Once transaction() returned, this thread's own reads see the unit.
+                    if (count_rows(store, "key = '" + key + "'") != 1) {
+                        ++not_visible;
+                    }
+                } catch (const std::runtime_error& e) {
+                    ++failed;
+                    if (std::string(e.what()) != "unit " + key + " fails" || !fail) {
+                        ++wrong_error;
+                    }
+                }
+            }
+        });
+    }
+    for (auto& t : threads) {
+        t.join();
+    }
+    const int expected_failures = kThreads * ((kUnits + 2) / 3);
+    CHECK(failed.load() == expected_failures);
+    CHECK(wrong_error.load() == 0);
+    CHECK(not_visible.load() == 0);
+    CHECK(count_rows(store, "key LIKE 'k-%' AND key NOT LIKE '%-b'") ==
+          kThreads * kUnits - expected_failures);
+    CHECK(count_rows(store, "key LIKE 'k-%-b'") == kThreads * kUnits - expected_failures);
+    // No failing unit left anything behind.
+    int leftovers = 0;
+    for (int t = 0; t < kThreads; ++t) {
+        for (int i = 0; i < kUnits; i += 3) {
+            const std::string key = "k-" + std::to_string(t) + "-" + std::to_string(i);
+            leftovers +=
+                static_cast<int>(count_rows(store, "key IN ('" + key + "', '" + key + "-b')"));
+        }
+    }
+    CHECK(leftovers == 0);
+}
+
+TEST_CASE("group commit: a nested transaction joins the enclosing one", "[store][group-commit]") {
+    TempDir dir;
+    SqliteStore store(dir.file("nested.db"));
+    CHECK_THROWS_AS(store.transaction([&] {
+        put(store, "outer", "1");
+        store.transaction([&] { put(store, "inner", "1"); });
+        throw std::logic_error("outer fails after the inner one returned");
+    }),
+                    std::logic_error);
+    CHECK(count_rows(store, "key IN ('outer', 'inner')") == 0);
+
+    store.transaction([&] {
+        put(store, "outer", "1");
+        store.transaction([&] { put(store, "inner", "1"); });
+    });
+    CHECK(count_rows(store, "key IN ('outer', 'inner')") == 2);
+}
+
+TEST_CASE("group commit: a unit that breaks a constraint fails alone with the database error",
+          "[store][group-commit]") {
+    TempDir dir;
+    SqliteStore store(dir.file("constraint.db"));
+    store.transaction([&] { put(store, "taken", "1"); });
+    std::atomic<int> errors{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t) {
+        threads.emplace_back([&, t] {
+            try {
+                store.transaction([&] {
+                    put(store, "t" + std::to_string(t), "1");
+                    if (t % 2 == 0) {
+                        put(store, "taken", "again"); // primary key violation
+                    }
+                });
+            } catch (const labelloop::store::DatabaseError&) {
+                ++errors;
+            }
+        });
+    }
+    for (auto& t : threads) {
+        t.join();
+    }
+    CHECK(errors.load() == 4);
+    CHECK(count_rows(store, "key GLOB 't[0-9]'") == 4);
+    CHECK(count_rows(store, "key IN ('t1', 't3', 't5', 't7')") == 4);
+}
