@@ -194,8 +194,9 @@ void scoring_throughput(const BootstrapEnsemble& model, const Dataset& d, const 
     double checksum = 0;
     const auto t0 = Clock::now();
     while (seconds_since(t0) < 1.0) {
-        for (const auto& f : d.test_x) {
-            checksum += model.predict(f).mean;
+        // The pool-scoring path (select_batch and the server use predict_batch).
+        for (const auto& p : model.predict_batch(d.test_x)) {
+            checksum += p.mean;
         }
         rows += d.test_x.size();
     }

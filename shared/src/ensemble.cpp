@@ -1028,12 +1028,60 @@ std::vector<Prediction> BootstrapEnsemble::predict_batch(const std::vector<Featu
     for (std::size_t i = 0; i < rows.size(); ++i) {
         check_features(rows[i], layout_, "compound " + std::to_string(i));
     }
-    std::vector<Prediction> out;
-    out.reserve(rows.size());
-    for (const auto& f : rows) {
-        out.push_back(predict(f));
-        if (!with_members) {
-            out.back().members = {};
+    // Tree-major over blocks of compounds: one tree (a few hundred bytes) is walked for every
+    // compound of the block while it sits in L1, instead of streaming all members' trees
+    // (megabytes) once per compound as predict() does. Each compound's member output is the
+    // same sum in the same order as scoring_member_output(), so results are bit-identical.
+    constexpr std::size_t kBlock = 64;
+    const std::size_t n_members = members_.size();
+    std::vector<Prediction> out(rows.size());
+    std::vector<double> outputs(n_members * kBlock); // [member][compound in block]
+    for (std::size_t first = 0; first < rows.size(); first += kBlock) {
+        const std::size_t n = std::min(kBlock, rows.size() - first);
+        const Features* block = rows.data() + first;
+        for (std::size_t m = 0; m < n_members; ++m) {
+            const auto& member = members_[m];
+            double* z = outputs.data() + m * kBlock;
+            for (std::size_t c = 0; c < n; ++c) {
+                double v = member.base;
+                for (std::size_t d = 0; d < member.linear.size(); ++d) {
+                    v += member.linear[d] * block[c].descriptors[d];
+                }
+                z[c] = v;
+            }
+            for (auto t = member_begin_[m]; t < member_begin_[m + 1]; ++t) {
+                const ScoringNode* base = scoring_nodes_.data() + tree_begin_[t];
+                for (std::size_t c = 0; c < n; ++c) {
+                    const auto& words = block[c].fingerprint.words();
+                    const double* desc = block[c].descriptors.data();
+                    const ScoringNode* node = base;
+                    while (node->feature >= 0) {
+                        const auto f = static_cast<std::size_t>(node->feature);
+                        const bool right = f < Fingerprint::kBits
+                                               ? ((words[f >> 6] >> (f & 63)) & 1U) != 0
+                                               : desc[f - Fingerprint::kBits] > node->value;
+                        node = right ? base + node->right : node + 1;
+                    }
+                    z[c] += node->value;
+                }
+            }
+        }
+        for (std::size_t c = 0; c < n; ++c) {
+            Prediction& p = out[first + c];
+            p.members.resize(n_members);
+            for (std::size_t m = 0; m < n_members; ++m) {
+                p.members[m] = finish_output(task_, params_.member_type, outputs[m * kBlock + c]);
+            }
+            mean_std(p.members.data(), p.members.size(), p.mean, p.std);
+            p.lower90 = p.mean - calibration_.z90 * p.std;
+            p.upper90 = p.mean + calibration_.z90 * p.std;
+            if (task_ == Task::Classification) {
+                p.lower90 = std::max(0.0, p.lower90);
+                p.upper90 = std::min(1.0, p.upper90);
+            }
+            if (!with_members) {
+                p.members = {};
+            }
         }
     }
     return out;

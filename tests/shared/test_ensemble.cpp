@@ -83,6 +83,38 @@ TEST_CASE("a prediction is the member mean with the member spread", "[ensemble]"
     CHECK(batch[0].mean == p.mean);
 }
 
+TEST_CASE("batch scoring (blocked, tree-major) equals one-by-one scoring exactly", "[ensemble]") {
+    // 150 compounds: two full blocks of 64 and a partial one.
+    const auto train = make_synthetic(160, 11);
+    const auto pool = make_synthetic(150, 12);
+    const std::vector<double> w(train.x.size(), 1.0);
+    auto forest = EnsembleParams::random_forest();
+    forest.n_members = 7;
+    forest.seed = 3;
+    for (const auto& params : {small_gbm(), forest}) {
+        for (const Task task : {Task::Regression, Task::Classification}) {
+            std::vector<double> y = train.y;
+            if (task == Task::Classification) {
+                for (auto& v : y) {
+                    v = v > 0 ? 1.0 : 0.0;
+                }
+            }
+            const auto model =
+                BootstrapEnsemble::fit(train.x, y, w, task, FeatureLayout::model_default(), params);
+            const auto batch = model.predict_batch(pool.x, true);
+            REQUIRE(batch.size() == pool.x.size());
+            int differences = 0;
+            for (std::size_t i = 0; i < pool.x.size(); ++i) {
+                const auto one = model.predict(pool.x[i]);
+                differences += one.mean != batch[i].mean || one.std != batch[i].std ||
+                               one.lower90 != batch[i].lower90 || one.upper90 != batch[i].upper90 ||
+                               one.members != batch[i].members;
+            }
+            CHECK(differences == 0);
+        }
+    }
+}
+
 TEST_CASE("out-of-bag calibration makes the 90% interval cover about 90%", "[ensemble]") {
     const auto train = make_synthetic(200, 4, 0.8);
     const std::vector<double> w(train.x.size(), 1.0);
