@@ -1013,6 +1013,11 @@ Prediction BootstrapEnsemble::predict(const Features& features) const {
         p.members[m] =
             finish_output(task_, params_.member_type, scoring_member_output(m, features));
     }
+    summarize(p);
+    return p;
+}
+
+void BootstrapEnsemble::summarize(Prediction& p) const {
     mean_std(p.members.data(), p.members.size(), p.mean, p.std);
     p.lower90 = p.mean - calibration_.z90 * p.std;
     p.upper90 = p.mean + calibration_.z90 * p.std;
@@ -1020,7 +1025,6 @@ Prediction BootstrapEnsemble::predict(const Features& features) const {
         p.lower90 = std::max(0.0, p.lower90);
         p.upper90 = std::min(1.0, p.upper90);
     }
-    return p;
 }
 
 std::vector<Prediction> BootstrapEnsemble::predict_batch(const std::vector<Features>& rows,
@@ -1072,13 +1076,7 @@ std::vector<Prediction> BootstrapEnsemble::predict_batch(const std::vector<Featu
             for (std::size_t m = 0; m < n_members; ++m) {
                 p.members[m] = finish_output(task_, params_.member_type, outputs[m * kBlock + c]);
             }
-            mean_std(p.members.data(), p.members.size(), p.mean, p.std);
-            p.lower90 = p.mean - calibration_.z90 * p.std;
-            p.upper90 = p.mean + calibration_.z90 * p.std;
-            if (task_ == Task::Classification) {
-                p.lower90 = std::max(0.0, p.lower90);
-                p.upper90 = std::min(1.0, p.upper90);
-            }
+            summarize(p);
             if (!with_members) {
                 p.members = {};
             }

@@ -183,6 +183,8 @@ private:
     };
     void build_scoring_layout();
     double scoring_member_output(std::size_t member, const Features& features) const;
+    /// Mean, spread and calibrated interval of `p.members`.
+    void summarize(Prediction& p) const;
 
     Task task_;
     FeatureLayout layout_;
