@@ -6,7 +6,11 @@
 //                   [--threads 2] [--member gradient_boosted|random_tree|both]
 //                   [--no-sklearn] [--scoring-only] [--wasm-bench PATH.js]
 //                   [--rounds N] [--lr X] [--depth N] [--ff X] [--leaf N] [--members N]
-//                   [--no-linear] [--alpha X]
+//                   [--no-linear] [--alpha X] [--split-seed N]
+//
+// --split-seed N (default 0) picks another seeded 80/20 split (numpy RandomState(N)); its
+// features are cached as DATASET.sN.tsv (seed 0 keeps DATASET.tsv). Running seeds 0-4 shows how
+// much a score depends on the split.
 //
 // Features come from bench/featurize.py (python3-rdkit): Morgan r=2 2048 bits + the 28
 // descriptors, cached as DATASET.tsv in the cache directory. --scoring-only (used for the
@@ -57,6 +61,7 @@ struct Options {
          has_members = false;
     bool no_linear = false;
     double alpha = 0.0;
+    unsigned split_seed = 0;
 };
 
 double seconds_since(Clock::time_point t0) {
@@ -74,7 +79,8 @@ std::vector<std::string> split(const std::string& s, char sep) {
 }
 
 std::string tsv_path(const Options& o, const std::string& set) {
-    return o.cache_dir + "/" + set + ".tsv";
+    return o.cache_dir + "/" + set +
+           (o.split_seed == 0 ? std::string() : ".s" + std::to_string(o.split_seed)) + ".tsv";
 }
 
 Dataset load(const Options& o, const std::string& set) {
@@ -82,7 +88,7 @@ Dataset load(const Options& o, const std::string& set) {
     if (!std::ifstream(path)) {
         const std::string cmd = "mkdir -p '" + o.cache_dir + "' && /usr/bin/python3 '" +
                                 LABELLOOP_BENCH_DIR "/featurize.py' " + set + " '" + o.data_dir +
-                                "/" + set + ".csv' '" + path + "' 0";
+                                "/" + set + ".csv' '" + path + "' " + std::to_string(o.split_seed);
         if (std::system(cmd.c_str()) != 0) {
             throw std::runtime_error("featurizing " + set + " failed: " + cmd);
         }
@@ -292,6 +298,8 @@ int main(int argc, char** argv) {
             o.no_linear = true;
         } else if (a == "--alpha") {
             o.alpha = std::stod(next());
+        } else if (a == "--split-seed") {
+            o.split_seed = static_cast<unsigned>(std::stoul(next()));
         } else if (a == "--members") {
             o.overrides.n_members = std::stoul(next());
             o.has_members = true;
@@ -360,7 +368,8 @@ int main(int argc, char** argv) {
         std::fflush(stdout);
         const std::string cmd = "node --no-experimental-fetch '" + o.wasm_bench +
                                 "' --scoring-only --threads 1 --sets " + o.sets.front() +
-                                " --member " + o.member + " --cache '" + o.cache_dir + "'";
+                                " --member " + o.member + " --cache '" + o.cache_dir +
+                                "' --split-seed " + std::to_string(o.split_seed);
         if (std::system(cmd.c_str()) != 0) {
             std::fprintf(stderr, "WASM bench failed: %s\n", cmd.c_str());
             return 1;
