@@ -174,19 +174,11 @@ json to_json(const domain::User& u) {
 }
 
 domain::Model ActiveLearningService::require_model(const std::string& id) {
-    auto model = store_.find_model(id);
-    if (!model) {
-        fail(ErrorKind::NotFound, "There is no model with id " + id + ".");
-    }
-    return *model;
+    return found_or_not_found(store_.find_model(id), "model", id);
 }
 
 domain::QueueItem ActiveLearningService::get_item(const std::string& id) {
-    auto item = store_.find_queue_item(id);
-    if (!item) {
-        fail(ErrorKind::NotFound, "There is no queue item with id " + id + ".");
-    }
-    return *item;
+    return found_or_not_found(store_.find_queue_item(id), "queue item", id);
 }
 
 QueuePage ActiveLearningService::list_queue(const domain::QueueFilter& filter) {
@@ -406,19 +398,11 @@ ActiveLearningService::bulk_skip(const domain::User& caller,
 }
 
 domain::Job ActiveLearningService::get_job(const std::string& id) {
-    auto job = store_.find_job(id);
-    if (!job) {
-        fail(ErrorKind::NotFound, "There is no job with id " + id + ".");
-    }
-    return *job;
+    return found_or_not_found(store_.find_job(id), "job", id);
 }
 
 domain::Cycle ActiveLearningService::get_cycle(const std::string& id) {
-    auto cycle = store_.find_cycle(id);
-    if (!cycle) {
-        fail(ErrorKind::NotFound, "There is no active-learning cycle with id " + id + ".");
-    }
-    return *cycle;
+    return found_or_not_found(store_.find_cycle(id), "active-learning cycle", id);
 }
 
 std::vector<domain::Cycle> ActiveLearningService::list_cycles(const std::string& model_id) {

@@ -136,11 +136,7 @@ std::vector<domain::ApiToken> AuthService::list_tokens(const domain::User& calle
 }
 
 domain::User AuthService::get_user(const std::string& id) {
-    auto user = store_.find_user(id);
-    if (!user) {
-        fail(ErrorKind::NotFound, "There is no user with id " + id + ".");
-    }
-    return *user;
+    return found_or_not_found(store_.find_user(id), "user", id);
 }
 
 } // namespace labelloop::service

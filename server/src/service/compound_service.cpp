@@ -49,11 +49,7 @@ std::string csv_field(const std::string& text) {
 }
 
 domain::Compound CompoundService::get(const std::string& id) {
-    auto compound = store_.find_compound(id);
-    if (!compound) {
-        fail(ErrorKind::NotFound, "There is no compound with id " + id + ".");
-    }
-    return *compound;
+    return found_or_not_found(store_.find_compound(id), "compound", id);
 }
 
 std::vector<SimilarCompound> CompoundService::similar(const std::string& id, std::int64_t k) {
@@ -99,14 +95,12 @@ CompoundService::list(const std::optional<std::string>& unlabeled_for_model, std
         fail(ErrorKind::InvalidValue, "offset must not be negative.", {{"field", "offset"}});
     }
     if (unlabeled_for_model) {
-        auto model = store_.find_model(*unlabeled_for_model);
-        if (!model) {
-            fail(ErrorKind::NotFound, "There is no model with id " + *unlabeled_for_model + ".");
-        }
+        const auto model = found_or_not_found(store_.find_model(*unlabeled_for_model), "model",
+                                              *unlabeled_for_model);
         if (total != nullptr) {
-            *total = store_.count_unlabeled_compounds(model->lineage_id);
+            *total = store_.count_unlabeled_compounds(model.lineage_id);
         }
-        return store_.list_unlabeled_compounds(model->lineage_id, limit, offset);
+        return store_.list_unlabeled_compounds(model.lineage_id, limit, offset);
     }
     if (total != nullptr) {
         *total = store_.count_compounds();
@@ -138,16 +132,13 @@ std::vector<domain::Compound> CompoundService::list_dataset(const std::string& d
 }
 
 std::string CompoundService::export_queue_csv(const std::string& model_id) {
-    auto model = store_.find_model(model_id);
-    if (!model) {
-        fail(ErrorKind::NotFound, "There is no model with id " + model_id + ".");
-    }
+    const auto model = found_or_not_found(store_.find_model(model_id), "model", model_id);
     std::ostringstream out;
     out << "item_id,compound_id,smiles,name,model_id,model_version,selection_batch,"
            "selection_strategy,status,prediction,uncertainty,applicability_distance,in_domain,"
            "priority_score,assigned_to,label,label_source,label_confidence,labeled_at,"
            "labeled_by,notes\n";
-    for (const auto& version : store_.list_versions(model->lineage_id)) {
+    for (const auto& version : store_.list_versions(model.lineage_id)) {
         domain::QueueFilter f;
         f.model_id = version.id;
         f.limit = 1'000'000'000;
@@ -182,11 +173,8 @@ struct ExportLabel {
 
 std::vector<ExportLabel> collect_labels(store::Store& store, const std::string& model_id,
                                         domain::Model* model_out) {
-    auto model = store.find_model(model_id);
-    if (!model) {
-        fail(ErrorKind::NotFound, "There is no model with id " + model_id + ".");
-    }
-    *model_out = *model;
+    *model_out = found_or_not_found(store.find_model(model_id), "model", model_id);
+    const domain::Model* model = model_out;
     std::vector<ExportLabel> out;
     for (const auto& m : store.members(model->lineage_id, "")) {
         out.push_back({m.compound_id, m.smiles, m.name, m.label, m.source, m.confidence, m.role});

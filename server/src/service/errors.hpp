@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -56,6 +57,15 @@ inline const char* error_code(ErrorKind kind) {
 [[noreturn]] inline void fail(ErrorKind kind, const std::string& message,
                               nlohmann::json details = nlohmann::json::object()) {
     throw ServiceError(kind, message, std::move(details));
+}
+
+/// The value a store lookup found, or a 404 "There is no <what> with id <id>."
+template <typename T>
+T found_or_not_found(std::optional<T> found, const char* what, const std::string& id) {
+    if (!found) {
+        fail(ErrorKind::NotFound, std::string("There is no ") + what + " with id " + id + ".");
+    }
+    return std::move(*found);
 }
 
 } // namespace labelloop::service

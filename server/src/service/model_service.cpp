@@ -188,11 +188,7 @@ std::vector<domain::Model> ModelService::list_models() {
 }
 
 domain::Model ModelService::get_model(const std::string& id) {
-    auto model = store_.find_model(id);
-    if (!model) {
-        fail(ErrorKind::NotFound, "There is no model with id " + id + ".");
-    }
-    return *model;
+    return found_or_not_found(store_.find_model(id), "model", id);
 }
 
 std::vector<domain::Model> ModelService::versions(const std::string& id) {

@@ -272,11 +272,7 @@ domain::LabelConflict SyncService::resolve(const domain::User& caller,
     }
     domain::LabelConflict k;
     store_.transaction([&] {
-        auto found = store_.find_conflict(conflict_id);
-        if (!found) {
-            fail(ErrorKind::NotFound, "There is no label conflict with id " + conflict_id + ".");
-        }
-        k = *found;
+        k = found_or_not_found(store_.find_conflict(conflict_id), "label conflict", conflict_id);
         if (k.status != "open") {
             fail(ErrorKind::Conflict,
                  "Conflict " + conflict_id + " was already resolved (" +
