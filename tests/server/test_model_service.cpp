@@ -325,6 +325,69 @@ TEST_CASE("retraining follows every rule: same validation set, archive, re-score
     CHECK(stats["versions"].size() == 2);
 }
 
+TEST_CASE("a retrain also completes earlier cycles whose items are all settled",
+          "[service][retrain][cycles]") {
+    TempDir dir;
+    service::Services s(dir.file("cycles.db"));
+    const auto team = testing::seed_team(s);
+    const auto v1 = testing::seed_esol_model(s, 140, 80);
+    auto& al = s.active_learning;
+    std::map<std::string, double> truth;
+    for (const auto& l : s.store.labeled_compounds("logS", std::nullopt)) {
+        truth[l.compound_id] = l.label;
+    }
+    const auto label = [&](const domain::QueueItem& item) {
+        service::LabelInput in;
+        in.label = truth.at(item.compound_id);
+        in.source = "experimental";
+        in.confidence = "high";
+        al.submit_label(team.alice.user, item.id, in);
+    };
+    service::SelectRequest req;
+    req.model_id = v1.id;
+    // Cycle A: 4 items, all labeled. Cycle B: 4 items, 1 labeled, 3 left pending.
+    // Cycle C: 4 items, all labeled; the retrain is started from C.
+    req.batch_size = 4;
+    const auto a = al.select_samples(team.admin.user, req);
+    const auto b = al.select_samples(team.admin.user, req);
+    const auto c = al.select_samples(team.admin.user, req);
+    REQUIRE((a.added == 4 && b.added == 4 && c.added == 4));
+    for (const auto& item : a.items) {
+        label(item);
+    }
+    label(b.items[0]);
+    for (const auto& item : c.items) {
+        label(item);
+    }
+    const std::string job_id = al.trigger_retrain(team.admin.user, *c.cycle_id, 5);
+    s.jobs.wait_idle();
+    const auto job = *s.store.find_job(job_id);
+    INFO("job error: " << job.error.value_or(""));
+    REQUIRE(job.status == "succeeded");
+    const auto result = json::parse(*job.result_json);
+    CHECK(result["new_labels"] == 9);
+    CHECK(result["cycles_also_completed"] == 1);
+    const auto v2 = *s.store.active_model(v1.lineage_id);
+
+    const auto cycle_a = *s.store.find_cycle(*a.cycle_id);
+    const auto cycle_b = *s.store.find_cycle(*b.cycle_id);
+    const auto cycle_c = *s.store.find_cycle(*c.cycle_id);
+    CHECK(cycle_c.status == "complete");
+    // A's labels went into v2 with C's: A is complete with the same before/after figures.
+    CHECK(cycle_a.status == "complete");
+    CHECK(cycle_a.new_model_id == v2.id);
+    CHECK(cycle_a.metrics_before_json == cycle_c.metrics_before_json);
+    CHECK(cycle_a.metrics_after_json == cycle_c.metrics_after_json);
+    CHECK(cycle_a.completed_at.has_value());
+    const auto audit = s.store.audit_for("cycle", cycle_a.id);
+    REQUIRE_FALSE(audit.empty());
+    CHECK(audit.back().action == "complete");
+    // B still has open items (moved to v2): it keeps labeling and can be retrained later.
+    CHECK(cycle_b.status == "labeling");
+    CHECK_FALSE(cycle_b.new_model_id.has_value());
+    CHECK(queue_of(s, v2.id, "pending").size() == 3);
+}
+
 TEST_CASE("label weights from source and confidence change what the model learns",
           "[service][retrain][weights]") {
     TempDir dir;

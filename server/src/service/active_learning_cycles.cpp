@@ -539,6 +539,40 @@ void ActiveLearningService::run_retrain(const std::string& job_id) {
             done.new_model_id = new_model.id;
             done.completed_at = now;
             store_.update_cycle(done);
+            // An earlier cycle of this model whose items are all settled (its labels went into
+            // this version with the rest, nothing is left open) ends with this retrain too,
+            // with the same figures; one that still has open items keeps labeling (its items
+            // moved to the new version above).
+            std::int64_t also_completed = 0;
+            for (auto other : store_.list_cycles(old_model.lineage_id)) {
+                if (other.id == done.id || other.status != "labeling" || other.items_labeled == 0) {
+                    continue;
+                }
+                std::int64_t still_open = 0;
+                for (const char* status : {"pending", "in_progress"}) {
+                    domain::QueueFilter of;
+                    of.status = status;
+                    of.cycle_id = other.id;
+                    still_open += store_.count_queue(of);
+                }
+                if (still_open > 0) {
+                    continue;
+                }
+                other.status = "complete";
+                other.metrics_before_json = done.metrics_before_json;
+                other.metrics_after_json = done.metrics_after_json;
+                other.new_model_id = new_model.id;
+                other.completed_at = now;
+                store_.update_cycle(other);
+                store_.insert_audit({0, job.created_by, "complete", "cycle", other.id,
+                                     json{{"status", "labeling"}}.dump(),
+                                     json{{"status", "complete"},
+                                          {"completed_with_cycle", done.id},
+                                          {"new_model_id", new_model.id}}
+                                         .dump(),
+                                     now});
+                ++also_completed;
+            }
             job.status = "succeeded";
             job.progress = 1.0;
             job.message = "version " + std::to_string(new_model.version) + " is active";
@@ -550,6 +584,7 @@ void ActiveLearningService::run_retrain(const std::string& job_id) {
                 {"new_labels", static_cast<std::int64_t>(added.size())},
                 {"archived", archived},
                 {"rescored", moved},
+                {"cycles_also_completed", also_completed},
                 {"metrics_before", metrics_before},
                 {"metrics_after",
                  trained.metrics}}.dump();
