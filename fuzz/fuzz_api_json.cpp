@@ -8,6 +8,7 @@
 // "none") + "\n" + body. In the body, {me}, {item_id} and {model_id} become the caller's user
 // id, a queue item and the model (so sync ops can reach their real paths). A 5xx answer or
 // an escaping exception is a bug.
+#include "cli/demo_setup.hpp"
 #include "fuzz_support.hpp"
 
 #include "http/api_router.hpp"
@@ -54,18 +55,8 @@ struct World {
         scientist_id = sci.id;
         // A small trained model with a queue: select, label, retrain reach their real paths.
         std::ifstream in(LABELLOOP_SOURCE_DIR "/assets/demo/esol.csv");
-        std::string line;
-        std::string csv;
-        for (int i = 0; i <= 80 && std::getline(in, line); ++i) {
-            csv += line + "\n";
-        }
-        service::ImportRequest imp;
-        imp.content = csv;
-        imp.id_column = "Compound ID";
-        imp.label_column = "measured log solubility in mols per litre";
-        imp.property = "logS";
-        imp.dataset = "esol";
-        const auto imported = s.compounds.import(nullptr, imp);
+        const std::string csv{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+        const auto imported = s.compounds.import(nullptr, cli::esol_import_request(csv, 80));
         service::CreateModelRequest m;
         m.name = "fuzz";
         m.property = "logS";

@@ -8,6 +8,7 @@
 //
 // Adding a workload (sync...) is one more function like run_label_load() sending its
 // requests from the client threads; the percentile and report code is shared.
+#include "cli/demo_setup.hpp"
 #include "http/http_server.hpp"
 #include "service/services.hpp"
 #include "util/ids.hpp"
@@ -369,20 +370,10 @@ int main(int argc, char** argv) {
     if (retrain) {
         // A real model on ESOL (the demo data set) with a labeled batch, retrained over HTTP
         // while 8 clients submit labels and one polls /health every 5 ms.
-        const std::string csv = read_text(LABELLOOP_SOURCE_DIR "/assets/demo/esol.csv");
-        service::ImportRequest imp;
-        {
-            std::stringstream in(csv);
-            std::string line;
-            for (int i = 0; i <= retrain_rows && std::getline(in, line); ++i) {
-                imp.content += line + "\n";
-            }
-        }
-        imp.id_column = "Compound ID";
-        imp.label_column = "measured log solubility in mols per litre";
-        imp.property = "logS";
-        imp.dataset = "esol";
-        const auto imported = services.compounds.import(nullptr, imp);
+        const auto imported = services.compounds.import(
+            nullptr,
+            cli::esol_import_request(read_text(LABELLOOP_SOURCE_DIR "/assets/demo/esol.csv"),
+                                     static_cast<std::size_t>(retrain_rows)));
         service::CreateModelRequest mreq;
         mreq.name = "retrain bench";
         mreq.property = "logS";

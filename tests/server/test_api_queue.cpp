@@ -12,22 +12,7 @@ using labelloop::testing::RunningServer;
 
 namespace {
 
-struct ApiWorld {
-    RunningServer server;
-    testing::Team team = testing::seed_team(server.services());
-    domain::Model model = testing::insert_model_row(server.services().store, "ESOL");
-    std::vector<domain::QueueItem> items = testing::insert_queue(server.services(), model, 6);
-    std::string q = "/api/v1/active-learning/queue";
-
-    httplib::Result post(const std::string& path, const json& body, const std::string& token) {
-        auto c = server.client();
-        return c.Post(path.c_str(), bearer(token), body.dump(), "application/json");
-    }
-    httplib::Result get(const std::string& path, const std::string& token) {
-        auto c = server.client();
-        return c.Get(path.c_str(), bearer(token));
-    }
-};
+using ApiWorld = testing::QueueWorld;
 
 void check_error(const httplib::Result& r, int status, const std::string& code) {
     REQUIRE(r);

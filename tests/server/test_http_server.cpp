@@ -1,43 +1,17 @@
 // The server's HTTP face against a real server on a loopback port: health, the embedded
 // app with its MIME types and caching headers, unknown paths, and path traversal.
-#include "server_fixture.hpp"
+#include "test_support.hpp"
 
 #include "labelloop/version.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
+using labelloop::testing::raw_get;
 using labelloop::testing::RunningServer;
 using json = nlohmann::json;
 
 namespace {
-
-/// Sends `target` byte for byte (no client-side normalisation) and returns the raw answer.
-std::string raw_get(int port, const std::string& target) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    REQUIRE(fd >= 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<std::uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    const std::string request =
-        "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-    REQUIRE(::send(fd, request.data(), request.size(), 0) == static_cast<ssize_t>(request.size()));
-    std::string answer;
-    char buf[4096];
-    ssize_t n = 0;
-    while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) {
-        answer.append(buf, static_cast<std::size_t>(n));
-    }
-    ::close(fd);
-    return answer;
-}
 
 int status_of(const std::string& raw) {
     REQUIRE(raw.size() > 12);

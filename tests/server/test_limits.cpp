@@ -12,37 +12,8 @@ using labelloop::testing::RunningServer;
 
 namespace {
 
-struct LimitWorld {
-    RunningServer server;
-    testing::Team team = testing::seed_team(server.services());
-    domain::Model model = testing::insert_model_row(server.services().store, "ESOL");
-    std::vector<domain::QueueItem> items = testing::insert_queue(server.services(), model, 4);
-    std::string q = "/api/v1/active-learning/queue";
-
-    httplib::Result post_raw(const std::string& path, const std::string& body,
-                             const std::string& token) {
-        auto c = server.client();
-        return c.Post(path.c_str(), bearer(token), body, "application/json");
-    }
-    httplib::Result post(const std::string& path, const json& body, const std::string& token) {
-        return post_raw(path, body.dump(), token);
-    }
-    /// Everything a refused request could have touched, as one comparable string.
-    std::string snapshot() {
-        auto& db = server.db();
-        std::string out;
-        for (const char* sql :
-             {"SELECT COUNT(*), COALESCE(SUM(version), 0) FROM label_queue",
-              "SELECT COUNT(*) FROM label_queue WHERE status = 'pending'",
-              "SELECT COUNT(*) FROM users", "SELECT COUNT(*) FROM api_tokens",
-              "SELECT COUNT(*) FROM compounds", "SELECT COUNT(*) FROM ml_models",
-              "SELECT COUNT(*) FROM active_learning_cycles", "SELECT COUNT(*) FROM audit_log"}) {
-            auto s = db.prepare(sql);
-            REQUIRE(s.step());
-            out += std::to_string(s.column_int(0)) + ",";
-        }
-        return out;
-    }
+struct LimitWorld : testing::QueueWorld {
+    LimitWorld() : QueueWorld(4) {}
 };
 
 void check_refused(const httplib::Result& r, int status, const std::string& code,

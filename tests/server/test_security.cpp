@@ -12,11 +12,6 @@
 
 #include <catch2/catch.hpp>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <cctype>
 #include <cstdio>
 #include <fstream>
@@ -27,15 +22,12 @@ using namespace labelloop;
 using json = nlohmann::json;
 using labelloop::testing::bearer;
 using labelloop::testing::body_of;
+using labelloop::testing::raw_get;
 using labelloop::testing::RunningServer;
 
 namespace {
 
-struct SecurityWorld {
-    RunningServer server;
-    testing::Team team = testing::seed_team(server.services());
-    domain::Model model = testing::insert_model_row(server.services().store, "ESOL");
-    std::vector<domain::QueueItem> items = testing::insert_queue(server.services(), model, 6);
+struct SecurityWorld : testing::QueueWorld {
 
     /// A value for each path parameter: real ids, so a refusal is about who calls, not 404.
     std::string fill(const std::string& templ) {
@@ -84,21 +76,6 @@ struct SecurityWorld {
         }
         return c.Get(path.c_str(), headers);
     }
-    std::string snapshot() {
-        std::string out;
-        for (const char* sql :
-             {"SELECT COUNT(*), COALESCE(SUM(version), 0) FROM label_queue",
-              "SELECT COUNT(*) FROM label_queue WHERE status = 'pending'",
-              "SELECT COUNT(*) FROM users", "SELECT COUNT(*), COUNT(revoked_at) FROM api_tokens",
-              "SELECT COUNT(*) FROM compounds", "SELECT COUNT(*) FROM ml_models",
-              "SELECT COUNT(*) FROM active_learning_cycles", "SELECT COUNT(*) FROM jobs",
-              "SELECT COUNT(*) FROM audit_log"}) {
-            auto s = server.db().prepare(sql);
-            REQUIRE(s.step());
-            out += std::to_string(s.column_int(0)) + ",";
-        }
-        return out;
-    }
     /// Every mutating operation of the served OpenAPI document: (method, path template, admin).
     std::vector<std::tuple<std::string, std::string, bool>> mutating_routes() {
         auto c = server.client();
@@ -115,27 +92,6 @@ struct SecurityWorld {
         return out;
     }
 };
-
-std::string raw_get(int port, const std::string& target) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    REQUIRE(fd >= 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<std::uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    const std::string request =
-        "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-    REQUIRE(::send(fd, request.data(), request.size(), 0) == static_cast<ssize_t>(request.size()));
-    std::string answer;
-    char buf[4096];
-    ssize_t n = 0;
-    while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) {
-        answer.append(buf, static_cast<std::size_t>(n));
-    }
-    ::close(fd);
-    return answer;
-}
 
 /// Percent-encodes every byte but letters and digits.
 std::string pct(const std::string& text) {

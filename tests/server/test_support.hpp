@@ -2,11 +2,17 @@
 // written through the real store (no mocks), so a test starts from a known state.
 #pragma once
 
+#include "cli/demo_setup.hpp"
 #include "server_fixture.hpp"
 #include "util/ids.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <string>
 #include <vector>
@@ -134,13 +140,7 @@ inline std::string esol_csv(std::size_t rows) {
 }
 
 inline service::ImportRequest esol_import(std::size_t rows) {
-    service::ImportRequest req;
-    req.content = esol_csv(rows);
-    req.id_column = "Compound ID";
-    req.label_column = "measured log solubility in mols per litre";
-    req.property = "logS";
-    req.dataset = "esol";
-    return req;
+    return cli::esol_import_request(esol_csv(rows));
 }
 
 /// Small, quick ensembles for tests (the defaults are for real use).
@@ -163,6 +163,70 @@ inline domain::Model seed_esol_model(service::Services& s, std::size_t rows, std
             static_cast<std::ptrdiff_t>(std::min(labeled, imported.compound_ids.size())));
     req.params = quick_params();
     return s.models.create_model(nullptr, req);
+}
+
+/// A running server with a team, one model row and `n_items` pending queue items, plus JSON
+/// request helpers: where the API, limits and security tests start.
+struct QueueWorld {
+    explicit QueueWorld(int n_items = 6) : items(insert_queue(server.services(), model, n_items)) {}
+
+    RunningServer server;
+    Team team = seed_team(server.services());
+    domain::Model model = insert_model_row(server.services().store, "ESOL");
+    std::vector<domain::QueueItem> items;
+    std::string q = "/api/v1/active-learning/queue";
+
+    httplib::Result post_raw(const std::string& path, const std::string& body,
+                             const std::string& token) {
+        auto c = server.client();
+        return c.Post(path.c_str(), bearer(token), body, "application/json");
+    }
+    httplib::Result post(const std::string& path, const nlohmann::json& body,
+                         const std::string& token) {
+        return post_raw(path, body.dump(), token);
+    }
+    httplib::Result get(const std::string& path, const std::string& token) {
+        auto c = server.client();
+        return c.Get(path.c_str(), bearer(token));
+    }
+    /// Everything a refused request could have touched, as one comparable string.
+    std::string snapshot() {
+        std::string out;
+        for (const char* sql :
+             {"SELECT COUNT(*), COALESCE(SUM(version), 0) FROM label_queue",
+              "SELECT COUNT(*) FROM label_queue WHERE status = 'pending'",
+              "SELECT COUNT(*) FROM users", "SELECT COUNT(*), COUNT(revoked_at) FROM api_tokens",
+              "SELECT COUNT(*) FROM compounds", "SELECT COUNT(*) FROM ml_models",
+              "SELECT COUNT(*) FROM active_learning_cycles", "SELECT COUNT(*) FROM jobs",
+              "SELECT COUNT(*) FROM audit_log"}) {
+            auto s = server.db().prepare(sql);
+            REQUIRE(s.step());
+            out += std::to_string(s.column_int(0)) + ",";
+        }
+        return out;
+    }
+};
+
+/// Sends `target` byte for byte (no client-side normalisation) and returns the raw answer.
+inline std::string raw_get(int port, const std::string& target) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    const std::string request =
+        "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    REQUIRE(::send(fd, request.data(), request.size(), 0) == static_cast<ssize_t>(request.size()));
+    std::string answer;
+    char buf[4096];
+    ssize_t n = 0;
+    while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) {
+        answer.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    return answer;
 }
 
 } // namespace labelloop::testing

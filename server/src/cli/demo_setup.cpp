@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <random>
 #include <set>
+#include <sstream>
 
 namespace labelloop::cli {
 
@@ -17,17 +18,29 @@ std::string embedded_demo_csv() {
     return asset != nullptr ? std::string(asset->data) : std::string();
 }
 
-std::string run_demo_setup(service::Services& services, const std::string& esol_csv,
-                           std::ostream& out, const DemoOptions& options) {
+service::ImportRequest esol_import_request(const std::string& esol_csv, std::size_t max_rows) {
     service::ImportRequest import;
     import.format = "csv";
-    import.content = esol_csv;
+    if (max_rows == static_cast<std::size_t>(-1)) {
+        import.content = esol_csv;
+    } else {
+        std::istringstream in(esol_csv);
+        std::string line;
+        for (std::size_t i = 0; i <= max_rows && std::getline(in, line); ++i) {
+            import.content += line + "\n";
+        }
+    }
     import.smiles_column = "smiles";
     import.id_column = "Compound ID";
     import.label_column = "measured log solubility in mols per litre";
     import.property = "logS";
     import.dataset = "esol";
-    const auto imported = services.compounds.import(nullptr, import);
+    return import;
+}
+
+std::string run_demo_setup(service::Services& services, const std::string& esol_csv,
+                           std::ostream& out, const DemoOptions& options) {
+    const auto imported = services.compounds.import(nullptr, esol_import_request(esol_csv));
     out << "Demo: imported " << imported.imported << " ESOL compounds (" << imported.duplicates
         << " duplicates, " << imported.errors.size() << " rows with errors).\n";
 

@@ -18,6 +18,11 @@ struct DemoOptions {
     nlohmann::json params = nlohmann::json::object();
 };
 
+/// The import of the ESOL demo file `esol_csv` (its smiles / id / label columns, property
+/// "logS", dataset "esol"), keeping the header and at most `max_rows` data rows.
+service::ImportRequest esol_import_request(const std::string& esol_csv,
+                                           std::size_t max_rows = static_cast<std::size_t>(-1));
+
 /// True when the database has no users yet (the demo only runs then).
 bool database_is_empty(service::Services& services);
 
