@@ -287,14 +287,12 @@ SelectionResult select_batch(const BootstrapEnsemble& model, const std::vector<F
     check_options(options, model.task(), pool.size());
     CandidatePool candidates;
     candidates.task = model.task();
-    for (std::size_t i = 0; i < pool.size(); ++i) {
-        try {
-            check_features(pool[i], model.layout(), "pool compound " + std::to_string(i));
-        } catch (const FeatureError& e) {
-            throw SelectionError(e.what());
-        }
+    try {
+        // predict_batch checks every row first ("compound <i>: ..."), before scoring any.
+        candidates.predictions = model.predict_batch(pool, false);
+    } catch (const FeatureError& e) {
+        throw SelectionError(std::string("pool ") + e.what());
     }
-    candidates.predictions = model.predict_batch(pool, false);
     for (std::size_t i = 0; i < pool.size(); ++i) {
         candidates.applicability.push_back(model.applicability().assess(pool[i].fingerprint));
         candidates.fingerprints.push_back(pool[i].fingerprint);

@@ -117,6 +117,8 @@ private:
     void apply_sync_answer(const json& answer);
     void poll_sync();
     void record_local_op(const sync::Op& op, const std::string& what);
+    /// A label or skip op on `item` by the signed-in user, with the form's notes.
+    sync::Op item_op(sync::OpKind kind, const QueueItem& item) const;
     void resolve_conflict(const std::string& id, const std::string& resolution);
     void draw_conflicts();
     /// Fetches the model's unlabeled pool (what a preview scores) while online, so the

@@ -271,44 +271,46 @@ void App::replace_item(const QueueItem& item) {
     }
 }
 
+sync::Op App::item_op(sync::OpKind kind, const QueueItem& item) const {
+    sync::Op op;
+    op.op_id = new_op_id();
+    op.kind = kind;
+    op.item_id = item.id;
+    op.base_version = item.version;
+    op.user_id = me_.id;
+    if (notes_[0] != '\0') {
+        op.notes = std::string(notes_);
+    }
+    return op;
+}
+
 void App::submit_label(std::size_t index, bool advance) {
     if (index >= queue_.size() || saving_) {
         return;
     }
     const QueueItem& item = queue_[index];
     const ModelInfo* m = active_model();
-    json body = {{"source", kSources[label_source_]},
-                 {"confidence", kConfidences[label_confidence_]},
-                 {"notes", std::string(notes_)}};
+    double label = 0.0;
     if (m != nullptr && m->is_classification()) {
         if (label_class_ != 0 && label_class_ != 1) {
             form_error_ = "Choose a class (0 or 1) before saving.";
             return;
         }
-        body["label"] = label_class_;
+        label = label_class_;
     } else {
         char* end = nullptr;
-        const double value = std::strtod(label_text_, &end);
-        if (label_text_[0] == '\0' || end == label_text_ || *end != '\0' || !std::isfinite(value)) {
+        label = std::strtod(label_text_, &end);
+        if (label_text_[0] == '\0' || end == label_text_ || *end != '\0' || !std::isfinite(label)) {
             form_error_ = label_text_[0] == '\0'
                               ? "Enter a measured value before saving."
                               : std::string("'") + label_text_ + "' is not a number.";
             return;
         }
-        body["label"] = value;
     }
-    sync::Op op;
-    op.op_id = new_op_id();
-    op.kind = sync::OpKind::Label;
-    op.item_id = item.id;
-    op.base_version = item.version;
-    op.user_id = me_.id;
-    op.label = body["label"].get<double>();
+    sync::Op op = item_op(sync::OpKind::Label, item);
+    op.label = label;
     op.source = kSources[label_source_];
     op.confidence = kConfidences[label_confidence_];
-    if (notes_[0] != '\0') {
-        op.notes = std::string(notes_);
-    }
     try {
         record_local_op(op, "Saved label for " +
                                 (item.compound_name.empty() ? item.smiles : item.compound_name));
@@ -326,16 +328,7 @@ void App::skip_item(std::size_t index, bool advance) {
     if (index >= queue_.size()) {
         return;
     }
-    const QueueItem& item = queue_[index];
-    sync::Op op;
-    op.op_id = new_op_id();
-    op.kind = sync::OpKind::Skip;
-    op.item_id = item.id;
-    op.base_version = item.version;
-    op.user_id = me_.id;
-    if (notes_[0] != '\0') {
-        op.notes = std::string(notes_);
-    }
+    const sync::Op op = item_op(sync::OpKind::Skip, queue_[index]);
     try {
         record_local_op(op, "Skipped.");
     } catch (const std::exception& e) {
