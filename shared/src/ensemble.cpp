@@ -17,6 +17,7 @@
 #include <atomic>
 #include <cmath>
 #include <exception>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <numeric>
@@ -518,6 +519,11 @@ struct FittedMember {
     std::vector<std::uint32_t> oob_rows;
     std::vector<double> oob_outputs;
 };
+
+/// Index of the lowest set bit of a non-zero word (GCC, Clang and Emscripten builtin).
+inline std::size_t lowest_set_bit(std::uint64_t x) {
+    return static_cast<std::size_t>(__builtin_ctzll(x));
+}
 
 double tree_output(const Tree& tree, const Features& f) {
     const TreeNode* nodes = tree.nodes.data();
@@ -1032,17 +1038,54 @@ std::vector<Prediction> BootstrapEnsemble::predict_batch(const std::vector<Featu
     for (std::size_t i = 0; i < rows.size(); ++i) {
         check_features(rows[i], layout_, "compound " + std::to_string(i));
     }
-    // Tree-major over blocks of compounds: one tree (a few hundred bytes) is walked for every
-    // compound of the block while it sits in L1, instead of streaming all members' trees
-    // (megabytes) once per compound as predict() does. Each compound's member output is the
-    // same sum in the same order as scoring_member_output(), so results are bit-identical.
+    // Tree-major over blocks of up to 64 compounds, all of them walking a tree together: a
+    // 64-bit mask holds which compounds of the block reach a node, and one AND with the
+    // node's "goes right" mask splits it between the children. Bit splits take that mask from
+    // the block's transposed fingerprints (bit_rows[f]: which compounds have bit f); descriptor
+    // splits from the block's values sorted per descriptor (above_rank[d][k]: the compounds
+    // ranked k or higher, found by a branch-free search for the threshold). A node costs the
+    // same for 64 compounds as for one, so the per-compound work is essentially the leaf add.
+    // Each compound still gets exactly one leaf per tree, added in tree order onto the same
+    // start value as scoring_member_output(), so results are bit-identical to predict().
     constexpr std::size_t kBlock = 64;
     const std::size_t n_members = members_.size();
+    const std::size_t n_desc = layout_.n_descriptors();
     std::vector<Prediction> out(rows.size());
     std::vector<double> outputs(n_members * kBlock); // [member][compound in block]
+    std::vector<std::uint64_t> bit_rows(Fingerprint::kBits);
+    std::vector<double> sorted(n_desc * kBlock);              // [descriptor][rank], +inf padded
+    std::vector<std::uint64_t> above_rank(n_desc * (kBlock + 1)); // [descriptor][rank]
+    std::vector<std::pair<double, unsigned>> order(kBlock);
+    std::vector<std::pair<const ScoringNode*, std::uint64_t>> stack;
+    stack.reserve(64);
     for (std::size_t first = 0; first < rows.size(); first += kBlock) {
         const std::size_t n = std::min(kBlock, rows.size() - first);
         const Features* block = rows.data() + first;
+        const std::uint64_t everyone = n == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1;
+        std::fill(bit_rows.begin(), bit_rows.end(), 0);
+        for (std::size_t c = 0; c < n; ++c) {
+            const auto& words = block[c].fingerprint.words();
+            for (std::size_t w = 0; w < words.size(); ++w) {
+                for (std::uint64_t bits = words[w]; bits != 0; bits &= bits - 1) {
+                    bit_rows[w * 64 + lowest_set_bit(bits)] |=
+                        std::uint64_t{1} << c;
+                }
+            }
+        }
+        for (std::size_t d = 0; d < n_desc; ++d) {
+            for (std::size_t c = 0; c < n; ++c) {
+                order[c] = {block[c].descriptors[d], static_cast<unsigned>(c)};
+            }
+            std::sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n));
+            double* s = sorted.data() + d * kBlock;
+            std::uint64_t* above = above_rank.data() + d * (kBlock + 1);
+            std::fill(s, s + kBlock, std::numeric_limits<double>::infinity());
+            std::fill(above, above + kBlock + 1, 0);
+            for (std::size_t k = n; k-- > 0;) {
+                s[k] = order[k].first;
+                above[k] = above[k + 1] | (std::uint64_t{1} << order[k].second);
+            }
+        }
         for (std::size_t m = 0; m < n_members; ++m) {
             const auto& member = members_[m];
             double* z = outputs.data() + m * kBlock;
@@ -1055,18 +1098,46 @@ std::vector<Prediction> BootstrapEnsemble::predict_batch(const std::vector<Featu
             }
             for (auto t = member_begin_[m]; t < member_begin_[m + 1]; ++t) {
                 const ScoringNode* base = scoring_nodes_.data() + tree_begin_[t];
-                for (std::size_t c = 0; c < n; ++c) {
-                    const auto& words = block[c].fingerprint.words();
-                    const double* desc = block[c].descriptors.data();
-                    const ScoringNode* node = base;
+                const ScoringNode* node = base;
+                std::uint64_t reach = everyone;
+                for (;;) {
                     while (node->feature >= 0) {
                         const auto f = static_cast<std::size_t>(node->feature);
-                        const bool right = f < Fingerprint::kBits
-                                               ? ((words[f >> 6] >> (f & 63)) & 1U) != 0
-                                               : desc[f - Fingerprint::kBits] > node->value;
-                        node = right ? base + node->right : node + 1;
+                        std::uint64_t right;
+                        if (f < Fingerprint::kBits) {
+                            right = reach & bit_rows[f];
+                        } else {
+                            // How many of the block's values are <= threshold (0..64).
+                            const double* s = sorted.data() + (f - Fingerprint::kBits) * kBlock;
+                            const double threshold = node->value;
+                            std::size_t k = 0;
+                            for (std::size_t step = kBlock / 2; step > 0; step >>= 1) {
+                                k += s[k + step - 1] <= threshold ? step : 0;
+                            }
+                            k += s[k] <= threshold ? 1 : 0;
+                            right = reach & above_rank[(f - Fingerprint::kBits) * (kBlock + 1) + k];
+                        }
+                        const std::uint64_t left = reach & ~right;
+                        if (left == 0) {
+                            node = base + node->right;
+                            continue;
+                        }
+                        if (right != 0) {
+                            stack.emplace_back(base + node->right, right);
+                        }
+                        node = node + 1;
+                        reach = left;
                     }
-                    z[c] += node->value;
+                    const double value = node->value;
+                    for (std::uint64_t r = reach; r != 0; r &= r - 1) {
+                        z[lowest_set_bit(r)] += value;
+                    }
+                    if (stack.empty()) {
+                        break;
+                    }
+                    node = stack.back().first;
+                    reach = stack.back().second;
+                    stack.pop_back();
                 }
             }
         }

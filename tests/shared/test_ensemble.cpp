@@ -115,6 +115,31 @@ TEST_CASE("batch scoring (blocked, tree-major) equals one-by-one scoring exactly
     }
 }
 
+TEST_CASE("batch scoring agrees exactly on split thresholds, duplicates and tiny blocks",
+          "[ensemble]") {
+    // Training compounds sit exactly on the quantile edges the descriptor splits use, and
+    // duplicated rows tie in the per-block descriptor ranking: both must go the same way as
+    // in the one-by-one walk (value <= threshold goes left).
+    const auto train = make_synthetic(120, 21);
+    const std::vector<double> w(train.x.size(), 1.0);
+    const auto model = BootstrapEnsemble::fit(train.x, train.y, w, Task::Regression,
+                                              FeatureLayout::model_default(), small_gbm());
+    std::vector<Features> pool = train.x;
+    pool.insert(pool.end(), train.x.begin(), train.x.begin() + 30);
+    for (std::size_t size : {std::size_t{1}, std::size_t{2}, std::size_t{63}, std::size_t{64},
+                             std::size_t{65}, pool.size()}) {
+        const std::vector<Features> rows(pool.begin(),
+                                         pool.begin() + static_cast<std::ptrdiff_t>(size));
+        const auto batch = model.predict_batch(rows, true);
+        int differences = 0;
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            differences += model.predict(rows[i]).members != batch[i].members;
+        }
+        CHECK(differences == 0);
+    }
+    CHECK(model.predict_batch({}).empty());
+}
+
 TEST_CASE("out-of-bag calibration makes the 90% interval cover about 90%", "[ensemble]") {
     const auto train = make_synthetic(200, 4, 0.8);
     const std::vector<double> w(train.x.size(), 1.0);
