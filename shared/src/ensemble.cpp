@@ -21,6 +21,7 @@
 #include <memory>
 #include <mutex>
 #include <numeric>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
@@ -63,7 +64,7 @@ EnsembleParams EnsembleParams::random_forest() {
     p.member_type = MemberType::RandomTree;
     p.max_depth = 0;
     p.min_samples_leaf = 1;
-    p.feature_fraction = 0.3;
+    p.feature_fraction = 0.0; // per task: 0.3 for regression, sqrt(p) / p for classification
     p.l2_regularization = 0.0;
     p.learning_rate = 1.0;
     p.boosting_rounds = 1;
@@ -117,11 +118,17 @@ void EnsembleParams::validate() const {
 
 namespace {
 
-double effective_feature_fraction(const EnsembleParams& p) {
+double effective_feature_fraction(const EnsembleParams& p, Task task, std::size_t n_features) {
     if (p.feature_fraction > 0.0) {
         return p.feature_fraction;
     }
-    return p.member_type == MemberType::RandomTree ? 0.3 : 1.0;
+    if (p.member_type == MemberType::GradientBoosted) {
+        return 1.0;
+    }
+    // Breiman's defaults: a third of the features for regression, sqrt(p) for classification.
+    return task == Task::Regression ? 0.3
+                                    : std::min(1.0, std::sqrt(static_cast<double>(n_features)) /
+                                                        static_cast<double>(n_features));
 }
 
 // ---- 2. TrainingData --------------------------------------------------------------------
@@ -195,8 +202,7 @@ struct SplitStats {
 
 class TreeGrower {
 public:
-    explicit TreeGrower(const TrainingData& data)
-        : data_(data), bit_stats_(Fingerprint::kBits), feature_mask_(n_features(), 1) {
+    explicit TreeGrower(const TrainingData& data) : data_(data), bit_stats_(Fingerprint::kBits) {
         desc_offset_.push_back(0);
         for (const auto& e : data.edges) {
             desc_offset_.push_back(desc_offset_.back() + e.size() + 1);
@@ -382,7 +388,7 @@ private:
         Split best;
         for (std::size_t b = 0; b < Fingerprint::kBits; ++b) {
             const SplitStats& right = hist.bits[b];
-            if (right.c <= 0.0 || !feature_mask_[b]) {
+            if (right.c <= 0.0 || !in_sample(b)) {
                 continue;
             }
             const SplitStats left{total.g - right.g, total.h - right.h, total.c - right.c};
@@ -396,7 +402,7 @@ private:
                               Split& best) const {
         for (std::size_t d = 0; d < data_.n_desc; ++d) {
             const auto f = static_cast<std::int32_t>(Fingerprint::kBits + d);
-            if (!feature_mask_[static_cast<std::size_t>(f)]) {
+            if (!in_sample(static_cast<std::size_t>(f))) {
                 continue;
             }
             const auto& e = data_.edges[d];
@@ -415,14 +421,26 @@ private:
         }
     }
 
+    // Feature subsampling without one draw per feature (2076 per node for random trees, most
+    // of their fit time): one draw per sample gives a key, and feature f is in the sample when
+    // a SplitMix64 hash of (key, f), read as a uniform in [0, 1), falls under the fraction.
+    // Only the candidates a node actually has (its rows' bits, the descriptors) are hashed.
     void sample_features(double fraction) {
-        if (fraction >= 1.0) {
-            std::fill(feature_mask_.begin(), feature_mask_.end(), 1);
-            return;
+        sample_fraction_ = fraction;
+        if (fraction < 1.0) {
+            sample_key_ = rng_->next();
         }
-        for (auto& m : feature_mask_) {
-            m = rng_->uniform() < fraction ? 1 : 0;
+    }
+
+    bool in_sample(std::size_t feature) const {
+        if (sample_fraction_ >= 1.0) {
+            return true;
         }
+        std::uint64_t z = sample_key_ + 0x9E3779B97F4A7C15ULL * (feature + 1);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+        z ^= z >> 31;
+        return static_cast<double>(z >> 11) * 0x1.0p-53 < sample_fraction_;
     }
 
     bool goes_right(std::uint32_t r, const Split& s) const {
@@ -460,7 +478,6 @@ private:
         const auto& c = *c_;
         // Histograms: per fingerprint bit the stats of rows having it; per descriptor bin.
         touched_.clear();
-        std::fill(desc_stats_.begin(), desc_stats_.end(), SplitStats{});
         const std::size_t nd = data_.n_desc;
         for (auto r : rows) {
             const double gr = g[r];
@@ -489,13 +506,21 @@ private:
         for (auto b : touched_) {
             SplitStats right = bit_stats_[b];
             bit_stats_[b] = {};
-            if (!feature_mask_[b]) {
+            if (!in_sample(b)) {
                 continue;
             }
             SplitStats left{total.g - right.g, total.h - right.h, total.c - right.c};
             consider(best, static_cast<std::int32_t>(b), 0, 0.5, left, right, parent);
         }
         evaluate_descriptors(desc_stats_.data(), total, parent, best);
+        // Back to all zero for the next node, touching only the bins these rows filled (small
+        // nodes fill a few dozen of the ~1800).
+        for (auto r : rows) {
+            const std::uint8_t* rb = &data_.bins[r * nd];
+            for (std::size_t d = 0; d < nd; ++d) {
+                desc_stats_[desc_offset_[d] + rb[d]] = SplitStats{};
+            }
+        }
         return best;
     }
 
@@ -504,7 +529,8 @@ private:
     std::vector<std::uint16_t> touched_;
     std::vector<std::size_t> desc_offset_;
     std::vector<SplitStats> desc_stats_;
-    std::vector<std::uint8_t> feature_mask_;
+    double sample_fraction_ = 1.0;
+    std::uint64_t sample_key_ = 0;
     const std::vector<double>* g_ = nullptr;
     const std::vector<double>* h_ = nullptr;
     const std::vector<double>* c_ = nullptr;
@@ -686,7 +712,8 @@ FittedMember fit_member(std::size_t index, const TrainingData& data, const std::
     opt.max_depth = params.max_depth;
     opt.min_count = params.min_samples_leaf;
     opt.l2 = params.l2_regularization;
-    opt.feature_fraction = effective_feature_fraction(params);
+    opt.feature_fraction =
+        effective_feature_fraction(params, task, Fingerprint::kBits + data.n_desc);
     std::vector<double> g(n, 0.0);
     std::vector<double> h(n, 0.0);
     std::vector<double> out(n, 0.0);
@@ -944,22 +971,36 @@ BootstrapEnsemble BootstrapEnsemble::fit(const std::vector<Features>& x,
     const TrainingData data(x, layout.n_descriptors(), params.max_bins);
 
     std::vector<FittedMember> fitted(params.n_members);
+    // Task 0 builds the applicability domain (a leave-one-out kNN over the training set, the
+    // longest single task, so it goes first); tasks 1..n_members fit the members.
+    std::optional<ApplicabilityDomain> domain;
+    const std::size_t n_tasks = params.n_members + 1;
     std::atomic<std::size_t> next{0};
     std::atomic<std::size_t> done{0};
     std::exception_ptr error;
     std::mutex error_mutex;
     auto work = [&](bool report) {
         for (;;) {
-            const std::size_t i = next.fetch_add(1);
-            if (i >= params.n_members) {
+            const std::size_t task_index = next.fetch_add(1);
+            if (task_index >= n_tasks) {
                 return;
             }
             try {
+                if (task_index == 0) {
+                    std::vector<Fingerprint> fps;
+                    fps.reserve(x.size());
+                    for (const auto& f : x) {
+                        fps.push_back(f.fingerprint);
+                    }
+                    domain = ApplicabilityDomain::build(std::move(fps));
+                    continue;
+                }
+                const std::size_t i = task_index - 1;
                 fitted[i] = fit_member(i, data, x, y, weights, task, params);
             } catch (...) {
                 std::lock_guard<std::mutex> lock(error_mutex);
                 error = std::current_exception();
-                next.store(params.n_members);
+                next.store(n_tasks);
                 return;
             }
             const std::size_t finished = done.fetch_add(1) + 1;
@@ -989,17 +1030,11 @@ BootstrapEnsemble BootstrapEnsemble::fit(const std::vector<Features>& x,
     for (auto& fm : fitted) {
         members.push_back(std::move(fm.member));
     }
-    std::vector<Fingerprint> fps;
-    fps.reserve(x.size());
-    for (const auto& f : x) {
-        fps.push_back(f.fingerprint);
-    }
-    auto domain = ApplicabilityDomain::build(std::move(fps));
     if (progress) {
         progress(1.0);
     }
     return BootstrapEnsemble(task, layout, params, std::move(members), calibration,
-                             std::move(domain), x.size());
+                             std::move(*domain), x.size());
 }
 
 double BootstrapEnsemble::member_output(std::size_t member, const Features& features) const {
@@ -1053,7 +1088,7 @@ std::vector<Prediction> BootstrapEnsemble::predict_batch(const std::vector<Featu
     std::vector<Prediction> out(rows.size());
     std::vector<double> outputs(n_members * kBlock); // [member][compound in block]
     std::vector<std::uint64_t> bit_rows(Fingerprint::kBits);
-    std::vector<double> sorted(n_desc * kBlock);              // [descriptor][rank], +inf padded
+    std::vector<double> sorted(n_desc * kBlock);                  // [descriptor][rank], +inf padded
     std::vector<std::uint64_t> above_rank(n_desc * (kBlock + 1)); // [descriptor][rank]
     std::vector<std::pair<double, unsigned>> order(kBlock);
     std::vector<std::pair<const ScoringNode*, std::uint64_t>> stack;
@@ -1067,8 +1102,7 @@ std::vector<Prediction> BootstrapEnsemble::predict_batch(const std::vector<Featu
             const auto& words = block[c].fingerprint.words();
             for (std::size_t w = 0; w < words.size(); ++w) {
                 for (std::uint64_t bits = words[w]; bits != 0; bits &= bits - 1) {
-                    bit_rows[w * 64 + lowest_set_bit(bits)] |=
-                        std::uint64_t{1} << c;
+                    bit_rows[w * 64 + lowest_set_bit(bits)] |= std::uint64_t{1} << c;
                 }
             }
         }

@@ -178,7 +178,12 @@ TEST_CASE("classification gives probabilities that rank the classes", "[ensemble
     const auto train = make_synthetic(200, 7);
     const auto test = make_synthetic(80, 8);
     const std::vector<double> w(train.x.size(), 1.0);
-    for (auto params : {small_gbm(), EnsembleParams::random_forest()}) {
+    // The synthetic label hangs on one descriptor among 2076 features, which the forest's
+    // classification default (sqrt(p) of them per split, about 45) rarely offers a split:
+    // here the forest considers 30 % of the features per split.
+    auto forest = EnsembleParams::random_forest();
+    forest.feature_fraction = 0.3;
+    for (auto params : {small_gbm(), forest}) {
         params.n_members = 12;
         const auto model = BootstrapEnsemble::fit(train.x, train.y_class, w, Task::Classification,
                                                   FeatureLayout::model_default(), params);
@@ -192,6 +197,30 @@ TEST_CASE("classification gives probabilities that rank the classes", "[ensemble
         CHECK(roc_auc(test.y_class, means(preds)) > 0.9);
         CHECK(model.calibration().oob_score > 0.85); // OOB ROC-AUC
     }
+}
+
+TEST_CASE("random-tree members sample sqrt(p) features per split for classification and 30 % "
+          "for regression by default",
+          "[ensemble]") {
+    const auto train = make_synthetic(120, 31);
+    const auto test = make_synthetic(20, 32);
+    const std::vector<double> w(train.x.size(), 1.0);
+    const double p = static_cast<double>(FeatureLayout::model_default().n_features());
+    auto forest = EnsembleParams::random_forest();
+    forest.n_members = 5;
+    REQUIRE(forest.feature_fraction == 0.0); // the preset leaves it to the task
+    const auto predictions = [&](Task task, double fraction) {
+        auto params = forest;
+        params.feature_fraction = fraction;
+        const auto& y = task == Task::Regression ? train.y : train.y_class;
+        const auto model =
+            BootstrapEnsemble::fit(train.x, y, w, task, FeatureLayout::model_default(), params);
+        return means(model.predict_batch(test.x));
+    };
+    CHECK(predictions(Task::Classification, 0.0) ==
+          predictions(Task::Classification, std::sqrt(p) / p));
+    CHECK(predictions(Task::Classification, 0.0) != predictions(Task::Classification, 0.3));
+    CHECK(predictions(Task::Regression, 0.0) == predictions(Task::Regression, 0.3));
 }
 
 TEST_CASE("random-tree members and the linear base also learn", "[ensemble]") {
