@@ -183,6 +183,47 @@ struct TrainingData {
     }
 };
 
+// The fingerprint bits one member can split on: those whose total bootstrap multiplicity
+// reaches the leaf minimum (a split on any other bit leaves fewer than that on its "has the
+// bit" side, which TreeGrower::consider rejects anyway). The member's rows keep only these
+// bits, renumbered as slots in increasing bit order, so histograms and the dense scan shrink
+// from 2048 entries to the bits that can matter, without changing any result.
+struct MemberBits {
+    std::vector<std::uint16_t> bit_of;   // slot -> fingerprint bit, increasing
+    std::vector<std::uint32_t> offsets;  // in-bag row r's slots: slots[offsets[r] ..
+    std::vector<std::uint16_t> slots;    //                         offsets[r + 1])
+
+    MemberBits(const TrainingData& data, const std::vector<double>& count, double min_count) {
+        std::vector<double> total(Fingerprint::kBits, 0.0);
+        for (std::size_t r = 0; r < data.n_rows; ++r) {
+            if (count[r] > 0) {
+                for (auto i = data.bit_offsets[r]; i < data.bit_offsets[r + 1]; ++i) {
+                    total[data.bits[i]] += count[r];
+                }
+            }
+        }
+        std::vector<std::int32_t> slot_of(Fingerprint::kBits, -1);
+        for (std::size_t b = 0; b < Fingerprint::kBits; ++b) {
+            if (total[b] > 0 && total[b] >= min_count) {
+                slot_of[b] = static_cast<std::int32_t>(bit_of.size());
+                bit_of.push_back(static_cast<std::uint16_t>(b));
+            }
+        }
+        offsets.reserve(data.n_rows + 1);
+        offsets.push_back(0);
+        for (std::size_t r = 0; r < data.n_rows; ++r) {
+            if (count[r] > 0) {
+                for (auto i = data.bit_offsets[r]; i < data.bit_offsets[r + 1]; ++i) {
+                    if (const auto slot = slot_of[data.bits[i]]; slot >= 0) {
+                        slots.push_back(static_cast<std::uint16_t>(slot));
+                    }
+                }
+            }
+            offsets.push_back(static_cast<std::uint32_t>(slots.size()));
+        }
+    }
+};
+
 // ---- 3. TreeGrower ----------------------------------------------------------------------
 
 struct GrowOptions {
@@ -202,15 +243,14 @@ struct SplitStats {
 
 class TreeGrower {
 public:
-    explicit TreeGrower(const TrainingData& data) : data_(data), bit_stats_(Fingerprint::kBits) {
+    TreeGrower(const TrainingData& data, const MemberBits& member_bits)
+        : data_(data), bits_(member_bits), bit_stats_(member_bits.bit_of.size()) {
         desc_offset_.push_back(0);
         for (const auto& e : data.edges) {
             desc_offset_.push_back(desc_offset_.back() + e.size() + 1);
         }
         desc_stats_.resize(desc_offset_.back());
     }
-
-    std::size_t n_features() const { return Fingerprint::kBits + data_.n_desc; }
 
     /// Grows one tree on rows `rows` (sorted, unique) with per-row g, h (already weighted)
     /// and multiplicity c. Adds each leaf's value to out[r] for its rows.
@@ -340,7 +380,7 @@ private:
 
     std::unique_ptr<Histogram> new_histogram() const {
         auto hist = std::make_unique<Histogram>();
-        hist->bits.assign(Fingerprint::kBits, SplitStats{});
+        hist->bits.assign(bits_.bit_of.size(), SplitStats{});
         hist->desc.assign(desc_offset_.back(), SplitStats{});
         return hist;
     }
@@ -354,8 +394,8 @@ private:
             const double gr = g[r];
             const double hr = h[r];
             const double cr = c[r];
-            for (auto i = data_.bit_offsets[r]; i < data_.bit_offsets[r + 1]; ++i) {
-                auto& st = hist.bits[data_.bits[i]];
+            for (auto i = bits_.offsets[r]; i < bits_.offsets[r + 1]; ++i) {
+                auto& st = hist.bits[bits_.slots[i]];
                 st.g += gr;
                 st.h += hr;
                 st.c += cr;
@@ -386,8 +426,9 @@ private:
     Split evaluate_dense(const Histogram& hist, const SplitStats& total) const {
         const double parent = score(total);
         Split best;
-        for (std::size_t b = 0; b < Fingerprint::kBits; ++b) {
-            const SplitStats& right = hist.bits[b];
+        for (std::size_t slot = 0; slot < hist.bits.size(); ++slot) {
+            const SplitStats& right = hist.bits[slot];
+            const std::size_t b = bits_.bit_of[slot];
             if (right.c <= 0.0 || !in_sample(b)) {
                 continue;
             }
@@ -483,10 +524,10 @@ private:
             const double gr = g[r];
             const double hr = h[r];
             const double cr = c[r];
-            for (auto i = data_.bit_offsets[r]; i < data_.bit_offsets[r + 1]; ++i) {
-                auto& s = bit_stats_[data_.bits[i]];
+            for (auto i = bits_.offsets[r]; i < bits_.offsets[r + 1]; ++i) {
+                auto& s = bit_stats_[bits_.slots[i]];
                 if (s.c == 0) {
-                    touched_.push_back(data_.bits[i]);
+                    touched_.push_back(bits_.slots[i]);
                 }
                 s.g += gr;
                 s.h += hr;
@@ -503,9 +544,10 @@ private:
         const double parent = score(total);
         Split best;
         best.gain = 0.0;
-        for (auto b : touched_) {
-            SplitStats right = bit_stats_[b];
-            bit_stats_[b] = {};
+        for (auto slot : touched_) {
+            SplitStats right = bit_stats_[slot];
+            bit_stats_[slot] = {};
+            const std::size_t b = bits_.bit_of[slot];
             if (!in_sample(b)) {
                 continue;
             }
@@ -525,7 +567,8 @@ private:
     }
 
     const TrainingData& data_;
-    std::vector<SplitStats> bit_stats_;
+    const MemberBits& bits_;
+    std::vector<SplitStats> bit_stats_; // per slot
     std::vector<std::uint16_t> touched_;
     std::vector<std::size_t> desc_offset_;
     std::vector<SplitStats> desc_stats_;
@@ -707,7 +750,8 @@ FittedMember fit_member(std::size_t index, const TrainingData& data, const std::
         w[r] = weights[r] * count[r];
     }
 
-    TreeGrower grower(data);
+    const MemberBits member_bits(data, count, params.min_samples_leaf);
+    TreeGrower grower(data, member_bits);
     GrowOptions opt;
     opt.max_depth = params.max_depth;
     opt.min_count = params.min_samples_leaf;
