@@ -138,6 +138,7 @@ struct TrainingData {
     std::size_t n_desc = 0;
     std::vector<std::uint32_t> bit_offsets; // row r's on-bits: bits[bit_offsets[r] ..
     std::vector<std::uint16_t> bits;        //                       bit_offsets[r + 1])
+    std::vector<std::uint64_t> words;       // row-major n_rows x kWords (one-load bit tests)
     std::vector<std::uint8_t> bins;         // row-major n_rows x n_desc
     std::vector<std::vector<double>> edges; // per descriptor: bin b means value <= edges[b]
 
@@ -145,11 +146,13 @@ struct TrainingData {
         : n_rows(x.size()), n_desc(n_descriptors) {
         bit_offsets.reserve(n_rows + 1);
         bit_offsets.push_back(0);
+        words.reserve(n_rows * Fingerprint::kWords);
         for (const auto& f : x) {
             for (auto b : f.fingerprint.on_bits()) {
                 bits.push_back(static_cast<std::uint16_t>(b));
             }
             bit_offsets.push_back(static_cast<std::uint32_t>(bits.size()));
+            words.insert(words.end(), f.fingerprint.words().begin(), f.fingerprint.words().end());
         }
         edges.resize(n_desc);
         bins.resize(n_rows * n_desc);
@@ -486,9 +489,8 @@ private:
 
     bool goes_right(std::uint32_t r, const Split& s) const {
         if (s.feature < static_cast<std::int32_t>(Fingerprint::kBits)) {
-            const auto* b = data_.bits.data();
-            return std::binary_search(b + data_.bit_offsets[r], b + data_.bit_offsets[r + 1],
-                                      static_cast<std::uint16_t>(s.feature));
+            const auto f = static_cast<std::size_t>(s.feature);
+            return ((data_.words[r * Fingerprint::kWords + (f >> 6)] >> (f & 63)) & 1U) != 0;
         }
         const auto d = static_cast<std::size_t>(s.feature) - Fingerprint::kBits;
         return data_.bins[r * data_.n_desc + d] > s.bin;
