@@ -6,7 +6,7 @@
 //                   [--threads 2] [--member gradient_boosted|random_tree|both]
 //                   [--no-sklearn] [--scoring-only] [--wasm-bench PATH.js]
 //                   [--rounds N] [--lr X] [--depth N] [--ff X] [--leaf N] [--members N]
-//                   [--no-linear] [--alpha X] [--split-seed N]
+//                   [--no-linear] [--alpha X] [--bins N] [--l2 X] [--split-seed N]
 //
 // --split-seed N (default 0) picks another seeded 80/20 split (numpy RandomState(N)); its
 // features are cached as DATASET.sN.tsv (seed 0 keeps DATASET.tsv). Running seeds 0-4 shows how
@@ -58,7 +58,7 @@ struct Options {
     std::string wasm_bench;
     EnsembleParams overrides;
     bool has_rounds = false, has_lr = false, has_depth = false, has_ff = false, has_leaf = false,
-         has_members = false;
+         has_members = false, has_bins = false, has_l2 = false;
     bool no_linear = false;
     double alpha = 0.0;
     unsigned split_seed = 0;
@@ -145,6 +145,12 @@ EnsembleParams params_for(const Options& o, MemberType type, std::size_t n_train
     }
     if (o.alpha > 0) {
         p.ridge_alpha = o.alpha;
+    }
+    if (o.has_bins) {
+        p.max_bins = o.overrides.max_bins;
+    }
+    if (o.has_l2) {
+        p.l2_regularization = o.overrides.l2_regularization;
     }
     if (o.has_members) {
         p.n_members = o.overrides.n_members;
@@ -299,6 +305,12 @@ int main(int argc, char** argv) {
             o.has_leaf = true;
         } else if (a == "--no-linear") {
             o.no_linear = true;
+        } else if (a == "--bins") {
+            o.overrides.max_bins = static_cast<unsigned>(std::stoul(next()));
+            o.has_bins = true;
+        } else if (a == "--l2") {
+            o.overrides.l2_regularization = std::stod(next());
+            o.has_l2 = true;
         } else if (a == "--alpha") {
             o.alpha = std::stod(next());
         } else if (a == "--split-seed") {

@@ -192,9 +192,9 @@ struct TrainingData {
 // bits, renumbered as slots in increasing bit order, so histograms and the dense scan shrink
 // from 2048 entries to the bits that can matter, without changing any result.
 struct MemberBits {
-    std::vector<std::uint16_t> bit_of;   // slot -> fingerprint bit, increasing
-    std::vector<std::uint32_t> offsets;  // in-bag row r's slots: slots[offsets[r] ..
-    std::vector<std::uint16_t> slots;    //                         offsets[r + 1])
+    std::vector<std::uint16_t> bit_of;  // slot -> fingerprint bit, increasing
+    std::vector<std::uint32_t> offsets; // in-bag row r's slots: slots[offsets[r] ..
+    std::vector<std::uint16_t> slots;   //                         offsets[r + 1])
 
     MemberBits(const TrainingData& data, const std::vector<double>& count, double min_count) {
         std::vector<double> total(Fingerprint::kBits, 0.0);
