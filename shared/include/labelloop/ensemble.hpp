@@ -49,9 +49,12 @@ struct EnsembleParams {
     double feature_fraction = 0.0;
     /// Descriptors are split on at most this many quantile bin edges (<= 255).
     unsigned max_bins = 64;
-    /// GradientBoosted: rounds, shrinkage and L2 leaf regularisation.
-    unsigned boosting_rounds = 100;
-    double learning_rate = 0.2;
+    /// GradientBoosted: rounds, shrinkage and L2 leaf regularisation. 50 rounds at 0.4 score
+    /// like 100 at 0.2 (ESOL, Lipophilicity, BBBP, five splits each: mean RMSE 0.598 / 0.690,
+    /// ROC-AUC 0.923, vs 0.598 / 0.693 / 0.923) in half the fit and scoring time, and their
+    /// members spread more, so the out-of-bag interval needs a smaller z90 (ESOL 2.9 vs 3.7).
+    unsigned boosting_rounds = 50;
+    double learning_rate = 0.4;
     double l2_regularization = 1.0;
     /// Regression: start each member from a ridge regression on the (standardised)
     /// descriptors and grow the trees on its residuals. Trees cannot extrapolate; logS and
