@@ -106,6 +106,9 @@ void EnsembleParams::validate() const {
         if (!(learning_rate > 0.0 && learning_rate <= 1.0)) {
             fail("learning_rate must be in (0, 1], got " + std::to_string(learning_rate));
         }
+        if (!(row_subsample > 0.0 && row_subsample <= 1.0)) {
+            fail("row_subsample must be in (0, 1], got " + std::to_string(row_subsample));
+        }
     }
     if (!(ridge_alpha > 0.0 && std::isfinite(ridge_alpha))) {
         fail("ridge_alpha must be > 0, got " + std::to_string(ridge_alpha));
@@ -803,6 +806,8 @@ FittedMember fit_member(std::size_t index, const TrainingData& data, const std::
             }
         }
         opt.learning_rate = params.learning_rate;
+        std::vector<std::uint32_t> round_rows;
+        std::vector<std::uint32_t> other_rows;
         for (unsigned round = 0; round < params.boosting_rounds; ++round) {
             for (auto r : rows) {
                 if (task == Task::Classification) {
@@ -814,7 +819,24 @@ FittedMember fit_member(std::size_t index, const TrainingData& data, const std::
                     h[r] = w[r];
                 }
             }
-            member.trees.push_back(grower.grow(rows, g, h, count, opt, rng, out));
+            if (params.row_subsample >= 1.0) {
+                member.trees.push_back(grower.grow(rows, g, h, count, opt, rng, out));
+                continue;
+            }
+            // Stochastic boosting: the tree sees a seeded share of the rows; the rest still
+            // move by its output, so every row's gradient stays current.
+            round_rows.clear();
+            other_rows.clear();
+            for (auto r : rows) {
+                (rng.uniform() < params.row_subsample ? round_rows : other_rows).push_back(r);
+            }
+            if (round_rows.empty()) {
+                round_rows.swap(other_rows);
+            }
+            member.trees.push_back(grower.grow(round_rows, g, h, count, opt, rng, out));
+            for (auto r : other_rows) {
+                out[r] += tree_output(member.trees.back(), x[r]);
+            }
         }
     }
     fm.oob_outputs.reserve(fm.oob_rows.size());

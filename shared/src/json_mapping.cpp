@@ -85,6 +85,7 @@ void to_json(nlohmann::json& j, const EnsembleParams& p) {
          {"max_bins", p.max_bins},
          {"boosting_rounds", p.boosting_rounds},
          {"learning_rate", p.learning_rate},
+         {"row_subsample", p.row_subsample},
          {"l2_regularization", p.l2_regularization},
          {"linear_base", p.linear_base},
          {"ridge_alpha", p.ridge_alpha},
@@ -113,6 +114,8 @@ EnsembleParams parse_ensemble_params(const nlohmann::json& j, EnsembleParams p) 
             p.boosting_rounds = static_cast<unsigned>(unsigned_int<E>(v, key));
         } else if (key == "learning_rate") {
             p.learning_rate = number<E>(v, key);
+        } else if (key == "row_subsample") {
+            p.row_subsample = number<E>(v, key);
         } else if (key == "l2_regularization") {
             p.l2_regularization = number<E>(v, key);
         } else if (key == "linear_base") {

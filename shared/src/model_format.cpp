@@ -1,11 +1,12 @@
-// Artifact layout (all little-endian), version 2 (version 1 stored 36-byte nodes with explicit
-// child indices; version 2 stores trees in pre-order, about 4x smaller):
+// Artifact layout (all little-endian), version 3 (version 1 stored 36-byte nodes with explicit
+// child indices; version 2 stores trees in pre-order, about 4x smaller; version 3 adds
+// row_subsample, and version 2 artifacts still load, as row_subsample 1.0):
 //   magic "LLMODEL\0" | u32 format version | u8 task | u8 member type
 //   layout: u32 n_descriptors, each a string (u32 length + bytes)
 //   params: u32 n_members, u32 max_depth, u32 min_samples_leaf, f64 feature_fraction,
 //           u32 max_bins, u32 boosting_rounds, f64 learning_rate, f64 l2, u8 linear_base,
 //           f64 ridge_alpha, u64 seed,
-//           3 x f64 source weights, 3 x f64 confidence weights
+//           3 x f64 source weights, 3 x f64 confidence weights, f64 row_subsample (v3)
 //   calibration: u64 n_oob, f64 z90, f64 oob_coverage_gaussian, f64 oob_coverage, f64 score
 //   u64 n_training
 //   members: u32 count, each: f64 base, u32 n_linear + that many f64 (descriptor
@@ -54,6 +55,7 @@ std::vector<std::uint8_t> save_model(const BootstrapEnsemble& model) {
     for (double v : p.label_weights.confidence_weight) {
         w.f64(v);
     }
+    w.f64(p.row_subsample);
     const auto& c = model.calibration();
     w.u64(c.n_oob);
     w.f64(c.z90);
@@ -119,9 +121,10 @@ BootstrapEnsemble load_model(const std::uint8_t* data, std::size_t size) {
                                std::to_string(kModelFormatVersion) +
                                "): update LabelLoop to read it");
     }
-    if (version < kModelFormatVersion) {
+    if (version < kOldestReadableModelFormatVersion) {
         throw ModelFormatError("model format version " + std::to_string(version) +
                                " is older than this build reads (" +
+                               std::to_string(kOldestReadableModelFormatVersion) + " to " +
                                std::to_string(kModelFormatVersion) + "): retrain the model");
     }
     const auto task_byte = r.u8("task");
@@ -157,6 +160,8 @@ BootstrapEnsemble load_model(const std::uint8_t* data, std::size_t size) {
     for (auto& v : p.label_weights.confidence_weight) {
         v = r.f64("label confidence weights");
     }
+    // Version 2 models were all grown on every row.
+    p.row_subsample = version >= 3 ? r.f64("row_subsample") : 1.0;
     Calibration c;
     c.n_oob = static_cast<std::size_t>(r.u64("calibration"));
     c.z90 = r.f64("calibration");

@@ -223,6 +223,30 @@ TEST_CASE("random-tree members sample sqrt(p) features per split for classificat
     CHECK(predictions(Task::Regression, 0.0) == predictions(Task::Regression, 0.3));
 }
 
+TEST_CASE("row subsampling grows each round on a seeded share of the rows", "[ensemble]") {
+    const auto train = make_synthetic(150, 41);
+    const auto test = make_synthetic(40, 42);
+    const std::vector<double> w(train.x.size(), 1.0);
+    auto params = small_gbm();
+    params.n_members = 6;
+    const auto fit = [&](double subsample) {
+        auto p = params;
+        p.row_subsample = subsample;
+        return BootstrapEnsemble::fit(train.x, train.y, w, Task::Regression,
+                                      FeatureLayout::model_default(), p);
+    };
+    const auto sub = fit(0.5);
+    const auto all = fit(1.0);
+    CHECK(means(sub.predict_batch(test.x)) != means(all.predict_batch(test.x)));
+    CHECK(save_model(fit(0.5)) == save_model(sub)); // seeded
+    CHECK(rmse(test.y, means(sub.predict_batch(test.x))) < 0.7);
+    for (double bad : {0.0, -0.1, 1.5, std::nan("")}) {
+        auto p = params;
+        p.row_subsample = bad;
+        CHECK_THROWS_WITH(p.validate(), Catch::StartsWith("row_subsample must be in (0, 1]"));
+    }
+}
+
 TEST_CASE("random-tree members and the linear base also learn", "[ensemble]") {
     const auto train = make_synthetic(200, 9);
     const auto test = make_synthetic(60, 10);

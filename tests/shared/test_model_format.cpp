@@ -43,6 +43,7 @@ TEST_CASE("a saved model loads back to the same predictions", "[model_format]") 
         CHECK(loaded.n_training() == model.n_training());
         CHECK(loaded.params().label_weights == model.params().label_weights);
         CHECK(loaded.params().linear_base == model.params().linear_base);
+        CHECK(loaded.params().row_subsample == model.params().row_subsample);
         CHECK(loaded.calibration().z90 == model.calibration().z90);
         CHECK(loaded.applicability().threshold() == model.applicability().threshold());
         CHECK(save_model(loaded) == bytes);
@@ -60,6 +61,35 @@ TEST_CASE("a saved model loads back to the same predictions", "[model_format]") 
     }
 }
 
+TEST_CASE("a version 2 artifact (before row_subsample) still loads, as grown on every row",
+          "[model_format]") {
+    const auto d = make_synthetic(80, 23);
+    EnsembleParams p;
+    p.n_members = 4;
+    p.boosting_rounds = 6;
+    p.row_subsample = 1.0;
+    const std::vector<double> w(d.x.size(), 1.0);
+    const auto model =
+        BootstrapEnsemble::fit(d.x, d.y, w, Task::Regression, FeatureLayout::model_default(), p);
+    const auto v3 = save_model(model);
+    // Version 2 is version 3 without the f64 row_subsample that ends the parameters.
+    std::size_t at = 8 + 4 + 1 + 1 + 4;
+    for (const auto& name : model.layout().descriptor_names) {
+        at += 4 + name.size();
+    }
+    at += 4 + 4 + 4 + 8 + 4 + 4 + 8 + 8 + 1 + 8 + 8 + 6 * 8;
+    auto v2 = v3;
+    v2.erase(v2.begin() + static_cast<std::ptrdiff_t>(at),
+             v2.begin() + static_cast<std::ptrdiff_t>(at + 8));
+    patch_u32(v2, 8, 2);
+    const auto loaded = load_model(v2);
+    CHECK(loaded.params().row_subsample == 1.0);
+    CHECK(save_model(loaded) == v3);
+    for (const auto& f : make_synthetic(5, 24).x) {
+        CHECK(loaded.predict(f).members == model.predict(f).members);
+    }
+}
+
 TEST_CASE("a wrong, newer or damaged model is refused with a clear error", "[model_format]") {
     const auto bytes = save_model(small_model(Task::Regression));
 
@@ -71,12 +101,12 @@ TEST_CASE("a wrong, newer or damaged model is refused with a clear error", "[mod
     auto newer = bytes;
     patch_u32(newer, 8, kModelFormatVersion + 1);
     CHECK_THROWS_WITH(load_model(newer),
-                      "model format version 3 is newer than this build supports (2): update "
+                      "model format version 4 is newer than this build supports (3): update "
                       "LabelLoop to read it");
     auto older = bytes;
     patch_u32(older, 8, 1);
     CHECK_THROWS_WITH(load_model(older),
-                      "model format version 1 is older than this build reads (2): retrain the "
+                      "model format version 1 is older than this build reads (2 to 3): retrain the "
                       "model");
 
     auto bad_task = bytes;

@@ -73,6 +73,9 @@ EnsembleParams params_from_json(const json& j) {
     if (j.contains("learning_rate")) {
         p.learning_rate = j.at("learning_rate").get<double>();
     }
+    if (j.contains("row_subsample")) {
+        p.row_subsample = j.at("row_subsample").get<double>();
+    }
     if (j.contains("linear_base")) {
         p.linear_base = j.at("linear_base").get<bool>();
     }
@@ -100,6 +103,7 @@ json params_to_json(const EnsembleParams& p) {
             {"feature_fraction", p.feature_fraction},
             {"boosting_rounds", p.boosting_rounds},
             {"learning_rate", p.learning_rate},
+            {"row_subsample", p.row_subsample},
             {"linear_base", p.linear_base},
             {"seed", p.seed},
             {"label_weights",

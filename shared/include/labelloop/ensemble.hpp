@@ -55,6 +55,11 @@ struct EnsembleParams {
     /// members spread more, so the out-of-bag interval needs a smaller z90 (ESOL 2.9 vs 3.7).
     unsigned boosting_rounds = 50;
     double learning_rate = 0.4;
+    /// GradientBoosted: each round's tree is grown on this fraction of the member's rows
+    /// (stochastic gradient boosting; the other rows still get the tree's output). 0.7 beat
+    /// 1.0 on all five splits of ESOL (mean RMSE 0.590 vs 0.598) and Lipophilicity (0.683 vs
+    /// 0.690) and tied on BBBP (ROC-AUC 0.922 vs 0.923).
+    double row_subsample = 0.7;
     double l2_regularization = 1.0;
     /// Regression: start each member from a ridge regression on the (standardised)
     /// descriptors and grow the trees on its residuals. Trees cannot extrapolate; logS and

@@ -20,9 +20,9 @@ void to_json(nlohmann::json& j, const SelectionResult& r);
 /// {"n_oob", "z90", "oob_coverage_gaussian", "oob_coverage", "oob_score"}
 void to_json(nlohmann::json& j, const Calibration& c);
 /// {"n_members", "member_type", "max_depth", "min_samples_leaf", "feature_fraction",
-///  "max_bins", "boosting_rounds", "learning_rate", "l2_regularization", "linear_base",
-///  "ridge_alpha", "seed", "n_threads", "label_weights": {"source": {"experimental": 1.0, ...},
-///  "confidence": {"high": 1.0, ...}}}
+///  "max_bins", "boosting_rounds", "learning_rate", "row_subsample", "l2_regularization",
+///  "linear_base", "ridge_alpha", "seed", "n_threads", "label_weights": {"source":
+///  {"experimental": 1.0, ...}, "confidence": {"high": 1.0, ...}}}
 void to_json(nlohmann::json& j, const EnsembleParams& p);
 
 /// Starts from `defaults` and overrides the fields present in `j` (same names as to_json).

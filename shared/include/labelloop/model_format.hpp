@@ -12,7 +12,9 @@
 namespace labelloop {
 
 /// Bumped on every incompatible change; readers refuse newer versions.
-inline constexpr std::uint32_t kModelFormatVersion = 2;
+inline constexpr std::uint32_t kModelFormatVersion = 3;
+/// Older artifacts this build still reads (version 2 lacks row_subsample: read as 1.0).
+inline constexpr std::uint32_t kOldestReadableModelFormatVersion = 2;
 /// First 8 bytes of every artifact.
 inline constexpr char kModelMagic[8] = {'L', 'L', 'M', 'O', 'D', 'E', 'L', '\0'};
 
