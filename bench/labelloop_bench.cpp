@@ -6,7 +6,7 @@
 //                   [--threads 2] [--member gradient_boosted|random_tree|both]
 //                   [--no-sklearn] [--scoring-only] [--wasm-bench PATH.js]
 //                   [--rounds N] [--lr X] [--depth N] [--ff X] [--leaf N] [--members N]
-//                   [--no-linear] [--alpha X] [--bins N] [--l2 X] [--split-seed N]
+//                   [--no-linear] [--alpha X] [--bins N] [--l2 X] [--subsample X] [--split-seed N]
 //
 // --split-seed N (default 0) picks another seeded 80/20 split (numpy RandomState(N)); its
 // features are cached as DATASET.sN.tsv (seed 0 keeps DATASET.tsv). Running seeds 0-4 shows how
@@ -58,7 +58,7 @@ struct Options {
     std::string wasm_bench;
     EnsembleParams overrides;
     bool has_rounds = false, has_lr = false, has_depth = false, has_ff = false, has_leaf = false,
-         has_members = false, has_bins = false, has_l2 = false;
+         has_members = false, has_bins = false, has_l2 = false, has_subsample = false;
     bool no_linear = false;
     double alpha = 0.0;
     unsigned split_seed = 0;
@@ -145,6 +145,9 @@ EnsembleParams params_for(const Options& o, MemberType type, std::size_t n_train
     }
     if (o.alpha > 0) {
         p.ridge_alpha = o.alpha;
+    }
+    if (o.has_subsample) {
+        p.row_subsample = o.overrides.row_subsample;
     }
     if (o.has_bins) {
         p.max_bins = o.overrides.max_bins;
@@ -305,6 +308,9 @@ int main(int argc, char** argv) {
             o.has_leaf = true;
         } else if (a == "--no-linear") {
             o.no_linear = true;
+        } else if (a == "--subsample") {
+            o.overrides.row_subsample = std::stod(next());
+            o.has_subsample = true;
         } else if (a == "--bins") {
             o.overrides.max_bins = static_cast<unsigned>(std::stoul(next()));
             o.has_bins = true;
