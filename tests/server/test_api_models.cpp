@@ -107,6 +107,33 @@ TEST_CASE("API: models, versions, the artifact and the training set", "[api][mod
     create["task"] = "ranking";
     create["name"] = "bad";
     CHECK(status_of(w.post("/api/v1/models", create, w.team.admin.token)) == 422);
+
+    // Model parameters: every one is stored (unset ones as the core recommends for the
+    // training set's size), and a typo, a wrong type or an out-of-range value is refused
+    // with its name, creating nothing.
+    const json stored = body_of(created)["params"];
+    for (const char* key :
+         {"n_members", "member_type", "max_depth", "min_samples_leaf", "feature_fraction",
+          "max_bins", "boosting_rounds", "learning_rate", "row_subsample", "l2_regularization",
+          "linear_base", "ridge_alpha", "seed", "label_weights"}) {
+        INFO(key);
+        CHECK(stored.contains(key));
+    }
+    CHECK(stored["n_members"] == 8);
+    CHECK(stored["max_depth"] == EnsembleParams::recommended(60).max_depth);
+    const auto n_models = body_of(w.get("/api/v1/models", w.team.alice.token))["models"].size();
+    create["task"] = "regression";
+    const auto refused = [&](const json& params, int status, const std::string& says) {
+        create["params"] = params;
+        const auto r = w.post("/api/v1/models", create, w.team.admin.token);
+        CHECK(status_of(r) == status);
+        CHECK_THAT(body_of(r)["error"]["message"].get<std::string>(), Catch::Contains(says));
+    };
+    refused({{"trees", 5}}, 422, "unknown model parameter 'trees'");
+    refused({{"learning_rate", "fast"}}, 422, "bad model parameters");
+    refused({{"row_subsample", 1.5}}, 422, "row_subsample must be in (0, 1]");
+    refused(json::array({1, 2}), 400, "Field 'params' must be an object");
+    CHECK(body_of(w.get("/api/v1/models", w.team.alice.token))["models"].size() == n_models);
 }
 
 TEST_CASE("API: compounds: import, get, similar, the unlabeled pool", "[api][compounds]") {

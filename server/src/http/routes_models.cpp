@@ -37,7 +37,12 @@ void add_model_routes(ApiRouter& router, service::Services& s) {
             req.split = optional_string(body, "split").value_or("random");
             req.validation_fraction = optional_number(body, "validation_fraction").value_or(0.2);
             req.seed = static_cast<std::uint64_t>(optional_int(body, "seed").value_or(42));
-            if (body.contains("params") && body.at("params").is_object()) {
+            if (body.contains("params") && !body.at("params").is_null()) {
+                if (!body.at("params").is_object()) {
+                    service::fail(service::ErrorKind::BadRequest,
+                                  "Field 'params' must be an object of model parameters.",
+                                  {{"field", "params"}});
+                }
                 req.params = body.at("params");
             }
             send_json(res, 201, service::to_json(models.create_model(&r.caller, req)));

@@ -47,48 +47,51 @@ std::vector<Features> decode_all(const std::vector<TrainingRow>& rows) {
     return out;
 }
 
-EnsembleParams params_from_json(const json& j) {
-    EnsembleParams p;
+// Model parameters as stored with a model version and accepted by POST /models: every
+// EnsembleParams field except n_threads (the server picks it), label weights as
+// {"source": [experimental, literature, expert_estimate], "confidence": [high, medium, low]}.
+// The server's own bookkeeping keys (split, validation_fraction, split_seed) are stored
+// alongside and ignored here; any other key is an error, so a typo is not silently dropped.
+EnsembleParams params_from_json(const json& j, EnsembleParams p) {
     if (!j.is_object()) {
         return p;
     }
-    if (j.contains("n_members")) {
-        p.n_members = j.at("n_members").get<std::size_t>();
-    }
-    if (j.contains("member_type")) {
-        p.member_type = parse_member_type(j.at("member_type").get<std::string>());
-    }
-    if (j.contains("max_depth")) {
-        p.max_depth = j.at("max_depth").get<unsigned>();
-    }
-    if (j.contains("min_samples_leaf")) {
-        p.min_samples_leaf = j.at("min_samples_leaf").get<unsigned>();
-    }
-    if (j.contains("feature_fraction")) {
-        p.feature_fraction = j.at("feature_fraction").get<double>();
-    }
-    if (j.contains("boosting_rounds")) {
-        p.boosting_rounds = j.at("boosting_rounds").get<unsigned>();
-    }
-    if (j.contains("learning_rate")) {
-        p.learning_rate = j.at("learning_rate").get<double>();
-    }
-    if (j.contains("row_subsample")) {
-        p.row_subsample = j.at("row_subsample").get<double>();
-    }
-    if (j.contains("linear_base")) {
-        p.linear_base = j.at("linear_base").get<bool>();
-    }
-    if (j.contains("seed")) {
-        p.seed = j.at("seed").get<std::uint64_t>();
-    }
-    if (j.contains("label_weights")) {
-        const auto& w = j.at("label_weights");
-        if (w.contains("source")) {
-            p.label_weights.source_weight = w.at("source").get<std::array<double, 3>>();
-        }
-        if (w.contains("confidence")) {
-            p.label_weights.confidence_weight = w.at("confidence").get<std::array<double, 3>>();
+    for (const auto& [key, v] : j.items()) {
+        if (key == "n_members") {
+            p.n_members = v.get<std::size_t>();
+        } else if (key == "member_type") {
+            p.member_type = parse_member_type(v.get<std::string>());
+        } else if (key == "max_depth") {
+            p.max_depth = v.get<unsigned>();
+        } else if (key == "min_samples_leaf") {
+            p.min_samples_leaf = v.get<unsigned>();
+        } else if (key == "feature_fraction") {
+            p.feature_fraction = v.get<double>();
+        } else if (key == "max_bins") {
+            p.max_bins = v.get<unsigned>();
+        } else if (key == "boosting_rounds") {
+            p.boosting_rounds = v.get<unsigned>();
+        } else if (key == "learning_rate") {
+            p.learning_rate = v.get<double>();
+        } else if (key == "row_subsample") {
+            p.row_subsample = v.get<double>();
+        } else if (key == "l2_regularization") {
+            p.l2_regularization = v.get<double>();
+        } else if (key == "linear_base") {
+            p.linear_base = v.get<bool>();
+        } else if (key == "ridge_alpha") {
+            p.ridge_alpha = v.get<double>();
+        } else if (key == "seed") {
+            p.seed = v.get<std::uint64_t>();
+        } else if (key == "label_weights") {
+            if (v.contains("source")) {
+                p.label_weights.source_weight = v.at("source").get<std::array<double, 3>>();
+            }
+            if (v.contains("confidence")) {
+                p.label_weights.confidence_weight = v.at("confidence").get<std::array<double, 3>>();
+            }
+        } else if (key != "split" && key != "validation_fraction" && key != "split_seed") {
+            throw std::invalid_argument("unknown model parameter '" + key + "'");
         }
     }
     p.n_threads = std::max(1U, std::min(2U, std::thread::hardware_concurrency()));
@@ -101,10 +104,13 @@ json params_to_json(const EnsembleParams& p) {
             {"max_depth", p.max_depth},
             {"min_samples_leaf", p.min_samples_leaf},
             {"feature_fraction", p.feature_fraction},
+            {"max_bins", p.max_bins},
             {"boosting_rounds", p.boosting_rounds},
             {"learning_rate", p.learning_rate},
             {"row_subsample", p.row_subsample},
+            {"l2_regularization", p.l2_regularization},
             {"linear_base", p.linear_base},
+            {"ridge_alpha", p.ridge_alpha},
             {"seed", p.seed},
             {"label_weights",
              {{"source", p.label_weights.source_weight},
@@ -128,9 +134,12 @@ TrainResult train(const std::string& task, const std::vector<TrainingRow>& rows,
                   const std::vector<TrainingRow>& validation, const json& params,
                   const std::function<void(double)>& progress) {
     const Task t = parse_task(task);
+    // Unset parameters take the core's recommendation for a training set of this size (e.g.
+    // deeper trees from 2000 compounds on); a retrain reads back every stored parameter, so
+    // the versions of one model keep the parameters of its first training.
     EnsembleParams p;
     try {
-        p = params_from_json(params);
+        p = params_from_json(params, EnsembleParams::recommended(rows.size()));
     } catch (const json::exception& e) {
         throw std::invalid_argument(std::string("bad model parameters: ") + e.what());
     }
