@@ -119,7 +119,9 @@ test('an admin bulk-assigns selected rows', async () => {
 
 test('a scientist cannot bulk-assign: no bulk buttons, and the API says 403', async () => {
   const { context, page } = await signIn('scientist');
-  const s = await state(page);
+  // The queue loads after sign-in; on a loaded machine that takes a few frames.
+  const s = await waitForState(page, (st) => st.widgets.bulk_admin_only && st.queue.rows.length > 0,
+    'the queue and the admin-only note');
   assert.ok(s.widgets.bulk_admin_only, 'the UI says bulk actions are for admins');
   assert.equal(s.widgets.bulk_assign, undefined);
   const users = await api('/api/v1/me', tokens.scientist);
@@ -179,10 +181,21 @@ test('Sample Selection pools: an uploaded SMILES file and a named dataset, score
   const { context, page } = await signIn('admin');
   await openTab(page, 'tab_selection', 'Sample Selection');
   await waitForState(page, (st) => st.model_loaded, 'the model downloaded into the browser');
+  // Open the pool combo and pick an entry, again if a click was lost (on a loaded machine the
+  // combo's popup can miss the click that should open it or choose the entry).
   const pick = async (option) => {
-    await clickWidget(page, 'pool_kind');
-    await clickWidget(page, `pool_option_${option}`);
-    await waitForState(page, (st) => st.pool_kind === option, `pool option ${option}`);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await clickUntil(page, 'pool_kind', (st) => st.pool_kind === option || (st.widgets && st.widgets[`pool_option_${option}`]),
+          'the pool list open');
+        if ((await state(page)).pool_kind !== option) {
+          await clickWidget(page, `pool_option_${option}`);
+        }
+        return await waitForState(page, (st) => st.pool_kind === option, `pool option ${option}`, 5000);
+      } catch (e) {
+        if (attempt >= 4) throw e;
+      }
+    }
   };
   // Upload a file of SMILES through the browser's file chooser.
   await pick(1);
