@@ -5,6 +5,7 @@
 #include "labelloop/applicability.hpp"
 #include "labelloop/ensemble.hpp"
 #include "labelloop/features.hpp"
+#include "labelloop/json_mapping.hpp"
 #include "labelloop/label_weights.hpp"
 #include "labelloop/metrics.hpp"
 #include "labelloop/model_format.hpp"
@@ -47,74 +48,49 @@ std::vector<Features> decode_all(const std::vector<TrainingRow>& rows) {
     return out;
 }
 
-// Model parameters as stored with a model version and accepted by POST /models: every
-// EnsembleParams field except n_threads (the server picks it), label weights as
-// {"source": [experimental, literature, expert_estimate], "confidence": [high, medium, low]}.
-// The server's own bookkeeping keys (split, validation_fraction, split_seed) are stored
-// alongside and ignored here; any other key is an error, so a typo is not silently dropped.
-EnsembleParams params_from_json(const json& j, EnsembleParams p) {
+// Model parameters as stored with a model version and accepted by POST /models: the core's
+// JSON mapping (labelloop/json_mapping.hpp) without n_threads (the server picks it), with
+// label weights as arrays in source / confidence order ({"source": [experimental,
+// literature, expert_estimate], "confidence": [high, medium, low]}) instead of objects by
+// name, and the server's bookkeeping keys (split, validation_fraction, split_seed) stored
+// alongside and ignored here.
+constexpr const char* kBookkeepingKeys[] = {"split", "validation_fraction", "split_seed"};
+
+EnsembleParams params_from_json(const json& j, const EnsembleParams& defaults) {
     if (!j.is_object()) {
-        return p;
+        return defaults;
     }
-    for (const auto& [key, v] : j.items()) {
-        if (key == "n_members") {
-            p.n_members = v.get<std::size_t>();
-        } else if (key == "member_type") {
-            p.member_type = parse_member_type(v.get<std::string>());
-        } else if (key == "max_depth") {
-            p.max_depth = v.get<unsigned>();
-        } else if (key == "min_samples_leaf") {
-            p.min_samples_leaf = v.get<unsigned>();
-        } else if (key == "feature_fraction") {
-            p.feature_fraction = v.get<double>();
-        } else if (key == "max_bins") {
-            p.max_bins = v.get<unsigned>();
-        } else if (key == "boosting_rounds") {
-            p.boosting_rounds = v.get<unsigned>();
-        } else if (key == "learning_rate") {
-            p.learning_rate = v.get<double>();
-        } else if (key == "row_subsample") {
-            p.row_subsample = v.get<double>();
-        } else if (key == "l2_regularization") {
-            p.l2_regularization = v.get<double>();
-        } else if (key == "linear_base") {
-            p.linear_base = v.get<bool>();
-        } else if (key == "ridge_alpha") {
-            p.ridge_alpha = v.get<double>();
-        } else if (key == "seed") {
-            p.seed = v.get<std::uint64_t>();
-        } else if (key == "label_weights") {
-            if (v.contains("source")) {
-                p.label_weights.source_weight = v.at("source").get<std::array<double, 3>>();
-            }
-            if (v.contains("confidence")) {
-                p.label_weights.confidence_weight = v.at("confidence").get<std::array<double, 3>>();
-            }
-        } else if (key != "split" && key != "validation_fraction" && key != "split_seed") {
-            throw std::invalid_argument("unknown model parameter '" + key + "'");
-        }
+    json core = j;
+    for (const char* key : kBookkeepingKeys) {
+        core.erase(key);
     }
+    if (core.contains("label_weights") && core["label_weights"].is_object()) {
+        auto& weights = core["label_weights"];
+        const auto by_name = [&](const char* group, auto name_of) {
+            if (weights.contains(group) && weights[group].is_array() &&
+                weights[group].size() == 3) {
+                json named = json::object();
+                for (std::size_t i = 0; i < 3; ++i) {
+                    named[name_of(i)] = weights[group][i];
+                }
+                weights[group] = named;
+            }
+        };
+        by_name("source", [](std::size_t i) { return to_string(static_cast<LabelSource>(i)); });
+        by_name("confidence",
+                [](std::size_t i) { return to_string(static_cast<LabelConfidence>(i)); });
+    }
+    auto p = parse_ensemble_params(core, defaults);
     p.n_threads = std::max(1U, std::min(2U, std::thread::hardware_concurrency()));
     return p;
 }
 
 json params_to_json(const EnsembleParams& p) {
-    return {{"n_members", p.n_members},
-            {"member_type", to_string(p.member_type)},
-            {"max_depth", p.max_depth},
-            {"min_samples_leaf", p.min_samples_leaf},
-            {"feature_fraction", p.feature_fraction},
-            {"max_bins", p.max_bins},
-            {"boosting_rounds", p.boosting_rounds},
-            {"learning_rate", p.learning_rate},
-            {"row_subsample", p.row_subsample},
-            {"l2_regularization", p.l2_regularization},
-            {"linear_base", p.linear_base},
-            {"ridge_alpha", p.ridge_alpha},
-            {"seed", p.seed},
-            {"label_weights",
-             {{"source", p.label_weights.source_weight},
-              {"confidence", p.label_weights.confidence_weight}}}};
+    json j = p;
+    j.erase("n_threads");
+    j["label_weights"] = {{"source", p.label_weights.source_weight},
+                          {"confidence", p.label_weights.confidence_weight}};
+    return j;
 }
 
 json metrics_on(const BootstrapEnsemble& model, const std::vector<TrainingRow>& rows) {
@@ -140,10 +116,9 @@ TrainResult train(const std::string& task, const std::vector<TrainingRow>& rows,
     EnsembleParams p;
     try {
         p = params_from_json(params, EnsembleParams::recommended(rows.size()));
-    } catch (const json::exception& e) {
+    } catch (const std::invalid_argument& e) {
         throw std::invalid_argument(std::string("bad model parameters: ") + e.what());
     }
-    p.validate();
     std::vector<double> y;
     std::vector<double> w;
     for (const auto& r : rows) {
