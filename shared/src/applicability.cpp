@@ -120,6 +120,38 @@ std::vector<Neighbor> FingerprintIndex::nearest(const Fingerprint& query, std::s
     return best;
 }
 
+std::vector<std::vector<Neighbor>> FingerprintIndex::nearest_to_each_other(std::size_t k) const {
+    const std::size_t n = fingerprints_.size();
+    std::vector<std::vector<Neighbor>> best(n); // each sorted, best first, at most k
+    if (k == 0) {
+        return best;
+    }
+    for (auto& b : best) {
+        b.reserve(std::min(k, n) + 1);
+    }
+    auto offer = [k](std::vector<Neighbor>& list, const Neighbor& cand) {
+        if (list.size() < k || better(cand, list.back())) {
+            list.insert(std::upper_bound(list.begin(), list.end(), cand, better), cand);
+            if (list.size() > k) {
+                list.pop_back();
+            }
+        }
+    };
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto& fi = fingerprints_[i];
+        const unsigned pi = by_position_[i];
+        for (std::size_t j = i + 1; j < n; ++j) {
+            const unsigned both = and_popcount(fi, fingerprints_[j]);
+            const unsigned either = pi + by_position_[j] - both;
+            const double sim =
+                either == 0 ? 0.0 : static_cast<double>(both) / static_cast<double>(either);
+            offer(best[i], {j, sim});
+            offer(best[j], {i, sim});
+        }
+    }
+    return best;
+}
+
 ApplicabilityDomain::ApplicabilityDomain(std::vector<Fingerprint> training,
                                          ApplicabilityOptions options, double threshold)
     : index_(std::move(training)), options_(options), threshold_(threshold) {}
@@ -141,8 +173,9 @@ ApplicabilityDomain ApplicabilityDomain::build(std::vector<Fingerprint> training
     ApplicabilityDomain domain(std::move(training), options, 1.0);
     const auto& fps = domain.index_.fingerprints();
     std::vector<double> loo(fps.size());
+    const auto neighbours = domain.index_.nearest_to_each_other(options.k);
     for (std::size_t i = 0; i < fps.size(); ++i) {
-        const auto nn = domain.index_.nearest(fps[i], options.k, i);
+        const auto& nn = neighbours[i];
         double sum = 0.0;
         for (const auto& nb : nn) {
             sum += 1.0 - nb.similarity;

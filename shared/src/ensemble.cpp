@@ -14,6 +14,7 @@
 #include "rng.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <exception>
@@ -196,6 +197,7 @@ struct TrainingData {
 // from 2048 entries to the bits that can matter, without changing any result.
 struct MemberBits {
     std::vector<std::uint16_t> bit_of;  // slot -> fingerprint bit, increasing
+    std::vector<std::int32_t> slot_of;  // fingerprint bit -> slot, or -1
     std::vector<std::uint32_t> offsets; // in-bag row r's slots: slots[offsets[r] ..
     std::vector<std::uint16_t> slots;   //                         offsets[r + 1])
 
@@ -208,7 +210,7 @@ struct MemberBits {
                 }
             }
         }
-        std::vector<std::int32_t> slot_of(Fingerprint::kBits, -1);
+        slot_of.assign(Fingerprint::kBits, -1);
         for (std::size_t b = 0; b < Fingerprint::kBits; ++b) {
             if (total[b] > 0 && total[b] >= min_count) {
                 slot_of[b] = static_cast<std::int32_t>(bit_of.size());
@@ -229,6 +231,11 @@ struct MemberBits {
         }
     }
 };
+
+/// Index of the lowest set bit of a non-zero word (GCC, Clang and Emscripten builtin).
+inline std::size_t lowest_set_bit(std::uint64_t x) {
+    return static_cast<std::size_t>(__builtin_ctzll(x));
+}
 
 // ---- 3. TreeGrower ----------------------------------------------------------------------
 
@@ -272,6 +279,18 @@ public:
         if (!opt.per_split_features) {
             sample_features(opt.feature_fraction);
         }
+        // A small per-split sample (classification's sqrt(p) of 2076 features: 46) is drawn
+        // as that many distinct features, and only their statistics are gathered; larger
+        // samples use the histograms of every feature and the hashed membership test.
+        std::size_t n_drawn = 0;
+        if (opt.per_split_features && opt.feature_fraction < 1.0) {
+            const auto p_features = Fingerprint::kBits + data_.n_desc;
+            const auto m = static_cast<std::size_t>(
+                std::llround(opt.feature_fraction * static_cast<double>(p_features)));
+            if (m <= kMaxDrawn) {
+                n_drawn = std::max<std::size_t>(m, 1);
+            }
+        }
         struct Pending {
             std::int32_t node;
             unsigned depth;
@@ -294,10 +313,12 @@ public:
             const bool may_split =
                 (opt.max_depth == 0 || p.depth < opt.max_depth) && total.c >= 2 * opt.min_count;
             if (may_split) {
-                if (opt.per_split_features) {
+                if (opt.per_split_features && n_drawn == 0) {
                     sample_features(opt.feature_fraction);
                 }
-                if (p.rows.size() >= kDenseRows) {
+                if (n_drawn > 0) {
+                    s = drawn_split(p.rows, total, n_drawn);
+                } else if (p.rows.size() >= kDenseRows) {
                     if (!p.hist) {
                         p.hist = new_histogram();
                         accumulate(p.rows, *p.hist);
@@ -383,6 +404,7 @@ private:
         std::vector<SplitStats> desc;
     };
     static constexpr std::size_t kDenseRows = 128;
+    static constexpr std::size_t kMaxDrawn = 96; // < 256: drawn_pos_ holds bytes
 
     std::unique_ptr<Histogram> new_histogram() const {
         auto hist = std::make_unique<Histogram>();
@@ -448,24 +470,103 @@ private:
     void evaluate_descriptors(const SplitStats* desc, const SplitStats& total, double parent,
                               Split& best) const {
         for (std::size_t d = 0; d < data_.n_desc; ++d) {
-            const auto f = static_cast<std::int32_t>(Fingerprint::kBits + d);
-            if (!in_sample(static_cast<std::size_t>(f))) {
-                continue;
-            }
-            const auto& e = data_.edges[d];
-            SplitStats left;
-            for (std::size_t b = 0; b < e.size(); ++b) {
-                const auto& st = desc[desc_offset_[d] + b];
-                left.g += st.g;
-                left.h += st.h;
-                left.c += st.c;
-                if (st.c <= 0.0) {
-                    continue; // same partition as the previous bin
-                }
-                const SplitStats right{total.g - left.g, total.h - left.h, total.c - left.c};
-                consider(best, f, static_cast<std::uint8_t>(b), e[b], left, right, parent);
+            if (in_sample(Fingerprint::kBits + d)) {
+                evaluate_descriptor(d, desc + desc_offset_[d], total, parent, best);
             }
         }
+    }
+
+    // Every threshold of descriptor d from its bin statistics `bins` (edges + 1 of them).
+    void evaluate_descriptor(std::size_t d, const SplitStats* bins, const SplitStats& total,
+                             double parent, Split& best) const {
+        const auto f = static_cast<std::int32_t>(Fingerprint::kBits + d);
+        const auto& e = data_.edges[d];
+        SplitStats left;
+        for (std::size_t b = 0; b < e.size(); ++b) {
+            const auto& st = bins[b];
+            left.g += st.g;
+            left.h += st.h;
+            left.c += st.c;
+            if (st.c <= 0.0) {
+                continue; // same partition as the previous bin
+            }
+            const SplitStats right{total.g - left.g, total.h - left.h, total.c - left.c};
+            consider(best, f, static_cast<std::uint8_t>(b), e[b], left, right, parent);
+        }
+    }
+
+    // Best split among `m` distinct features drawn uniformly from all of them (Floyd's
+    // algorithm), gathering statistics for those features only: one pass over the rows tests
+    // the drawn bits a member can split on; each drawn descriptor gets its own bin pass.
+    Split drawn_split(const std::vector<std::uint32_t>& rows, const SplitStats& total,
+                      std::size_t m) {
+        const auto p_features = static_cast<std::uint32_t>(Fingerprint::kBits + data_.n_desc);
+        drawn_.clear();
+        for (auto j = p_features - static_cast<std::uint32_t>(m); j < p_features; ++j) {
+            const std::uint32_t t = rng_->below(j + 1);
+            const bool seen = std::find(drawn_.begin(), drawn_.end(), t) != drawn_.end();
+            drawn_.push_back(seen ? j : t);
+        }
+        drawn_bits_.clear();
+        drawn_desc_.clear();
+        for (auto f : drawn_) {
+            if (f >= Fingerprint::kBits) {
+                drawn_desc_.push_back(f - static_cast<std::uint32_t>(Fingerprint::kBits));
+            } else if (bits_.slot_of[f] >= 0) {
+                drawn_bits_.push_back(f);
+            }
+        }
+        const auto& g = *g_;
+        const auto& h = *h_;
+        const auto& c = *c_;
+        const double parent = score(total);
+        Split best;
+        const std::size_t k = drawn_bits_.size();
+        if (k > 0) {
+            // One AND of each row's fingerprint words with the drawn bits' mask; the (rare)
+            // hits index the drawn bit's statistics. Cheaper than a test per drawn bit per row
+            // or a table lookup per bit of the row.
+            drawn_stats_.assign(k, SplitStats{});
+            std::array<std::uint64_t, Fingerprint::kWords> mask{};
+            for (std::size_t j = 0; j < k; ++j) {
+                const auto b = drawn_bits_[j];
+                mask[b >> 6] |= std::uint64_t{1} << (b & 63);
+                drawn_pos_[b] = static_cast<std::uint8_t>(j);
+            }
+            for (auto r : rows) {
+                const std::uint64_t* w = &data_.words[r * Fingerprint::kWords];
+                for (std::size_t i = 0; i < Fingerprint::kWords; ++i) {
+                    for (auto hit = w[i] & mask[i]; hit != 0; hit &= hit - 1) {
+                        auto& st = drawn_stats_[drawn_pos_[i * 64 + lowest_set_bit(hit)]];
+                        st.g += g[r];
+                        st.h += h[r];
+                        st.c += c[r];
+                    }
+                }
+            }
+            for (std::size_t j = 0; j < k; ++j) {
+                const SplitStats& right = drawn_stats_[j];
+                if (right.c <= 0.0) {
+                    continue;
+                }
+                const SplitStats left{total.g - right.g, total.h - right.h, total.c - right.c};
+                consider(best, static_cast<std::int32_t>(drawn_bits_[j]), 0, 0.5, left, right,
+                         parent);
+            }
+        }
+        const std::size_t nd = data_.n_desc;
+        for (auto d : drawn_desc_) {
+            SplitStats* bins = &desc_stats_[desc_offset_[d]];
+            for (auto r : rows) {
+                auto& st = bins[data_.bins[r * nd + d]];
+                st.g += g[r];
+                st.h += h[r];
+                st.c += c[r];
+            }
+            evaluate_descriptor(d, bins, total, parent, best);
+            std::fill(bins, bins + data_.edges[d].size() + 1, SplitStats{});
+        }
+        return best;
     }
 
     // Feature subsampling without one draw per feature (2076 per node for random trees, most
@@ -575,6 +676,11 @@ private:
     const MemberBits& bits_;
     std::vector<SplitStats> bit_stats_; // per slot
     std::vector<std::uint16_t> touched_;
+    std::vector<std::uint32_t> drawn_;
+    std::vector<std::uint32_t> drawn_bits_;
+    std::vector<std::uint32_t> drawn_desc_;
+    std::vector<SplitStats> drawn_stats_;
+    std::array<std::uint8_t, Fingerprint::kBits> drawn_pos_{}; // bit -> index in drawn_bits_
     std::vector<std::size_t> desc_offset_;
     std::vector<SplitStats> desc_stats_;
     double sample_fraction_ = 1.0;
@@ -593,11 +699,6 @@ struct FittedMember {
     std::vector<std::uint32_t> oob_rows;
     std::vector<double> oob_outputs;
 };
-
-/// Index of the lowest set bit of a non-zero word (GCC, Clang and Emscripten builtin).
-inline std::size_t lowest_set_bit(std::uint64_t x) {
-    return static_cast<std::size_t>(__builtin_ctzll(x));
-}
 
 double tree_output(const Tree& tree, const Features& f) {
     const TreeNode* nodes = tree.nodes.data();

@@ -73,6 +73,29 @@ TEST_CASE("BitBound kNN returns exactly the brute-force neighbours", "[applicabi
     CHECK(FingerprintIndex{}.nearest(fps[0], 3).empty());
 }
 
+TEST_CASE("nearest_to_each_other equals a leave-one-out query per entry", "[applicability][knn]") {
+    auto fps = random_fingerprints(200, 6);
+    // Duplicates and an empty fingerprint: ties broken by the smaller index, 0 / 0 is 0.
+    fps.push_back(fps[3]);
+    fps.push_back(fps[3]);
+    fps.push_back(Fingerprint{});
+    fps.push_back(Fingerprint{});
+    const FingerprintIndex index(fps);
+    for (std::size_t k : {0U, 1U, 5U, 17U, 1000U}) {
+        const auto all = index.nearest_to_each_other(k);
+        REQUIRE(all.size() == fps.size());
+        for (std::size_t i = 0; i < fps.size(); ++i) {
+            const auto want = index.nearest(fps[i], k, i);
+            REQUIRE(all[i].size() == want.size());
+            for (std::size_t j = 0; j < want.size(); ++j) {
+                CHECK(all[i][j].index == want[j].index);
+                CHECK(all[i][j].similarity == want[j].similarity);
+            }
+        }
+    }
+    CHECK(FingerprintIndex{}.nearest_to_each_other(5).empty());
+}
+
 TEST_CASE("the applicability domain measures the distance to the k nearest training compounds",
           "[applicability]") {
     const auto fps = random_fingerprints(120, 3);
