@@ -607,7 +607,16 @@ private:
         if (left.c < opt_.min_count || right.c < opt_.min_count) {
             return;
         }
-        if (left.h + opt_.l2 <= 0 || right.h + opt_.l2 <= 0) {
+        const double dl = left.h + opt_.l2;
+        const double dr = right.h + opt_.l2;
+        if (dl <= 0 || dr <= 0) {
+            return;
+        }
+        // Most candidates lose to the best so far by far: rule them out without the two
+        // divisions (gl^2/dl + gr^2/dr < t  <=>  gl^2 dr + gr^2 dl < t dl dr), with a margin
+        // so that only clear losers are skipped and every result stays bit for bit the same.
+        const double t = best.gain + parent;
+        if (left.g * left.g * dr + right.g * right.g * dl < t * dl * dr * (1.0 - 1e-9)) {
             return;
         }
         const double gain = score(left) + score(right) - parent;
