@@ -252,8 +252,10 @@ void tanimoto_throughput(const Dataset& d, const char* where) {
         }
     }
     const double s = seconds_since(t0);
-    std::printf("tanimoto[%s]: %.1f M comparisons/s on one core, tanimoto(a, b) (sum %.3f)\n",
-                where, static_cast<double>(pairs) / s / 1e6, sum);
+    std::printf("tanimoto[%s]: %.1f M comparisons/s on one core, tanimoto(a, b), %s popcount "
+                "(sum %.3f)\n",
+                where, static_cast<double>(pairs) / s / 1e6,
+                std::string(popcount_kernel_name()).c_str(), sum);
     // The kernel kNN and the applicability domain use: popcounts cached per fingerprint.
     const FingerprintIndex index(fps);
     double sum2 = 0;

@@ -1,5 +1,7 @@
 #include "labelloop/applicability.hpp"
 
+#include "popcount.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -8,22 +10,6 @@
 
 namespace labelloop {
 namespace {
-
-inline unsigned and_popcount(const Fingerprint& a, const Fingerprint& b) {
-    // Four independent sums, written out (GCC -O2 keeps a small array of them in memory),
-    // so the popcounts do not wait on one running total.
-    const auto& wa = a.words();
-    const auto& wb = b.words();
-    unsigned n0 = 0, n1 = 0, n2 = 0, n3 = 0;
-    static_assert(Fingerprint::kWords % 4 == 0);
-    for (std::size_t i = 0; i < Fingerprint::kWords; i += 4) {
-        n0 += static_cast<unsigned>(__builtin_popcountll(wa[i] & wb[i]));
-        n1 += static_cast<unsigned>(__builtin_popcountll(wa[i + 1] & wb[i + 1]));
-        n2 += static_cast<unsigned>(__builtin_popcountll(wa[i + 2] & wb[i + 2]));
-        n3 += static_cast<unsigned>(__builtin_popcountll(wa[i + 3] & wb[i + 3]));
-    }
-    return n0 + n1 + n2 + n3;
-}
 
 // Upper bound of Tanimoto between popcounts a and b (BitBound, Swamidass & Baldi 2007).
 inline double bit_bound(unsigned a, unsigned b) {
@@ -67,18 +53,19 @@ FingerprintIndex::FingerprintIndex(std::vector<Fingerprint> fingerprints)
 }
 
 std::vector<double> FingerprintIndex::similarity_to_all(const Fingerprint& query) const {
+    const auto and_count = detail::popcount_kernels().and_count;
     const auto q = static_cast<unsigned>(query.popcount());
     std::vector<double> out(fingerprints_.size());
     for (std::size_t i = 0; i < fingerprints_.size(); ++i) {
-        const unsigned both = and_popcount(query, fingerprints_[i]);
-        const unsigned either = q + by_position_[i] - both;
-        out[i] = either == 0 ? 0.0 : static_cast<double>(both) / static_cast<double>(either);
+        const unsigned both = and_count(query.words().data(), fingerprints_[i].words().data());
+        out[i] = detail::tanimoto_from_counts(both, q + by_position_[i] - both);
     }
     return out;
 }
 
 std::vector<Neighbor> FingerprintIndex::nearest(const Fingerprint& query, std::size_t k,
                                                 std::size_t exclude) const {
+    const auto and_count = detail::popcount_kernels().and_count;
     std::vector<Neighbor> best; // sorted, best first, at most k
     if (k == 0 || order_.empty()) {
         return best;
@@ -105,10 +92,8 @@ std::vector<Neighbor> FingerprintIndex::nearest(const Fingerprint& query, std::s
         if (idx == exclude) {
             continue;
         }
-        const unsigned both = and_popcount(query, fingerprints_[idx]);
-        const unsigned either = q + popcount_[pos] - both;
-        const Neighbor cand{
-            idx, either == 0 ? 0.0 : static_cast<double>(both) / static_cast<double>(either)};
+        const unsigned both = and_count(query.words().data(), fingerprints_[idx].words().data());
+        const Neighbor cand{idx, detail::tanimoto_from_counts(both, q + popcount_[pos] - both)};
         if (best.size() < k || better(cand, best.back())) {
             auto at = std::upper_bound(best.begin(), best.end(), cand, better);
             best.insert(at, cand);
@@ -121,6 +106,7 @@ std::vector<Neighbor> FingerprintIndex::nearest(const Fingerprint& query, std::s
 }
 
 std::vector<std::vector<Neighbor>> FingerprintIndex::nearest_to_each_other(std::size_t k) const {
+    const auto and_count = detail::popcount_kernels().and_count;
     const std::size_t n = fingerprints_.size();
     std::vector<std::vector<Neighbor>> best(n); // each sorted, best first, at most k
     if (k == 0) {
@@ -141,10 +127,8 @@ std::vector<std::vector<Neighbor>> FingerprintIndex::nearest_to_each_other(std::
         const auto& fi = fingerprints_[i];
         const unsigned pi = by_position_[i];
         for (std::size_t j = i + 1; j < n; ++j) {
-            const unsigned both = and_popcount(fi, fingerprints_[j]);
-            const unsigned either = pi + by_position_[j] - both;
-            const double sim =
-                either == 0 ? 0.0 : static_cast<double>(both) / static_cast<double>(either);
+            const unsigned both = and_count(fi.words().data(), fingerprints_[j].words().data());
+            const double sim = detail::tanimoto_from_counts(both, pi + by_position_[j] - both);
             offer(best[i], {j, sim});
             offer(best[j], {i, sim});
         }

@@ -1,5 +1,7 @@
 #include "labelloop/fingerprint.hpp"
 
+#include "popcount.hpp"
+
 #include <stdexcept>
 
 namespace labelloop {
@@ -108,26 +110,12 @@ std::string Fingerprint::to_bit_string() const {
 }
 
 double tanimoto(const Fingerprint& a, const Fingerprint& b) {
-    // Four independent sums, written out (GCC -O2 keeps a small array of them in memory):
-    // one running total would chain every popcount through one add.
-    const auto& wa = a.words();
-    const auto& wb = b.words();
-    unsigned both0 = 0, both1 = 0, both2 = 0, both3 = 0;
-    unsigned either0 = 0, either1 = 0, either2 = 0, either3 = 0;
-    static_assert(Fingerprint::kWords % 4 == 0);
-    for (std::size_t i = 0; i < Fingerprint::kWords; i += 4) {
-        both0 += popcount64(wa[i] & wb[i]);
-        both1 += popcount64(wa[i + 1] & wb[i + 1]);
-        both2 += popcount64(wa[i + 2] & wb[i + 2]);
-        both3 += popcount64(wa[i + 3] & wb[i + 3]);
-        either0 += popcount64(wa[i] | wb[i]);
-        either1 += popcount64(wa[i + 1] | wb[i + 1]);
-        either2 += popcount64(wa[i + 2] | wb[i + 2]);
-        either3 += popcount64(wa[i + 3] | wb[i + 3]);
-    }
-    const unsigned n_both = both0 + both1 + both2 + both3;
-    const unsigned n_either = either0 + either1 + either2 + either3;
-    return n_either == 0 ? 0.0 : static_cast<double>(n_both) / static_cast<double>(n_either);
+    const auto counts = detail::popcount_kernels().pair_counts(a.words().data(), b.words().data());
+    return detail::tanimoto_from_counts(counts.both, counts.either);
+}
+
+std::string_view popcount_kernel_name() {
+    return detail::popcount_kernels().name;
 }
 
 } // namespace labelloop

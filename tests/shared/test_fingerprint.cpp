@@ -1,13 +1,19 @@
 // Packed fingerprints and Tanimoto similarity, checked against hand-computed values.
 #include "labelloop/fingerprint.hpp"
 
+#include "popcount.hpp" // shared/src: the kernels behind tanimoto
+#include "synthetic.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <stdexcept>
 #include <string>
 
 using labelloop::Fingerprint;
+using labelloop::popcount_kernel_name;
 using labelloop::tanimoto;
+namespace detail = labelloop::detail;
+namespace testing = labelloop::testing;
 
 TEST_CASE("fingerprint bits round-trip through indices and bit strings", "[fingerprint]") {
     const auto fp = Fingerprint::from_on_bits({0, 1, 63, 64, 1000, 2047});
@@ -72,4 +78,42 @@ TEST_CASE("packed LSB-first bytes (MinimalLib's uint8array) map onto the same bi
     CHECK(fp.on_bits() == std::vector<std::uint32_t>{0, 2, 71, 2047});
     CHECK_THROWS_WITH(Fingerprint::from_packed_bytes(packed.data(), 255),
                       "packed fingerprint has 255 bytes, expected 256");
+}
+
+TEST_CASE("the popcount kernel this CPU runs counts exactly like the portable one",
+          "[fingerprint][tanimoto]") {
+    // On a CPU with AVX-512 VPOPCNTDQ this compares the vector kernel against the scalar one;
+    // elsewhere (and in WASM) both are the portable kernel and the test still checks counts.
+    const auto& fast = detail::popcount_kernels();
+    const auto& portable = detail::portable_popcount_kernels();
+    INFO("kernel: " << fast.name);
+    CHECK(popcount_kernel_name() == fast.name);
+    std::uint64_t s = 11;
+    std::vector<Fingerprint> fps{Fingerprint{}, Fingerprint::from_on_bits({0, 63, 64, 2047})};
+    Fingerprint::Words ones;
+    ones.fill(~std::uint64_t{0});
+    fps.emplace_back(ones);
+    for (int i = 0; i < 60; ++i) {
+        Fingerprint::Words w{};
+        for (auto& word : w) {
+            // Sparse (Morgan-like) and dense words.
+            word = testing::next_u64(s) & (i % 2 ? testing::next_u64(s) : ~std::uint64_t{0});
+        }
+        fps.emplace_back(w);
+    }
+    for (const auto& a : fps) {
+        for (const auto& b : fps) {
+            const auto* x = a.words().data();
+            const auto* y = b.words().data();
+            const auto want = portable.pair_counts(x, y);
+            const auto got = fast.pair_counts(x, y);
+            REQUIRE(got.both == want.both);
+            REQUIRE(got.either == want.either);
+            REQUIRE(fast.and_count(x, y) == want.both);
+            REQUIRE(portable.and_count(x, y) == want.both);
+            // And the portable counts are right: |a & b| + |a | b| = |a| + |b|.
+            REQUIRE(want.both + want.either == a.popcount() + b.popcount());
+        }
+    }
+    CHECK(portable.pair_counts(ones.data(), ones.data()).either == 2048);
 }

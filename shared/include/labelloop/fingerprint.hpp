@@ -50,4 +50,8 @@ private:
 /// Tanimoto (Jaccard) similarity |a & b| / |a | b|; two empty fingerprints have similarity 0.
 double tanimoto(const Fingerprint& a, const Fingerprint& b);
 
+/// The popcount kernel Tanimoto runs with on this CPU: "avx512-vpopcntdq" (x86-64 with
+/// AVX-512 VPOPCNTDQ, picked at run time) or "portable" (every other CPU, and WASM).
+std::string_view popcount_kernel_name();
+
 } // namespace labelloop
