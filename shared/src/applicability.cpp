@@ -53,11 +53,11 @@ FingerprintIndex::FingerprintIndex(std::vector<Fingerprint> fingerprints)
 }
 
 std::vector<double> FingerprintIndex::similarity_to_all(const Fingerprint& query) const {
-    const auto and_count = detail::popcount_kernels().and_count;
+    const auto and_count = detail::and_count_kernel();
     const auto q = static_cast<unsigned>(query.popcount());
     std::vector<double> out(fingerprints_.size());
     for (std::size_t i = 0; i < fingerprints_.size(); ++i) {
-        const unsigned both = and_count(query.words().data(), fingerprints_[i].words().data());
+        const unsigned both = and_count(query.words(), fingerprints_[i].words());
         out[i] = detail::tanimoto_from_counts(both, q + by_position_[i] - both);
     }
     return out;
@@ -65,7 +65,7 @@ std::vector<double> FingerprintIndex::similarity_to_all(const Fingerprint& query
 
 std::vector<Neighbor> FingerprintIndex::nearest(const Fingerprint& query, std::size_t k,
                                                 std::size_t exclude) const {
-    const auto and_count = detail::popcount_kernels().and_count;
+    const auto and_count = detail::and_count_kernel();
     std::vector<Neighbor> best; // sorted, best first, at most k
     if (k == 0 || order_.empty()) {
         return best;
@@ -92,7 +92,7 @@ std::vector<Neighbor> FingerprintIndex::nearest(const Fingerprint& query, std::s
         if (idx == exclude) {
             continue;
         }
-        const unsigned both = and_count(query.words().data(), fingerprints_[idx].words().data());
+        const unsigned both = and_count(query.words(), fingerprints_[idx].words());
         const Neighbor cand{idx, detail::tanimoto_from_counts(both, q + popcount_[pos] - both)};
         if (best.size() < k || better(cand, best.back())) {
             auto at = std::upper_bound(best.begin(), best.end(), cand, better);
@@ -106,7 +106,7 @@ std::vector<Neighbor> FingerprintIndex::nearest(const Fingerprint& query, std::s
 }
 
 std::vector<std::vector<Neighbor>> FingerprintIndex::nearest_to_each_other(std::size_t k) const {
-    const auto and_count = detail::popcount_kernels().and_count;
+    const auto and_count = detail::and_count_kernel();
     const std::size_t n = fingerprints_.size();
     std::vector<std::vector<Neighbor>> best(n); // each sorted, best first, at most k
     if (k == 0) {
@@ -127,7 +127,7 @@ std::vector<std::vector<Neighbor>> FingerprintIndex::nearest_to_each_other(std::
         const auto& fi = fingerprints_[i];
         const unsigned pi = by_position_[i];
         for (std::size_t j = i + 1; j < n; ++j) {
-            const unsigned both = and_count(fi.words().data(), fingerprints_[j].words().data());
+            const unsigned both = and_count(fi.words(), fingerprints_[j].words());
             const double sim = detail::tanimoto_from_counts(both, pi + by_position_[j] - both);
             offer(best[i], {j, sim});
             offer(best[j], {i, sim});

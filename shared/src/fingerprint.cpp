@@ -110,7 +110,7 @@ std::string Fingerprint::to_bit_string() const {
 }
 
 double tanimoto(const Fingerprint& a, const Fingerprint& b) {
-    const auto counts = detail::popcount_kernels().pair_counts(a.words().data(), b.words().data());
+    const auto counts = detail::pair_counts(a.words(), b.words());
     return detail::tanimoto_from_counts(counts.both, counts.either);
 }
 

@@ -1,7 +1,6 @@
 #include "popcount.hpp"
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__EMSCRIPTEN__)
-#define LABELLOOP_AVX512_POPCNT 1
+#ifdef LABELLOOP_POPCOUNT_DISPATCH
 #include <immintrin.h>
 #endif
 
@@ -11,38 +10,9 @@ namespace {
 constexpr std::size_t kWords = Fingerprint::kWords;
 static_assert(kWords % 8 == 0, "the vector kernels take 8 words at a time");
 
-// Four independent sums, written out (GCC -O2 keeps a small array of them in memory): one
-// running total would chain every popcount through one add.
-unsigned and_count_portable(const std::uint64_t* a, const std::uint64_t* b) {
-    unsigned n0 = 0, n1 = 0, n2 = 0, n3 = 0;
-    for (std::size_t i = 0; i < kWords; i += 4) {
-        n0 += static_cast<unsigned>(__builtin_popcountll(a[i] & b[i]));
-        n1 += static_cast<unsigned>(__builtin_popcountll(a[i + 1] & b[i + 1]));
-        n2 += static_cast<unsigned>(__builtin_popcountll(a[i + 2] & b[i + 2]));
-        n3 += static_cast<unsigned>(__builtin_popcountll(a[i + 3] & b[i + 3]));
-    }
-    return n0 + n1 + n2 + n3;
-}
-
-PairCounts pair_counts_portable(const std::uint64_t* a, const std::uint64_t* b) {
-    unsigned both0 = 0, both1 = 0, both2 = 0, both3 = 0;
-    unsigned either0 = 0, either1 = 0, either2 = 0, either3 = 0;
-    for (std::size_t i = 0; i < kWords; i += 4) {
-        both0 += static_cast<unsigned>(__builtin_popcountll(a[i] & b[i]));
-        both1 += static_cast<unsigned>(__builtin_popcountll(a[i + 1] & b[i + 1]));
-        both2 += static_cast<unsigned>(__builtin_popcountll(a[i + 2] & b[i + 2]));
-        both3 += static_cast<unsigned>(__builtin_popcountll(a[i + 3] & b[i + 3]));
-        either0 += static_cast<unsigned>(__builtin_popcountll(a[i] | b[i]));
-        either1 += static_cast<unsigned>(__builtin_popcountll(a[i + 1] | b[i + 1]));
-        either2 += static_cast<unsigned>(__builtin_popcountll(a[i + 2] | b[i + 2]));
-        either3 += static_cast<unsigned>(__builtin_popcountll(a[i + 3] | b[i + 3]));
-    }
-    return {both0 + both1 + both2 + both3, either0 + either1 + either2 + either3};
-}
-
 const PopcountKernels kPortable{and_count_portable, pair_counts_portable, "portable"};
 
-#ifdef LABELLOOP_AVX512_POPCNT
+#ifdef LABELLOOP_POPCOUNT_DISPATCH
 // Sum of the eight 64-bit lanes (GCC 12's _mm512_reduce_add_epi64 trips -Wuninitialized).
 __attribute__((target("avx512f"))) unsigned lane_sum(__m512i v) {
     alignas(64) std::uint64_t lanes[8];
@@ -56,22 +26,23 @@ __attribute__((target("avx512f"))) unsigned lane_sum(__m512i v) {
 
 // 2048 bits = four 512-bit vectors; VPOPCNTQ counts eight words per instruction.
 __attribute__((target("avx512f,avx512vpopcntdq"))) unsigned
-and_count_avx512(const std::uint64_t* a, const std::uint64_t* b) {
+and_count_avx512(const Fingerprint::Words& a, const Fingerprint::Words& b) {
     __m512i sum = _mm512_setzero_si512();
     for (std::size_t i = 0; i < kWords; i += 8) {
-        const __m512i x = _mm512_and_si512(_mm512_loadu_si512(a + i), _mm512_loadu_si512(b + i));
+        const __m512i x =
+            _mm512_and_si512(_mm512_loadu_si512(a.data() + i), _mm512_loadu_si512(b.data() + i));
         sum = _mm512_add_epi64(sum, _mm512_popcnt_epi64(x));
     }
     return lane_sum(sum);
 }
 
 __attribute__((target("avx512f,avx512vpopcntdq"))) PairCounts
-pair_counts_avx512(const std::uint64_t* a, const std::uint64_t* b) {
+pair_counts_avx512(const Fingerprint::Words& a, const Fingerprint::Words& b) {
     __m512i both = _mm512_setzero_si512();
     __m512i either = _mm512_setzero_si512();
     for (std::size_t i = 0; i < kWords; i += 8) {
-        const __m512i x = _mm512_loadu_si512(a + i);
-        const __m512i y = _mm512_loadu_si512(b + i);
+        const __m512i x = _mm512_loadu_si512(a.data() + i);
+        const __m512i y = _mm512_loadu_si512(b.data() + i);
         both = _mm512_add_epi64(both, _mm512_popcnt_epi64(_mm512_and_si512(x, y)));
         either = _mm512_add_epi64(either, _mm512_popcnt_epi64(_mm512_or_si512(x, y)));
     }
@@ -82,7 +53,7 @@ const PopcountKernels kAvx512{and_count_avx512, pair_counts_avx512, "avx512-vpop
 #endif
 
 const PopcountKernels& pick() {
-#ifdef LABELLOOP_AVX512_POPCNT
+#ifdef LABELLOOP_POPCOUNT_DISPATCH
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vpopcntdq")) {
         return kAvx512;

@@ -103,8 +103,8 @@ TEST_CASE("the popcount kernel this CPU runs counts exactly like the portable on
     }
     for (const auto& a : fps) {
         for (const auto& b : fps) {
-            const auto* x = a.words().data();
-            const auto* y = b.words().data();
+            const auto& x = a.words();
+            const auto& y = b.words();
             const auto want = portable.pair_counts(x, y);
             const auto got = fast.pair_counts(x, y);
             REQUIRE(got.both == want.both);
@@ -115,5 +115,5 @@ TEST_CASE("the popcount kernel this CPU runs counts exactly like the portable on
             REQUIRE(want.both + want.either == a.popcount() + b.popcount());
         }
     }
-    CHECK(portable.pair_counts(ones.data(), ones.data()).either == 2048);
+    CHECK(portable.pair_counts(ones, ones).either == 2048);
 }
