@@ -23,6 +23,16 @@ inline bool better(const Neighbor& x, const Neighbor& y) {
     return x.similarity > y.similarity || (x.similarity == y.similarity && x.index < y.index);
 }
 
+// Keeps `list` the k best candidates seen so far, best first.
+void offer(std::vector<Neighbor>& list, std::size_t k, const Neighbor& cand) {
+    if (list.size() < k || better(cand, list.back())) {
+        list.insert(std::upper_bound(list.begin(), list.end(), cand, better), cand);
+        if (list.size() > k) {
+            list.pop_back();
+        }
+    }
+}
+
 // Linear interpolation between order statistics (numpy's default percentile).
 double percentile_of(std::vector<double> values, double pct) {
     std::sort(values.begin(), values.end());
@@ -94,13 +104,7 @@ std::vector<Neighbor> FingerprintIndex::nearest(const Fingerprint& query, std::s
         }
         const unsigned both = and_count(query.words(), fingerprints_[idx].words());
         const Neighbor cand{idx, detail::tanimoto_from_counts(both, q + popcount_[pos] - both)};
-        if (best.size() < k || better(cand, best.back())) {
-            auto at = std::upper_bound(best.begin(), best.end(), cand, better);
-            best.insert(at, cand);
-            if (best.size() > k) {
-                best.pop_back();
-            }
-        }
+        offer(best, k, cand);
     }
     return best;
 }
@@ -115,22 +119,14 @@ std::vector<std::vector<Neighbor>> FingerprintIndex::nearest_to_each_other(std::
     for (auto& b : best) {
         b.reserve(std::min(k, n) + 1);
     }
-    auto offer = [k](std::vector<Neighbor>& list, const Neighbor& cand) {
-        if (list.size() < k || better(cand, list.back())) {
-            list.insert(std::upper_bound(list.begin(), list.end(), cand, better), cand);
-            if (list.size() > k) {
-                list.pop_back();
-            }
-        }
-    };
     for (std::size_t i = 0; i < n; ++i) {
         const auto& fi = fingerprints_[i];
         const unsigned pi = by_position_[i];
         for (std::size_t j = i + 1; j < n; ++j) {
             const unsigned both = and_count(fi.words(), fingerprints_[j].words());
             const double sim = detail::tanimoto_from_counts(both, pi + by_position_[j] - both);
-            offer(best[i], {j, sim});
-            offer(best[j], {i, sim});
+            offer(best[i], k, {j, sim});
+            offer(best[j], k, {i, sim});
         }
     }
     return best;
