@@ -98,12 +98,19 @@ export async function waitFrames(page, frames = 3) {
 /** Clicks the centre of a named widget with a real mouse event, then lets the app see it
  *  (ImGui activates a widget on the frame after the click; keys typed earlier are lost). */
 export async function clickWidget(page, name) {
-  const s = await waitForState(page, (st) => st.widgets && st.widgets[name], `widget ${name}`);
-  const w = s.widgets[name];
+  let s = await waitForState(page, (st) => st.widgets && st.widgets[name], `widget ${name}`);
+  let w = s.widgets[name];
   // Like a person: move there, then press and release on separate frames (ImGui only lets
   // overlapping items such as tabs react when they were hovered on the previous frame).
-  await page.mouse.move(w.x + w.w / 2, w.y + w.h / 2);
-  await waitFrames(page, 2);
+  // If the widget moved while the pointer travelled (the layout changed), aim again.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    await page.mouse.move(w.x + w.w / 2, w.y + w.h / 2);
+    await waitFrames(page, 2);
+    s = await waitForState(page, (st) => st.widgets && st.widgets[name], `widget ${name}`);
+    const now = s.widgets[name];
+    if (now.x === w.x && now.y === w.y && now.w === w.w && now.h === w.h) break;
+    w = now;
+  }
   await page.mouse.down();
   await waitFrames(page, 1);
   await page.mouse.up();
@@ -122,6 +129,11 @@ export async function clickUntil(page, name, predicate, what, attempts = 4) {
       if (i >= attempts) throw e;
     }
   }
+}
+
+/** Opens a tab by clicking it until the app shows it (`title` is the tab's label). */
+export async function openTab(page, widget, title) {
+  return clickUntil(page, widget, (s) => s.tab === title, `the ${title} tab`);
 }
 
 export async function screenshot(page, artifacts, name) {

@@ -3,7 +3,7 @@
 // the UI did, and saves screenshots of the tabs it visits.
 import assert from 'node:assert/strict';
 import { test, before, after } from 'node:test';
-import { clickUntil, parseArgs, startServer, launchBrowser, waitForState, waitFrames, clickWidget, screenshot, state } from './lib.mjs';
+import { clickUntil, openTab, parseArgs, startServer, launchBrowser, waitForState, waitFrames, clickWidget, screenshot, state } from './lib.mjs';
 
 const args = parseArgs();
 let server, browser, tokens;
@@ -46,11 +46,6 @@ async function signIn(role) {
                                   s.model && s.queue.loaded > 0 && s.tab === 'Label Queue',
                      `${role} signed in with the queue loaded`);
   return { context, page, errors };
-}
-
-async function openTab(page, widget, name) {
-  await clickWidget(page, widget);
-  return waitForState(page, (s) => s.tab === name, `the ${name} tab`);
 }
 
 test('a scientist labels an item with Save & Next and the server has it', async () => {

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test, before, after } from 'node:test';
-import { clickUntil, parseArgs, startServer, launchProfile, waitForState, clickWidget, screenshot, state } from './lib.mjs';
+import { clickUntil, openTab, parseArgs, startServer, launchProfile, waitForState, clickWidget, screenshot, state } from './lib.mjs';
 
 const args = parseArgs();
 let server, tokens, port, db;
@@ -48,12 +48,22 @@ async function stopServer() {
 async function restartServer() {
   server = await startServer(args.binary, { dbPath: db, port, readyTimeoutMs: 60000 });
 }
+/** Browsers a test opened; whatever happens they are closed when it ends (a failed test
+ *  that left Chromium running would keep node alive until ctest's timeout). */
+const contexts = [];
+async function launch(dir) {
+  const context = await launchProfile(dir);
+  contexts.push(context);
+  return context;
+}
+
 /** Runs a test body; whatever happens, the server is running again afterwards (a failed
- *  test must not leave the next one without a server). */
+ *  test must not leave the next one without a server) and the test's browsers are closed. */
 async function keepingServer(body) {
   try {
     await body();
   } finally {
+    for (const context of contexts.splice(0)) await context.close().catch(() => {});
     if (server.proc.exitCode !== null || server.proc.signalCode !== null) await restartServer();
   }
 }
@@ -67,7 +77,7 @@ async function labeledCount(token) {
 /** A browser profile of its own; signs in online and waits until the page works offline:
  *  service worker in control, queue synced, model and training set fetched, all on disk. */
 async function openOnline(role, dir) {
-  const context = await launchProfile(dir);
+  const context = await launch(dir);
   const page = context.pages()[0] || await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -79,7 +89,7 @@ async function openOnline(role, dir) {
   await page.keyboard.press('Enter');
   await waitForState(page, (s) => s.signed_in && s.queue.loaded > 0 && s.sync.syncs > 0,
                      `${role} signed in with the queue synced`, 60000);
-  await clickWidget(page, 'tab_labeling');
+  await openTab(page, 'tab_labeling', 'Labeling');
   await waitForState(page, (s) => s.tab === 'Labeling' && s.model_loaded && s.current &&
                                   s.current.browser_prediction && s.current.similar > 0,
                      'the model and the training set in the browser', 60000);
@@ -92,7 +102,7 @@ async function openOnline(role, dir) {
 
 /** Restarts a profile's browser with the network off and opens the app from its caches. */
 async function reopenOffline(dir) {
-  const context = await launchProfile(dir);
+  const context = await launch(dir);
   await context.setOffline(true);
   const page = context.pages()[0] || await context.newPage();
   await page.goto(server.url);
@@ -137,7 +147,7 @@ test('labels made offline survive a reload and a browser restart and reach the s
                                            st.sync.error === 'offline',
                              'the app reloaded offline', 60000);
   assert.ok(s.sync.served_from_cache > 0, 'API answers came from the offline store');
-  await clickWidget(page, 'tab_labeling');
+  await openTab(page, 'tab_labeling', 'Labeling');
   await waitForState(page, (st) => st.tab === 'Labeling' && st.model_loaded && st.current &&
                                    st.current.browser_prediction && st.current.similar > 0,
                      'prediction and similar compounds offline', 60000);
@@ -218,8 +228,9 @@ test('two scientists label the same item offline: one wins, the other is a confl
   assert.equal(stored.body.labeled_by_name, 'scientist');
 
   // A sees it too once it syncs again ("Sync now"), and so does the admin.
-  await clickWidget(a.page, 'tab_queue');
-  await clickWidget(a.page, 'sync_now');
+  await openTab(a.page, 'tab_queue', 'Label Queue');
+  const syncs = (await state(a.page)).sync.syncs;
+  await clickUntil(a.page, 'sync_now', (st) => st.sync.syncs > syncs, 'A synced again');
   await waitForState(a.page, (st) => st.sync.conflicts.length === 1 && st.widgets.conflicts_summary,
                      'A sees the conflict');
   const listed = await api('/api/v1/sync/conflicts?status=open', tokens.admin);
@@ -229,7 +240,7 @@ test('two scientists label the same item offline: one wins, the other is a confl
 
   // The admin resolves it in the UI: keep both as replicate measurements.
   const dirC = fs.mkdtempSync(path.join(os.tmpdir(), 'labelloop-profile-admin-'));
-  const c = await launchProfile(dirC);
+  const c = await launch(dirC);
   const page = c.pages()[0] || await c.newPage();
   await page.goto(server.url);
   await waitForState(page, (s) => s.ready && s.widgets.token_input, 'the sign-in form');
@@ -260,7 +271,7 @@ test('an admin previews a selection offline with the cached model and pool; it i
 
   await context.setOffline(true);
   await stopServer();
-  await clickWidget(page, 'tab_selection');
+  await openTab(page, 'tab_selection', 'Sample Selection');
   await waitForState(page, (st) => st.tab === 'Sample Selection', 'the Sample Selection tab');
   {
     const runs = (await state(page)).preview.runs;

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test, before, after } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { parseArgs, startServer, launchBrowser, waitForState, clickWidget, screenshot } from './lib.mjs';
+import { openTab, parseArgs, startServer, launchBrowser, waitForState, clickWidget, screenshot } from './lib.mjs';
 
 const args = parseArgs();
 // The team's reference data sets sit next to the checkout (../shared/data).
@@ -50,7 +50,7 @@ test('Cycle History imports a simulation and overlays its mean curves', async ()
   await waitForState(page, (s) => s.token_typed === adminToken.length, 'the token typed');
   await page.keyboard.press('Enter');
   await waitForState(page, (s) => s.signed_in && s.model && s.queue.loaded > 0, 'signed in');
-  await clickWidget(page, 'tab_cycles');
+  await openTab(page, 'tab_cycles', 'Cycle History');
   await waitForState(page, (s) => s.tab === 'Cycle History' && s.versions > 0 && s.widgets.import_simulation,
                      'Cycle History with the model versions');
 

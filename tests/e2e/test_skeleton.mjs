@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test, after, before } from 'node:test';
-import { parseArgs, startServer, launchBrowser, waitForState, clickWidget, screenshot, state } from './lib.mjs';
+import { openTab, parseArgs, startServer, launchBrowser, waitForState, clickWidget, screenshot, state } from './lib.mjs';
 import { decodePng, pixelCensus } from './png.mjs';
 
 const args = parseArgs();
@@ -35,7 +35,7 @@ async function openApp(options = {}) {
   assert.deepEqual(s.display.imgui, expected, 'ImGui display size = CSS size x devicePixelRatio');
   assert.deepEqual(s.display.framebuffer, expected, 'framebuffer = CSS size x devicePixelRatio');
   // The structure viewer works without signing in.
-  await clickWidget(page, 'tab_structure');
+  await openTab(page, 'tab_structure', 'Structure');
   await waitForState(page, (st) => st.tab === 'Structure' && st.widgets.smiles_input, 'the Structure tab');
   return { context, page, s, consoleErrors };
 }

@@ -117,7 +117,6 @@ void App::frame(double now, float dpr) {
                                    ImGuiWindowFlags_NoBringToFrontOnFocus;
     ImGui::Begin("LabelLoop", nullptr, flags);
     draw_header();
-    draw_notices();
     ImGui::Separator();
     if (ImGui::BeginTabBar("tabs")) {
         if (signed_in_) {
@@ -149,6 +148,7 @@ void App::frame(double now, float dpr) {
     }
     requested_tab_.reset();
     ImGui::End();
+    draw_notices(); // after the page: its own window on top
 }
 
 bool App::begin_tab(const char* label, Tab tab, const char* widget) {
@@ -202,7 +202,9 @@ void App::draw_header() {
         }
         widgets_.record_last_item("sync_status");
         ImGui::SameLine();
-        if (ImGui::SmallButton(sync_in_flight_ ? "Syncing..." : "Sync now")) {
+        // One ID whatever the label says: a sync starting between press and release must
+        // not swallow the click.
+        if (ImGui::SmallButton(sync_in_flight_ ? "Syncing...###sync_now" : "Sync now###sync_now")) {
             next_health_poll_ = now_;
             request_sync();
         }
@@ -249,11 +251,34 @@ void App::draw_notices() {
                                       return !n.error && now_ - n.shown_at > kNoticeSeconds;
                                   }),
                    notices_.end());
+    if (notices_.empty()) {
+        return;
+    }
+    // A toast in the bottom-right corner, over the page: notices come and go every few
+    // seconds, and drawn inline they moved the tabs and buttons under the user's pointer (a
+    // click aimed at a tab as a notice expired landed 20 px off).
+    const ImGuiViewport* viewport = ImGui::GetMainViewport();
+    const float margin = ImGui::GetFontSize();
+    ImGui::SetNextWindowPos(ImVec2(viewport->WorkPos.x + viewport->WorkSize.x - margin,
+                                   viewport->WorkPos.y + viewport->WorkSize.y - margin),
+                            ImGuiCond_Always, ImVec2(1.0F, 1.0F));
+    ImGui::SetNextWindowBgAlpha(0.92F);
+    const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                                   ImGuiWindowFlags_NoSavedSettings |
+                                   ImGuiWindowFlags_AlwaysAutoResize |
+                                   ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoNav;
+    if (!ImGui::Begin("##notices", nullptr, flags)) {
+        ImGui::End();
+        return;
+    }
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 36);
     for (std::size_t i = 0; i < notices_.size(); ++i) {
         const Notice& n = notices_[i];
         ImGui::PushID(static_cast<int>(i));
-        ImGui::TextColored(n.error ? ImVec4(0.95F, 0.45F, 0.35F, 1) : ImVec4(0.45F, 0.85F, 0.5F, 1),
-                           "%s", n.text.c_str());
+        ImGui::PushStyleColor(ImGuiCol_Text, n.error ? ImVec4(0.95F, 0.45F, 0.35F, 1)
+                                                     : ImVec4(0.45F, 0.85F, 0.5F, 1));
+        ImGui::TextUnformatted(n.text.c_str());
+        ImGui::PopStyleColor();
         widgets_.record_last_item("notice_" + std::to_string(i));
         if (n.error) {
             ImGui::SameLine();
@@ -265,6 +290,8 @@ void App::draw_notices() {
         }
         ImGui::PopID();
     }
+    ImGui::PopTextWrapPos();
+    ImGui::End();
 }
 
 void App::draw_sign_in() {
