@@ -1248,7 +1248,12 @@ void BootstrapEnsemble::summarize(Prediction& p) const {
 
 std::vector<Prediction> BootstrapEnsemble::predict_batch(const std::vector<Features>& rows,
                                                          bool with_members) const {
-    for (std::size_t i = 0; i < rows.size(); ++i) {
+    return predict_batch(rows.data(), rows.size(), with_members);
+}
+
+std::vector<Prediction> BootstrapEnsemble::predict_batch(const Features* rows, std::size_t n_rows,
+                                                         bool with_members) const {
+    for (std::size_t i = 0; i < n_rows; ++i) {
         check_features(rows[i], layout_, "compound " + std::to_string(i));
     }
     // Tree-major over blocks of up to 64 compounds, all of them walking a tree together: a
@@ -1263,7 +1268,7 @@ std::vector<Prediction> BootstrapEnsemble::predict_batch(const std::vector<Featu
     constexpr std::size_t kBlock = 64;
     const std::size_t n_members = members_.size();
     const std::size_t n_desc = layout_.n_descriptors();
-    std::vector<Prediction> out(rows.size());
+    std::vector<Prediction> out(n_rows);
     std::vector<double> outputs(n_members * kBlock); // [member][compound in block]
     std::vector<std::uint64_t> bit_rows(Fingerprint::kBits);
     std::vector<double> sorted(n_desc * kBlock);                  // [descriptor][rank], +inf padded
@@ -1271,9 +1276,9 @@ std::vector<Prediction> BootstrapEnsemble::predict_batch(const std::vector<Featu
     std::vector<std::pair<double, unsigned>> order(kBlock);
     std::vector<std::pair<const ScoringNode*, std::uint64_t>> stack;
     stack.reserve(64);
-    for (std::size_t first = 0; first < rows.size(); first += kBlock) {
-        const std::size_t n = std::min(kBlock, rows.size() - first);
-        const Features* block = rows.data() + first;
+    for (std::size_t first = 0; first < n_rows; first += kBlock) {
+        const std::size_t n = std::min(kBlock, n_rows - first);
+        const Features* block = rows + first;
         const std::uint64_t everyone = n == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1;
         std::fill(bit_rows.begin(), bit_rows.end(), 0);
         for (std::size_t c = 0; c < n; ++c) {

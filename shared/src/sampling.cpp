@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <stdexcept>
 
 namespace labelloop {
 namespace {
@@ -76,6 +77,32 @@ void check_options(const SelectionOptions& o, Task task, std::size_t pool_size) 
         !(o.tanimoto_cap >= 0.0 && o.tanimoto_cap <= 1.0)) {
         throw SelectionError("the Tanimoto cap must be in [0, 1], got " +
                              std::to_string(o.tanimoto_cap));
+    }
+}
+
+// What select_batch(model, pool, ...) refuses before scoring anything: bad options, or a
+// compound whose features do not fit the model ("pool compound <i>: ...").
+void check_model_pool(const BootstrapEnsemble& model, const std::vector<Features>& pool,
+                      const SelectionOptions& options) {
+    check_options(options, model.task(), pool.size());
+    for (std::size_t i = 0; i < pool.size(); ++i) {
+        try {
+            check_features(pool[i], model.layout(), "compound " + std::to_string(i));
+        } catch (const FeatureError& e) {
+            throw SelectionError(std::string("pool ") + e.what());
+        }
+    }
+}
+
+// Appends the prediction, applicability and fingerprint of rows[0, n) to `out`.
+void score_into(const BootstrapEnsemble& model, const Features* rows, std::size_t n,
+                CandidatePool& out) {
+    for (auto& p : model.predict_batch(rows, n, false)) {
+        out.predictions.push_back(std::move(p));
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        out.applicability.push_back(model.applicability().assess(rows[i].fingerprint));
+        out.fingerprints.push_back(rows[i].fingerprint);
     }
 }
 
@@ -284,20 +311,36 @@ SelectionResult select_batch(const CandidatePool& pool, const SelectionOptions& 
 
 SelectionResult select_batch(const BootstrapEnsemble& model, const std::vector<Features>& pool,
                              const SelectionOptions& options) {
-    check_options(options, model.task(), pool.size());
+    check_model_pool(model, pool, options);
     CandidatePool candidates;
     candidates.task = model.task();
-    try {
-        // predict_batch checks every row first ("compound <i>: ..."), before scoring any.
-        candidates.predictions = model.predict_batch(pool, false);
-    } catch (const FeatureError& e) {
-        throw SelectionError(std::string("pool ") + e.what());
-    }
-    for (std::size_t i = 0; i < pool.size(); ++i) {
-        candidates.applicability.push_back(model.applicability().assess(pool[i].fingerprint));
-        candidates.fingerprints.push_back(pool[i].fingerprint);
-    }
+    score_into(model, pool.data(), pool.size(), candidates);
     return select_batch(candidates, options);
+}
+
+IncrementalSelection::IncrementalSelection(const BootstrapEnsemble& model,
+                                           std::vector<Features> pool, SelectionOptions options)
+    : model_(&model), pool_(std::move(pool)), options_(std::move(options)) {
+    check_model_pool(model, pool_, options_);
+    candidates_.task = model.task();
+    candidates_.predictions.reserve(pool_.size());
+    candidates_.applicability.reserve(pool_.size());
+    candidates_.fingerprints.reserve(pool_.size());
+}
+
+bool IncrementalSelection::step(std::size_t max_compounds) {
+    const std::size_t n = std::min(max_compounds, pool_.size() - scored_);
+    score_into(*model_, pool_.data() + scored_, n, candidates_);
+    scored_ += n;
+    return done();
+}
+
+SelectionResult IncrementalSelection::result() const {
+    if (!done()) {
+        throw std::logic_error("IncrementalSelection::result: " + std::to_string(scored_) + " of " +
+                               std::to_string(pool_.size()) + " compounds scored so far");
+    }
+    return select_batch(candidates_, options_);
 }
 
 } // namespace labelloop

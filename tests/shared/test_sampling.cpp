@@ -186,3 +186,76 @@ TEST_CASE("invalid selection requests fail with precise errors", "[sampling][err
     // A training compound is its own nearest neighbour, so it sits well inside the domain.
     CHECK(ok.all[0].applicability_distance < model.applicability().threshold());
 }
+
+TEST_CASE("incremental selection gives select_batch's result whatever the slice sizes",
+          "[sampling][incremental]") {
+    const auto train = testing::make_synthetic(120, 7);
+    EnsembleParams p;
+    p.n_members = 8;
+    p.boosting_rounds = 6;
+    p.min_samples_leaf = 3;
+    const auto model =
+        BootstrapEnsemble::fit(train.x, train.y, std::vector<double>(train.x.size(), 1.0),
+                               Task::Regression, FeatureLayout::model_default(), p);
+    const auto pool = testing::make_synthetic(301, 99).x; // not a multiple of 64
+
+    SelectionOptions hybrid = opts(Strategy::Hybrid, 12);
+    hybrid.threshold = 0.5;
+    hybrid.diversity = Diversity::MaxMin;
+    SelectionOptions capped = opts(Strategy::Uncertainty, 20);
+    capped.diversity = Diversity::TanimotoCap;
+    capped.tanimoto_cap = 0.5;
+    for (const auto& options : {hybrid, capped, opts(Strategy::Entropy, 301)}) {
+        const auto whole = select_batch(model, pool, options);
+        for (std::size_t slice : {std::size_t{1}, std::size_t{7}, std::size_t{64}, std::size_t{300},
+                                  std::size_t{5000}}) {
+            INFO("strategy " << to_string(options.strategy) << ", slices of " << slice);
+            IncrementalSelection inc(model, pool, options);
+            CHECK(inc.size() == pool.size());
+            CHECK_THROWS_AS(inc.result(), std::logic_error);
+            std::size_t steps = 0;
+            while (!inc.step(slice)) {
+                ++steps;
+                CHECK(inc.scored() == steps * slice);
+            }
+            CHECK(steps == (pool.size() - 1) / slice);
+            const auto r = inc.result();
+            REQUIRE(r.all.size() == whole.all.size());
+            for (std::size_t i = 0; i < r.all.size(); ++i) {
+                CHECK(r.all[i].prediction == whole.all[i].prediction);
+                CHECK(r.all[i].uncertainty == whole.all[i].uncertainty);
+                CHECK(r.all[i].applicability_distance == whole.all[i].applicability_distance);
+                CHECK(r.all[i].priority_score == whole.all[i].priority_score);
+                CHECK(r.all[i].rank == whole.all[i].rank);
+                CHECK(r.all[i].selected == whole.all[i].selected);
+            }
+            CHECK(picked(r) == picked(whole));
+        }
+    }
+}
+
+TEST_CASE("incremental selection refuses what select_batch refuses, before scoring",
+          "[sampling][incremental][errors]") {
+    const auto d = testing::make_synthetic(40, 31);
+    EnsembleParams p;
+    p.n_members = 4;
+    p.boosting_rounds = 5;
+    p.min_samples_leaf = 3;
+    const auto model = BootstrapEnsemble::fit(d.x, d.y, std::vector<double>(40, 1.0),
+                                              Task::Regression, FeatureLayout::model_default(), p);
+    auto bad = d.x;
+    bad[39].descriptors[0] = std::numeric_limits<double>::quiet_NaN();
+    CHECK_THROWS_WITH(IncrementalSelection(model, bad, opts(Strategy::Uncertainty, 3)),
+                      "pool compound 39: descriptor 'lipinskiHBA' is not a finite number");
+    CHECK_THROWS_WITH(IncrementalSelection(model, d.x, opts(Strategy::Margin, 3)),
+                      "strategy 'margin' on a regression model needs a threshold (the value to "
+                      "rank predictions against)");
+    CHECK_THROWS_WITH(IncrementalSelection(model, {}, opts(Strategy::Uncertainty, 1)),
+                      "the pool is empty: there is nothing to select from");
+    IncrementalSelection inc(model, d.x, opts(Strategy::Uncertainty, 40));
+    CHECK_FALSE(inc.step(0));
+    CHECK(inc.scored() == 0);
+    CHECK(inc.step(1000));
+    CHECK(inc.step(5)); // nothing left: still done
+    CHECK(inc.result().selected.size() == 40);
+}

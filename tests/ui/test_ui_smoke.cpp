@@ -3,6 +3,7 @@
 // tab draws, that the queue table only lays out the visible rows (list clipping), and
 // prints the measured frame times (no timing thresholds here: see the closing notes).
 #include "app.hpp"
+#include "synthetic.hpp"
 
 #include <catch2/catch.hpp>
 #include <imgui.h>
@@ -128,4 +129,62 @@ TEST_CASE("sorting and filtering 10 000 rows happen once per change, not per fra
     // A scientist sees no bulk actions.
     CHECK(state["widgets"].contains("bulk_admin_only"));
     CHECK_FALSE(state["widgets"].contains("bulk_assign"));
+}
+
+TEST_CASE("a Sample Selection preview is scored over frames and equals select_batch",
+          "[ui][preview]") {
+    HeadlessImGui imgui;
+    App app;
+    ModelInfo info;
+    info.id = "m";
+    info.task = "regression";
+    info.status = "active";
+    app.load_queue_for_test(make_queue(10), User{"u1", "alice", "admin"}, info);
+    app.select_tab_for_test(Tab::Selection);
+    double now = 0.0;
+    render_frames(app, 3, now);
+
+    const auto train = labelloop::testing::make_synthetic(300, 5);
+    labelloop::EnsembleParams p;
+    p.n_members = 20;
+    p.boosting_rounds = 10;
+    auto model = labelloop::BootstrapEnsemble::fit(
+        train.x, train.y, std::vector<double>(train.x.size(), 1.0), labelloop::Task::Regression,
+        labelloop::FeatureLayout::model_default(), p);
+    const auto pool = labelloop::testing::make_synthetic(20000, 6).x;
+    labelloop::SelectionOptions options; // what the form shows by default
+    options.strategy = labelloop::Strategy::Uncertainty;
+    options.batch_size = 20;
+    const auto expected = labelloop::select_batch(model, pool, options);
+
+    app.preview_pool_for_test(std::move(model), pool);
+    std::size_t last = 0;
+    int frames = 0;
+    bool progress_drawn = false;
+    for (; frames < 100000; ++frames) {
+        render_frames(app, 1, now);
+        const auto state = app.state();
+        if (!state["preview"]["running"].get<bool>()) {
+            break;
+        }
+        // While scoring, the tab shows how far it got, and it only moves forward.
+        const auto scored = state["preview"]["scored"].get<std::size_t>();
+        CHECK(state["preview"]["scoring"] == pool.size());
+        CHECK(scored >= last);
+        last = scored;
+        progress_drawn = progress_drawn || state["widgets"].contains("preview_progress");
+    }
+    std::printf("preview of a %zu-compound pool: %d frames\n", pool.size(), frames + 1);
+    const auto state = app.state();
+    CHECK(state["preview"]["error"] == "");
+    CHECK(state["preview"]["pool"] == pool.size());
+    const auto& rows = state["preview"]["rows"];
+    REQUIRE(rows.size() == expected.selected.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        CHECK(rows[i]["compound_id"] == "pool-" + std::to_string(expected.selected[i].index));
+        CHECK(rows[i]["priority"].get<double>() == expected.selected[i].priority_score);
+    }
+    if (frames > 0) {
+        CHECK(progress_drawn);
+    }
 }

@@ -108,6 +108,7 @@ void App::frame(double now, float dpr) {
     poll_server();
     poll_job();
     poll_sync();
+    advance_preview();
 
     const ImGuiViewport* viewport = ImGui::GetMainViewport();
     ImGui::SetNextWindowPos(viewport->WorkPos);
@@ -467,6 +468,8 @@ nlohmann::json App::state() const {
         {"preview",
          {{"rows", preview},
           {"running", preview_running_},
+          {"scored", preview_job_ ? preview_job_->scored() : std::size_t{0}},
+          {"scoring", preview_job_ ? preview_job_->size() : std::size_t{0}},
           {"runs", preview_runs_},
           {"error", preview_error_},
           {"pool", preview_pool_size_},

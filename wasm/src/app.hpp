@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -76,6 +77,9 @@ public:
     /// For the headless smoke test: put `items` in the queue as if loaded from the server.
     void load_queue_for_test(std::vector<QueueItem> items, User me, ModelInfo model);
     void select_tab_for_test(Tab tab) { requested_tab_ = tab; }
+    /// For the headless test: a Sample Selection preview of `pool` with `model`, scored over
+    /// the following frames exactly as a fetched pool would be.
+    void preview_pool_for_test(BootstrapEnsemble model, std::vector<Features> pool);
 
 private:
     // app.cpp
@@ -141,9 +145,18 @@ private:
     nlohmann::json simulation_state() const;
     void draw_selection_tab();
     void run_preview();
-    void fetch_pool_page(
-        std::int64_t offset,
-        std::function<void(std::vector<PreviewRow>, const std::vector<Features>&)> score);
+    /// The options the Sample Selection form describes; nullopt (and preview_error_) if bad.
+    std::optional<SelectionOptions> preview_options();
+    /// Starts scoring `features` (rows: what the table shows of each) for a preview.
+    void start_scoring(const SelectionOptions& options, std::vector<PreviewRow> rows,
+                       std::vector<Features> features);
+    /// Scores the running preview's next slices within this frame's budget; publishes the
+    /// batch when the pool is done.
+    void advance_preview();
+    /// Drops a running preview (its model is going away, or the user cancelled).
+    void cancel_preview(const std::string& why);
+    void fetch_pool_page(std::int64_t offset,
+                         std::function<void(std::vector<PreviewRow>, std::vector<Features>)> score);
     void add_preview_to_queue();
     void draw_structure_tab();
 
@@ -269,6 +282,11 @@ private:
     std::string preview_error_;
     std::size_t preview_pool_size_ = 0;
     double preview_ms_ = 0.0;
+    // A preview being scored: a slice per frame, so a pool of tens of thousands of compounds
+    // never stops the page (see advance_preview).
+    std::unique_ptr<IncrementalSelection> preview_job_;
+    std::vector<PreviewRow> preview_job_rows_; // parallel to the job's pool
+    std::chrono::steady_clock::time_point preview_started_;
     bool adding_ = false;
 
     // -- Structure tab (SMILES viewer)

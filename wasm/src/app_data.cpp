@@ -75,6 +75,7 @@ void App::sign_out() {
     models_.clear();
     cycles_.clear();
     current_ = -1;
+    cancel_preview("");
     model_.reset();
     model_loaded_id_.clear();
 }
@@ -217,6 +218,7 @@ void App::ensure_model_artifact() {
             artifact_loading_ = false;
             model_loaded_id_ = id;
             prefetch_pool(id, 0);
+            cancel_preview("The model changed while the preview was scoring; run it again.");
             try {
                 model_ = std::make_unique<BootstrapEnsemble>(
                     load_model(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));

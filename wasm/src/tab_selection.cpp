@@ -30,6 +30,44 @@ ImTextureID as_texture(unsigned t) {
 
 } // namespace
 
+std::optional<SelectionOptions> App::preview_options() {
+    SelectionOptions options;
+    try {
+        options.strategy = parse_strategy(kStrategies[strategy_]);
+        options.diversity = parse_diversity(kDiversity[diversity_]);
+    } catch (const std::exception& e) {
+        preview_error_ = e.what();
+        return std::nullopt;
+    }
+    options.batch_size = static_cast<std::size_t>(std::max(batch_size_, 0));
+    if ((options.strategy == Strategy::Margin || options.strategy == Strategy::Hybrid) &&
+        model_->task() == Task::Regression) {
+        options.threshold = threshold_;
+    }
+    options.hybrid = HybridWeights{weights_[0], weights_[1], weights_[2]};
+    options.tanimoto_cap = tanimoto_cap_;
+    options.seed = static_cast<std::uint64_t>(frame_count_);
+    return options;
+}
+
+void App::start_scoring(const SelectionOptions& options, std::vector<PreviewRow> rows,
+                        std::vector<Features> features) {
+    // Checks everything at once (a bad option or compound is an error before any work), then
+    // scores a slice per frame in advance_preview.
+    preview_started_ = std::chrono::steady_clock::now();
+    try {
+        // A pool smaller than the batch is chosen whole (the summary line says so).
+        SelectionOptions clamped = options;
+        clamped.batch_size = std::min(options.batch_size, features.size());
+        preview_job_ =
+            std::make_unique<IncrementalSelection>(*model_, std::move(features), clamped);
+        preview_job_rows_ = std::move(rows);
+    } catch (const std::exception& e) {
+        preview_error_ = e.what();
+        preview_running_ = false;
+    }
+}
+
 void App::run_preview() {
     ++preview_runs_;
     preview_error_.clear();
@@ -40,44 +78,13 @@ void App::run_preview() {
                              : model_error_;
         return;
     }
-    SelectionOptions options;
-    try {
-        options.strategy = parse_strategy(kStrategies[strategy_]);
-        options.diversity = parse_diversity(kDiversity[diversity_]);
-    } catch (const std::exception& e) {
-        preview_error_ = e.what();
+    const auto options = preview_options();
+    if (!options) {
         return;
     }
-    options.batch_size = static_cast<std::size_t>(std::max(batch_size_, 0));
-    if ((options.strategy == Strategy::Margin || options.strategy == Strategy::Hybrid) &&
-        model_->task() == Task::Regression) {
-        options.threshold = threshold_;
-    }
-    options.hybrid = HybridWeights{weights_[0], weights_[1], weights_[2]};
-    options.tanimoto_cap = tanimoto_cap_;
-    options.seed = static_cast<std::uint64_t>(frame_count_);
-
-    const auto score = [this, options](std::vector<PreviewRow> rows,
-                                       const std::vector<Features>& features) {
-        const auto t0 = std::chrono::steady_clock::now();
-        try {
-            // A pool smaller than the batch is chosen whole (the summary line says so).
-            SelectionOptions clamped = options;
-            clamped.batch_size = std::min(options.batch_size, features.size());
-            const SelectionResult result = select_batch(*model_, features, clamped);
-            preview_ms_ =
-                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-                    .count();
-            preview_pool_size_ = features.size();
-            for (const auto& s : result.selected) {
-                PreviewRow row = rows[s.index];
-                row.score = s;
-                preview_.push_back(std::move(row));
-            }
-        } catch (const std::exception& e) {
-            preview_error_ = e.what();
-        }
-        preview_running_ = false;
+    const auto score = [this, options = *options](std::vector<PreviewRow> rows,
+                                                  std::vector<Features> features) {
+        start_scoring(options, std::move(rows), std::move(features));
     };
 
     preview_running_ = true;
@@ -104,7 +111,7 @@ void App::run_preview() {
             rows.push_back(PreviewRow{"", line, "", {}});
             features.push_back(std::move(*f));
         }
-        score(std::move(rows), features);
+        score(std::move(rows), std::move(features));
         return;
     }
     pool_rows_.clear();
@@ -112,9 +119,69 @@ void App::run_preview() {
     fetch_pool_page(0, std::move(score));
 }
 
+void App::advance_preview() {
+    if (!preview_job_) {
+        return;
+    }
+    // About half a 60 Hz frame of scoring, in slices of one scoring block (64 compounds).
+    constexpr auto kBudget = std::chrono::milliseconds(8);
+    constexpr std::size_t kSlice = 64;
+    const auto deadline = std::chrono::steady_clock::now() + kBudget;
+    while (!preview_job_->step(kSlice)) {
+        if (std::chrono::steady_clock::now() >= deadline) {
+            return;
+        }
+    }
+    try {
+        const SelectionResult result = preview_job_->result();
+        preview_pool_size_ = preview_job_->size();
+        for (const auto& s : result.selected) {
+            PreviewRow row = preview_job_rows_[s.index];
+            row.score = s;
+            preview_.push_back(std::move(row));
+        }
+    } catch (const std::exception& e) {
+        preview_error_ = e.what();
+    }
+    preview_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                            preview_started_)
+                      .count();
+    preview_job_.reset();
+    preview_job_rows_.clear();
+    preview_running_ = false;
+}
+
+void App::preview_pool_for_test(BootstrapEnsemble model, std::vector<Features> pool) {
+    cancel_preview("");
+    model_ = std::make_unique<BootstrapEnsemble>(std::move(model));
+    ++preview_runs_;
+    preview_error_.clear();
+    preview_.clear();
+    const auto options = preview_options();
+    if (!options) {
+        return;
+    }
+    std::vector<PreviewRow> rows(pool.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        rows[i].compound_id = "pool-" + std::to_string(i);
+    }
+    preview_running_ = true;
+    start_scoring(*options, std::move(rows), std::move(pool));
+}
+
+void App::cancel_preview(const std::string& why) {
+    if (!preview_job_) {
+        return;
+    }
+    preview_job_.reset();
+    preview_job_rows_.clear();
+    preview_running_ = false;
+    preview_error_ = why;
+}
+
 void App::fetch_pool_page(
     std::int64_t offset,
-    std::function<void(std::vector<PreviewRow>, const std::vector<Features>&)> score) {
+    std::function<void(std::vector<PreviewRow>, std::vector<Features>)> score) {
     constexpr std::int64_t kPage = 5000; // the server's page limit for compounds
     api_.get((pool_kind_ == 2 ? "/api/v1/compounds?dataset=" + ApiClient::encode(dataset_name_)
                               : "/api/v1/compounds?unlabeled_for_model=" + model_loaded_id_) +
@@ -156,7 +223,7 @@ void App::fetch_pool_page(
                  }
                  pool_rows_.clear();
                  pool_features_.clear();
-                 score(std::move(rows), features);
+                 score(std::move(rows), std::move(features));
              },
              [this](int, const std::string& message) {
                  preview_running_ = false;
@@ -302,11 +369,18 @@ void App::draw_selection_tab() {
         ImGui::SliderFloat("Tanimoto cap", &tanimoto_cap_, 0.3F, 1.0F, "%.2f");
     }
     ImGui::BeginDisabled(preview_running_ || !model_);
-    if (ImGui::Button(preview_running_ ? "Scoring..." : "Preview")) {
+    if (ImGui::Button(preview_running_ ? "Scoring...###preview" : "Preview###preview")) {
         run_preview();
     }
     widgets_.record_last_item("preview_button");
     ImGui::EndDisabled();
+    if (preview_job_) {
+        ImGui::SameLine();
+        if (ImGui::Button("Cancel")) {
+            cancel_preview("Preview cancelled.");
+        }
+        widgets_.record_last_item("preview_cancel");
+    }
     ImGui::SameLine();
     ImGui::BeginDisabled(preview_.empty() || adding_ || !me_.is_admin());
     if (ImGui::Button(adding_ ? "Adding..." : "Add to Queue")) {
@@ -317,6 +391,16 @@ void App::draw_selection_tab() {
     if (!me_.is_admin()) {
         ImGui::SameLine();
         ImGui::TextDisabled("(adding to the queue: admins only)");
+    }
+    if (preview_job_) {
+        const auto done = preview_job_->scored();
+        const auto total = preview_job_->size();
+        const std::string what =
+            "Scoring " + std::to_string(done) + " of " + std::to_string(total) + " compounds";
+        ImGui::ProgressBar(static_cast<float>(done) /
+                               static_cast<float>(std::max<std::size_t>(total, 1)),
+                           ImVec2(ImGui::GetFontSize() * 24, 0), what.c_str());
+        widgets_.record_last_item("preview_progress");
     }
     if (!preview_error_.empty()) {
         ImGui::TextColored(ImVec4(0.95F, 0.45F, 0.35F, 1), "%s", preview_error_.c_str());

@@ -163,6 +163,9 @@ public:
     /// Same as predict for each row; members are filled only when with_members is true.
     std::vector<Prediction> predict_batch(const std::vector<Features>& rows,
                                           bool with_members = false) const;
+    /// The same on rows[0, n_rows) (a slice of a larger pool; errors count from rows[0]).
+    std::vector<Prediction> predict_batch(const Features* rows, std::size_t n_rows,
+                                          bool with_members = false) const;
     /// Output of one member for one compound (probability for classification).
     double member_output(std::size_t member, const Features& features) const;
 

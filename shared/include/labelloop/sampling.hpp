@@ -94,4 +94,32 @@ SelectionResult select_batch(const BootstrapEnsemble& model, const std::vector<F
 /// pool's size.
 SelectionResult select_batch(const CandidatePool& pool, const SelectionOptions& options);
 
+/// select_batch(model, pool, options) in slices, for a caller that must not stop for the
+/// whole pool: the browser scores a slice per frame and shows how far it got. Same checks and
+/// same result as select_batch, whatever the slice sizes.
+class IncrementalSelection {
+public:
+    /// Checks the options and every compound's features up front (the same SelectionError as
+    /// select_batch); scores nothing yet. `model` must outlive this object.
+    IncrementalSelection(const BootstrapEnsemble& model, std::vector<Features> pool,
+                         SelectionOptions options);
+
+    /// Scores up to `max_compounds` more compounds (prediction and applicability distance).
+    /// Returns true once every compound is scored.
+    bool step(std::size_t max_compounds);
+    bool done() const { return scored_ == pool_.size(); }
+    std::size_t scored() const { return scored_; }
+    std::size_t size() const { return pool_.size(); }
+
+    /// The ranking and the batch. Throws std::logic_error before done().
+    SelectionResult result() const;
+
+private:
+    const BootstrapEnsemble* model_;
+    std::vector<Features> pool_;
+    SelectionOptions options_;
+    CandidatePool candidates_;
+    std::size_t scored_ = 0;
+};
+
 } // namespace labelloop
