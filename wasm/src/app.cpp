@@ -181,13 +181,21 @@ void App::draw_header() {
         ImGui::TextColored(colour, "Server %s", connection_label(server_.state));
     }
     widgets_.record_last_item("server_status");
+    // Requests come and go every few seconds: their count gets a slot of its own so that what
+    // follows on the line (Sync now) stays where the pointer is.
+    ImGui::SameLine();
+    const float slot_x = ImGui::GetCursorPosX();
+    const float slot_w = ImGui::CalcTextSize("(99 requests in flight)").x;
     if (api_.in_flight() > 0) {
-        ImGui::SameLine();
         ImGui::TextDisabled("(%d request%s in flight)", api_.in_flight(),
                             api_.in_flight() == 1 ? "" : "s");
+    } else {
+        ImGui::Dummy(ImVec2(slot_w, ImGui::GetTextLineHeight()));
     }
     if (signed_in_) {
-        ImGui::SameLine(0.0F, ImGui::GetFontSize());
+        ImGui::SameLine(slot_x + slot_w);
+    }
+    if (signed_in_) {
         const bool offline = server_.state == ConnectionState::Offline || sync_error_ == "offline";
         if (offline) {
             ImGui::TextColored(red, "offline");
@@ -241,9 +249,10 @@ void App::draw_header() {
         }
         widgets_.record_last_item("sign_out");
     }
-    if (!server_.message.empty()) {
-        ImGui::TextColored(ImVec4(0.9F, 0.6F, 0.3F, 1), "%s", server_.message.c_str());
-    }
+    // Always a line, empty or not, so the tabs below do not jump when the server goes away
+    // or comes back.
+    ImGui::TextColored(ImVec4(0.9F, 0.6F, 0.3F, 1), "%s", server_.message.c_str());
+    widgets_.record_last_item("server_message");
 }
 
 void App::draw_notices() {
