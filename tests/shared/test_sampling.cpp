@@ -49,6 +49,17 @@ SelectionOptions opts(Strategy s, std::size_t batch) {
     return o;
 }
 
+// A small regression ensemble on `d` (unit weights).
+BootstrapEnsemble small_model(const testing::SyntheticSet& d, std::size_t members = 4,
+                              unsigned rounds = 5) {
+    EnsembleParams p;
+    p.n_members = members;
+    p.boosting_rounds = rounds;
+    p.min_samples_leaf = 3;
+    return BootstrapEnsemble::fit(d.x, d.y, std::vector<double>(d.x.size(), 1.0), Task::Regression,
+                                  FeatureLayout::model_default(), p);
+}
+
 } // namespace
 
 TEST_CASE("strategy names are exact and unknown ones are refused", "[sampling]") {
@@ -171,12 +182,7 @@ TEST_CASE("invalid selection requests fail with precise errors", "[sampling][err
 
     // Through a model: a pool compound with NaN features is named.
     const auto d = testing::make_synthetic(40, 31);
-    EnsembleParams p;
-    p.n_members = 4;
-    p.boosting_rounds = 5;
-    p.min_samples_leaf = 3;
-    const auto model = BootstrapEnsemble::fit(d.x, d.y, std::vector<double>(40, 1.0),
-                                              Task::Regression, FeatureLayout::model_default(), p);
+    const auto model = small_model(d);
     auto bad = d.x;
     bad[2].descriptors[0] = std::numeric_limits<double>::quiet_NaN();
     CHECK_THROWS_WITH(select_batch(model, bad, opts(Strategy::Uncertainty, 3)),
@@ -189,14 +195,7 @@ TEST_CASE("invalid selection requests fail with precise errors", "[sampling][err
 
 TEST_CASE("incremental selection gives select_batch's result whatever the slice sizes",
           "[sampling][incremental]") {
-    const auto train = testing::make_synthetic(120, 7);
-    EnsembleParams p;
-    p.n_members = 8;
-    p.boosting_rounds = 6;
-    p.min_samples_leaf = 3;
-    const auto model =
-        BootstrapEnsemble::fit(train.x, train.y, std::vector<double>(train.x.size(), 1.0),
-                               Task::Regression, FeatureLayout::model_default(), p);
+    const auto model = small_model(testing::make_synthetic(120, 7), 8, 6);
     const auto pool = testing::make_synthetic(301, 99).x; // not a multiple of 64
 
     SelectionOptions hybrid = opts(Strategy::Hybrid, 12);
@@ -237,12 +236,7 @@ TEST_CASE("incremental selection gives select_batch's result whatever the slice 
 TEST_CASE("incremental selection refuses what select_batch refuses, before scoring",
           "[sampling][incremental][errors]") {
     const auto d = testing::make_synthetic(40, 31);
-    EnsembleParams p;
-    p.n_members = 4;
-    p.boosting_rounds = 5;
-    p.min_samples_leaf = 3;
-    const auto model = BootstrapEnsemble::fit(d.x, d.y, std::vector<double>(40, 1.0),
-                                              Task::Regression, FeatureLayout::model_default(), p);
+    const auto model = small_model(d);
     auto bad = d.x;
     bad[39].descriptors[0] = std::numeric_limits<double>::quiet_NaN();
     CHECK_THROWS_WITH(IncrementalSelection(model, bad, opts(Strategy::Uncertainty, 3)),

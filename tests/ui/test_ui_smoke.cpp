@@ -50,6 +50,15 @@ std::vector<QueueItem> make_queue(std::size_t n) {
     return items;
 }
 
+// The model the queue belongs to, as the server would list it.
+ModelInfo regression_model(const char* id) {
+    ModelInfo model;
+    model.id = id;
+    model.task = "regression";
+    model.status = "active";
+    return model;
+}
+
 double render_frames(App& app, int frames, double& now) {
     const auto t0 = std::chrono::steady_clock::now();
     for (int f = 0; f < frames; ++f) {
@@ -113,11 +122,8 @@ TEST_CASE("sorting and filtering 10 000 rows happen once per change, not per fra
           "[ui][smoke]") {
     HeadlessImGui imgui;
     App app;
-    ModelInfo model;
-    model.id = "m";
-    model.task = "regression";
-    model.status = "active";
-    app.load_queue_for_test(make_queue(10000), User{"u1", "alice", "scientist"}, model);
+    app.load_queue_for_test(make_queue(10000), User{"u1", "alice", "scientist"},
+                            regression_model("m"));
     app.select_tab_for_test(Tab::Queue);
     double now = 0.0;
     render_frames(app, 3, now);
@@ -135,11 +141,7 @@ TEST_CASE("a Sample Selection preview is scored over frames and equals select_ba
           "[ui][preview]") {
     HeadlessImGui imgui;
     App app;
-    ModelInfo info;
-    info.id = "m";
-    info.task = "regression";
-    info.status = "active";
-    app.load_queue_for_test(make_queue(10), User{"u1", "alice", "admin"}, info);
+    app.load_queue_for_test(make_queue(10), User{"u1", "alice", "admin"}, regression_model("m"));
     app.select_tab_for_test(Tab::Selection);
     double now = 0.0;
     render_frames(app, 3, now);
