@@ -55,6 +55,11 @@ void App::start_scoring(const SelectionOptions& options, std::vector<PreviewRow>
     // Checks everything at once (a bad option or compound is an error before any work), then
     // scores a slice per frame in advance_preview.
     preview_started_ = std::chrono::steady_clock::now();
+    if (!model_) { // signed out (or the model failed to load) while the pool was arriving
+        preview_error_ = "The model is no longer loaded; run the preview again.";
+        preview_running_ = false;
+        return;
+    }
     try {
         // A pool smaller than the batch is chosen whole (the summary line says so).
         SelectionOptions clamped = options;
