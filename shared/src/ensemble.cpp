@@ -239,6 +239,15 @@ inline std::size_t lowest_set_bit(std::uint64_t x) {
 
 // ---- 3. TreeGrower ----------------------------------------------------------------------
 
+/// A node's rows: a stretch of TreeGrower's row order (no allocation per node).
+struct RowSpan {
+    const std::uint32_t* first = nullptr;
+    const std::uint32_t* last = nullptr;
+    const std::uint32_t* begin() const { return first; }
+    const std::uint32_t* end() const { return last; }
+    std::size_t size() const { return static_cast<std::size_t>(last - first); }
+};
+
 struct GrowOptions {
     unsigned max_depth = 0; // 0 = unlimited
     double min_count = 1;
@@ -267,7 +276,7 @@ public:
 
     /// Grows one tree on rows `rows` (sorted, unique) with per-row g, h (already weighted)
     /// and multiplicity c. Adds each leaf's value to out[r] for its rows.
-    Tree grow(std::vector<std::uint32_t> rows, const std::vector<double>& g,
+    Tree grow(const std::vector<std::uint32_t>& rows, const std::vector<double>& g,
               const std::vector<double>& h, const std::vector<double>& c, const GrowOptions& opt,
               detail::Rng& rng, std::vector<double>& out) {
         g_ = &g;
@@ -291,20 +300,28 @@ public:
                 n_drawn = std::max<std::size_t>(m, 1);
             }
         }
+        // Every node owns a stretch [begin, end) of order_; a split partitions its stretch in
+        // place, stably (left rows first, each side in the parent's order), so every sum
+        // below adds the same numbers in the same order as with a vector per node.
+        order_.assign(rows.begin(), rows.end());
+        right_rows_.resize(rows.size());
         struct Pending {
             std::int32_t node;
             unsigned depth;
-            std::vector<std::uint32_t> rows;
+            std::size_t begin;
+            std::size_t end;
             std::unique_ptr<Histogram> hist; // dense histograms when already known
         };
         std::vector<Pending> stack;
         tree.nodes.emplace_back();
-        stack.push_back({0, 0, std::move(rows), nullptr});
+        stack.push_back({0, 0, 0, order_.size(), nullptr});
         while (!stack.empty()) {
             Pending p = std::move(stack.back());
             stack.pop_back();
+            std::uint32_t* first = order_.data() + p.begin;
+            const RowSpan node_rows{first, order_.data() + p.end};
             SplitStats total;
-            for (auto r : p.rows) {
+            for (auto r : node_rows) {
                 total.g += g[r];
                 total.h += h[r];
                 total.c += c[r];
@@ -317,39 +334,46 @@ public:
                     sample_features(opt.feature_fraction);
                 }
                 if (n_drawn > 0) {
-                    s = drawn_split(p.rows, total, n_drawn);
-                } else if (p.rows.size() >= kDenseRows) {
+                    s = drawn_split(node_rows, total, n_drawn);
+                } else if (node_rows.size() >= kDenseRows) {
                     if (!p.hist) {
                         p.hist = new_histogram();
-                        accumulate(p.rows, *p.hist);
+                        accumulate(node_rows, *p.hist);
                     }
                     s = evaluate_dense(*p.hist, total);
                 } else {
-                    s = best_split(p.rows, total);
+                    s = best_split(node_rows, total);
                 }
             }
             if (s.feature < 0) {
                 auto& leaf = tree.nodes[static_cast<std::size_t>(p.node)];
                 leaf.value =
                     total.h + opt.l2 > 0 ? -total.g / (total.h + opt.l2) * opt.learning_rate : 0.0;
-                for (auto r : p.rows) {
+                for (auto r : node_rows) {
                     out[r] += leaf.value;
+                }
+                if (p.hist) {
+                    spare_.push_back(std::move(p.hist));
                 }
                 continue;
             }
-            std::vector<std::uint32_t> left;
-            std::vector<std::uint32_t> right;
+            std::size_t n_left = 0;
+            std::size_t n_right = 0;
             double left_c = 0.0;
             double right_c = 0.0;
-            for (auto r : p.rows) {
+            for (auto r : node_rows) {
                 if (goes_right(r, s)) {
-                    right.push_back(r);
+                    right_rows_[n_right++] = r;
                     right_c += c[r];
                 } else {
-                    left.push_back(r);
+                    first[n_left++] = r; // never ahead of the read position
                     left_c += c[r];
                 }
             }
+            std::copy(right_rows_.begin(),
+                      right_rows_.begin() + static_cast<std::ptrdiff_t>(n_right), first + n_left);
+            const RowSpan left{first, first + n_left};
+            const RowSpan right{first + n_left, first + n_left + n_right};
             // Histogram subtraction: build the smaller child's histograms from its rows and
             // get the larger child's as parent minus smaller, when the larger child will need
             // dense histograms at all.
@@ -369,7 +393,12 @@ public:
                 larger_slot = std::move(p.hist);
                 if ((left_smaller ? left : right).size() >= kDenseRows) {
                     smaller_slot = std::move(small_hist);
+                } else {
+                    spare_.push_back(std::move(small_hist));
                 }
+            }
+            if (p.hist) {
+                spare_.push_back(std::move(p.hist));
             }
             const auto left_id = static_cast<std::int32_t>(tree.nodes.size());
             tree.nodes.emplace_back();
@@ -383,8 +412,10 @@ public:
             node.gain = static_cast<double>(static_cast<float>(s.gain));
             // Right pushed first so the left subtree is grown first (node order is part of
             // the reproducible result).
-            stack.push_back({left_id + 1, p.depth + 1, std::move(right), std::move(right_hist)});
-            stack.push_back({left_id, p.depth + 1, std::move(left), std::move(left_hist)});
+            stack.push_back(
+                {left_id + 1, p.depth + 1, p.begin + n_left, p.end, std::move(right_hist)});
+            stack.push_back(
+                {left_id, p.depth + 1, p.begin, p.begin + n_left, std::move(left_hist)});
         }
         return tree;
     }
@@ -406,14 +437,21 @@ private:
     static constexpr std::size_t kDenseRows = 128;
     static constexpr std::size_t kMaxDrawn = 96; // < 256: drawn_pos_ holds bytes
 
-    std::unique_ptr<Histogram> new_histogram() const {
-        auto hist = std::make_unique<Histogram>();
+    // Zeroed histograms, reusing those of finished nodes (a member grows thousands).
+    std::unique_ptr<Histogram> new_histogram() {
+        std::unique_ptr<Histogram> hist;
+        if (spare_.empty()) {
+            hist = std::make_unique<Histogram>();
+        } else {
+            hist = std::move(spare_.back());
+            spare_.pop_back();
+        }
         hist->bits.assign(bits_.bit_of.size(), SplitStats{});
         hist->desc.assign(desc_offset_.back(), SplitStats{});
         return hist;
     }
 
-    void accumulate(const std::vector<std::uint32_t>& rows, Histogram& hist) const {
+    void accumulate(RowSpan rows, Histogram& hist) const {
         const auto& g = *g_;
         const auto& h = *h_;
         const auto& c = *c_;
@@ -498,8 +536,7 @@ private:
     // Best split among `m` distinct features drawn uniformly from all of them (Floyd's
     // algorithm), gathering statistics for those features only: one pass over the rows tests
     // the drawn bits a member can split on; each drawn descriptor gets its own bin pass.
-    Split drawn_split(const std::vector<std::uint32_t>& rows, const SplitStats& total,
-                      std::size_t m) {
+    Split drawn_split(RowSpan rows, const SplitStats& total, std::size_t m) {
         const auto p_features = static_cast<std::uint32_t>(Fingerprint::kBits + data_.n_desc);
         drawn_.clear();
         for (auto j = p_features - static_cast<std::uint32_t>(m); j < p_features; ++j) {
@@ -628,7 +665,7 @@ private:
         }
     }
 
-    Split best_split(const std::vector<std::uint32_t>& rows, const SplitStats& total) {
+    Split best_split(RowSpan rows, const SplitStats& total) {
         const auto& g = *g_;
         const auto& h = *h_;
         const auto& c = *c_;
@@ -683,7 +720,10 @@ private:
 
     const TrainingData& data_;
     const MemberBits& bits_;
-    std::vector<SplitStats> bit_stats_; // per slot
+    std::vector<SplitStats> bit_stats_;     // per slot
+    std::vector<std::uint32_t> order_;      // the tree's rows, each node's a stretch
+    std::vector<std::uint32_t> right_rows_; // partition scratch
+    std::vector<std::unique_ptr<Histogram>> spare_;
     std::vector<std::uint16_t> touched_;
     std::vector<std::uint32_t> drawn_;
     std::vector<std::uint32_t> drawn_bits_;
