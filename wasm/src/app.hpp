@@ -287,6 +287,8 @@ private:
     std::unique_ptr<IncrementalSelection> preview_job_;
     std::vector<PreviewRow> preview_job_rows_; // parallel to the job's pool
     std::chrono::steady_clock::time_point preview_started_;
+    std::size_t preview_slice_ = 64;    // compounds per step, adapted to the frame budget
+    double preview_max_frame_ms_ = 0.0; // the longest a frame spent scoring this preview
     bool adding_ = false;
 
     // -- Structure tab (SMILES viewer)

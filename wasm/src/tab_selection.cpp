@@ -67,6 +67,8 @@ void App::start_scoring(const SelectionOptions& options, std::vector<PreviewRow>
         preview_job_ =
             std::make_unique<IncrementalSelection>(*model_, std::move(features), clamped);
         preview_job_rows_ = std::move(rows);
+        preview_slice_ = 64;
+        preview_max_frame_ms_ = 0.0;
     } catch (const std::exception& e) {
         preview_error_ = e.what();
         preview_running_ = false;
@@ -128,17 +130,38 @@ void App::advance_preview() {
     if (!preview_job_) {
         return;
     }
-    // About half a 60 Hz frame of scoring, in slices of one scoring block (64 compounds).
-    constexpr auto kBudget = std::chrono::milliseconds(8);
-    constexpr std::size_t kSlice = 64;
-    const auto deadline = std::chrono::steady_clock::now() + kBudget;
-    while (!preview_job_->step(kSlice)) {
-        if (std::chrono::steady_clock::now() >= deadline) {
+    // About half a 60 Hz frame of scoring. Slices start at one scoring block (64 compounds)
+    // and shrink while one takes more than a quarter of the budget: with a large training
+    // set the applicability-domain search (every pool compound against every training
+    // compound) makes a block cost more than a frame can spare.
+    using Clock = std::chrono::steady_clock;
+    constexpr auto kBudget = std::chrono::microseconds(8000);
+    const auto start = Clock::now();
+    const auto deadline = start + kBudget;
+    const auto note_time = [&] {
+        preview_max_frame_ms_ =
+            std::max(preview_max_frame_ms_,
+                     std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+    };
+    for (;;) {
+        const auto t0 = Clock::now();
+        if (preview_job_->step(preview_slice_)) {
+            break;
+        }
+        const auto now = Clock::now();
+        if (now - t0 > kBudget / 4 && preview_slice_ > 4) {
+            preview_slice_ /= 2;
+        } else if (now - t0 < kBudget / 16 && preview_slice_ < 64) {
+            preview_slice_ *= 2;
+        }
+        if (now >= deadline) {
+            note_time();
             return;
         }
     }
     try {
         const SelectionResult result = preview_job_->result();
+        note_time(); // the ranking and the batch are part of the last frame's work
         preview_pool_size_ = preview_job_->size();
         for (const auto& s : result.selected) {
             PreviewRow row = preview_job_rows_[s.index];
