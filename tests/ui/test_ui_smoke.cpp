@@ -190,3 +190,41 @@ TEST_CASE("a Sample Selection preview is scored over frames and equals select_ba
         CHECK(progress_drawn);
     }
 }
+
+TEST_CASE("Cancel stops a running preview and leaves no batch", "[ui][preview]") {
+    HeadlessImGui imgui;
+    App app;
+    app.load_queue_for_test(make_queue(10), User{"u1", "alice", "admin"}, regression_model("m"));
+    app.select_tab_for_test(Tab::Selection);
+    double now = 0.0;
+    render_frames(app, 3, now);
+    const auto train = labelloop::testing::make_synthetic(300, 5);
+    labelloop::EnsembleParams p;
+    p.n_members = 20;
+    p.boosting_rounds = 10;
+    auto model = labelloop::BootstrapEnsemble::fit(
+        train.x, train.y, std::vector<double>(train.x.size(), 1.0), labelloop::Task::Regression,
+        labelloop::FeatureLayout::model_default(), p);
+    // 60 000 compounds take dozens of frames at about 8 ms of scoring each (20 000 took about
+    // 20 above); the click below needs four.
+    app.preview_pool_for_test(std::move(model), labelloop::testing::make_synthetic(60000, 8).x);
+    render_frames(app, 1, now);
+    auto state = app.state();
+    REQUIRE(state["preview"]["running"].get<bool>());
+    REQUIRE(state["widgets"].contains("preview_cancel"));
+    const auto& w = state["widgets"]["preview_cancel"];
+    ImGuiIO& io = ImGui::GetIO();
+    io.MousePos = ImVec2(w["x"].get<float>() + w["w"].get<float>() / 2,
+                         w["y"].get<float>() + w["h"].get<float>() / 2);
+    render_frames(app, 1, now);
+    io.MouseDown[0] = true;
+    render_frames(app, 1, now);
+    io.MouseDown[0] = false;
+    render_frames(app, 2, now);
+    state = app.state();
+    CHECK_FALSE(state["preview"]["running"].get<bool>());
+    CHECK(state["preview"]["error"] == "Preview cancelled.");
+    CHECK(state["preview"]["rows"].empty());
+    CHECK(state["preview"]["scoring"] == 0);
+    CHECK_FALSE(state["widgets"].contains("preview_progress"));
+}

@@ -402,13 +402,6 @@ void App::draw_selection_tab() {
     }
     widgets_.record_last_item("preview_button");
     ImGui::EndDisabled();
-    if (preview_job_) {
-        ImGui::SameLine();
-        if (ImGui::Button("Cancel")) {
-            cancel_preview("Preview cancelled.");
-        }
-        widgets_.record_last_item("preview_cancel");
-    }
     ImGui::SameLine();
     ImGui::BeginDisabled(preview_.empty() || adding_ || !me_.is_admin());
     if (ImGui::Button(adding_ ? "Adding..." : "Add to Queue")) {
@@ -421,6 +414,10 @@ void App::draw_selection_tab() {
         ImGui::TextDisabled("(adding to the queue: admins only)");
     }
     if (preview_job_) {
+        // On a line of its own, below the buttons: nothing above moves while it shows.
+        const bool cancel = ImGui::Button("Cancel");
+        widgets_.record_last_item("preview_cancel");
+        ImGui::SameLine();
         const auto done = preview_job_->scored();
         const auto total = preview_job_->size();
         const std::string what =
@@ -429,6 +426,9 @@ void App::draw_selection_tab() {
                                static_cast<float>(std::max<std::size_t>(total, 1)),
                            ImVec2(ImGui::GetFontSize() * 24, 0), what.c_str());
         widgets_.record_last_item("preview_progress");
+        if (cancel) {
+            cancel_preview("Preview cancelled.");
+        }
     }
     if (!preview_error_.empty()) {
         ImGui::TextColored(ImVec4(0.95F, 0.45F, 0.35F, 1), "%s", preview_error_.c_str());
