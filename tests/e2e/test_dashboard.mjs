@@ -211,6 +211,18 @@ test('Sample Selection pools: an uploaded SMILES file and a named dataset, score
   assert.deepEqual(s.preview.rows.map((r) => r.smiles).sort(), [...smiles].sort());
   assert.ok(s.preview.rows.every((r) => Number.isFinite(r.uncertainty) && r.uncertainty >= 0));
   await screenshot(page, args.artifacts, 'dashboard-selection-upload');
+  // A file with an unparsable SMILES: the preview names its line and chooses nothing.
+  {
+    const bad = page.waitForEvent('filechooser');
+    await clickWidget(page, 'upload_button');
+    await (await bad).setFiles({ name: 'bad.smi', mimeType: 'text/plain', buffer: Buffer.from('CCO\n\nC1CC(\nCCN\n') });
+    await waitForState(page, (st) => st.pasted_bytes === 15, 'the bad file in the SMILES box');
+    const runs = (await state(page)).preview.runs;
+    await clickUntil(page, 'preview_button', (st) => st.preview.runs > runs, 'the preview started');
+    s = await waitForState(page, (st) => !st.preview.running && st.preview.error !== '', 'the refusal');
+    assert.match(s.preview.error, /^line 3: /);
+    assert.equal(s.preview.rows.length, 0);
+  }
   // A named dataset (the demo's import is called "esol").
   await pick(2);
   {

@@ -153,6 +153,8 @@ private:
     /// Scores the running preview's next slices within this frame's budget; publishes the
     /// batch when the pool is done.
     void advance_preview();
+    /// Featurizes pasted SMILES until `deadline`; true once scoring has started.
+    bool advance_paste(std::chrono::steady_clock::time_point deadline);
     /// Drops a running preview (its model is going away, or the user cancelled).
     void cancel_preview(const std::string& why);
     void fetch_pool_page(std::int64_t offset,
@@ -285,6 +287,15 @@ private:
     // A preview being scored: a slice per frame, so a pool of tens of thousands of compounds
     // never stops the page (see advance_preview).
     std::unique_ptr<IncrementalSelection> preview_job_;
+    /// A pasted or uploaded pool whose SMILES are being featurized before scoring.
+    struct PastedPool {
+        SelectionOptions options;
+        std::vector<std::pair<int, std::string>> lines; // (line number, SMILES)
+        std::size_t next = 0;                           // lines featurized so far
+        std::vector<PreviewRow> rows;
+        std::vector<Features> features;
+    };
+    std::unique_ptr<PastedPool> paste_job_;
     std::vector<PreviewRow> preview_job_rows_; // parallel to the job's pool
     std::chrono::steady_clock::time_point preview_started_;
     std::size_t preview_slice_ = 64;    // compounds per step, adapted to the frame budget

@@ -96,8 +96,10 @@ void App::run_preview() {
 
     preview_running_ = true;
     if (pool_kind_ == 1) {
-        std::vector<PreviewRow> rows;
-        std::vector<Features> features;
+        // Pasted or uploaded SMILES: featurized by RDKit MinimalLib a few per frame in
+        // advance_preview (a few hundred compounds took a visible stall in one frame).
+        auto paste = std::make_unique<PastedPool>();
+        paste->options = *options;
         std::istringstream lines(pasted_smiles_);
         int line_number = 0;
         for (std::string line; std::getline(lines, line);) {
@@ -105,20 +107,12 @@ void App::run_preview() {
             while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) {
                 line.pop_back();
             }
-            if (line.empty()) {
-                continue;
+            if (!line.empty()) {
+                paste->lines.emplace_back(line_number, std::move(line));
             }
-            std::string error;
-            auto f = browser_features(line, error);
-            if (!f) {
-                preview_error_ = "line " + std::to_string(line_number) + ": " + error;
-                preview_running_ = false;
-                return;
-            }
-            rows.push_back(PreviewRow{"", line, "", {}});
-            features.push_back(std::move(*f));
         }
-        score(std::move(rows), std::move(features));
+        paste_job_ = std::move(paste);
+        preview_started_ = std::chrono::steady_clock::now();
         return;
     }
     pool_rows_.clear();
@@ -126,7 +120,37 @@ void App::run_preview() {
     fetch_pool_page(0, std::move(score));
 }
 
+bool App::advance_paste(std::chrono::steady_clock::time_point deadline) {
+    PastedPool& paste = *paste_job_;
+    while (paste.next < paste.lines.size()) {
+        const auto& [line_number, smiles] = paste.lines[paste.next];
+        std::string error;
+        auto f = browser_features(smiles, error);
+        if (!f) {
+            preview_error_ = "line " + std::to_string(line_number) + ": " + error;
+            preview_running_ = false;
+            paste_job_.reset();
+            return false;
+        }
+        paste.rows.push_back(PreviewRow{"", smiles, "", {}});
+        paste.features.push_back(std::move(*f));
+        ++paste.next;
+        if (std::chrono::steady_clock::now() >= deadline) {
+            return false;
+        }
+    }
+    auto done = std::move(paste_job_);
+    const auto started = preview_started_;
+    start_scoring(done->options, std::move(done->rows), std::move(done->features));
+    preview_started_ = started; // the preview's time includes reading the SMILES
+    return preview_job_ != nullptr;
+}
+
 void App::advance_preview() {
+    if (paste_job_ &&
+        !advance_paste(std::chrono::steady_clock::now() + std::chrono::microseconds(8000))) {
+        return;
+    }
     if (!preview_job_) {
         return;
     }
@@ -198,9 +222,10 @@ void App::preview_pool_for_test(BootstrapEnsemble model, std::vector<Features> p
 }
 
 void App::cancel_preview(const std::string& why) {
-    if (!preview_job_) {
+    if (!preview_job_ && !paste_job_) {
         return;
     }
+    paste_job_.reset();
     preview_job_.reset();
     preview_job_rows_.clear();
     preview_running_ = false;
@@ -413,15 +438,16 @@ void App::draw_selection_tab() {
         ImGui::SameLine();
         ImGui::TextDisabled("(adding to the queue: admins only)");
     }
-    if (preview_job_) {
+    if (preview_job_ || paste_job_) {
         // On a line of its own, below the buttons: nothing above moves while it shows.
         const bool cancel = ImGui::Button("Cancel");
         widgets_.record_last_item("preview_cancel");
         ImGui::SameLine();
-        const auto done = preview_job_->scored();
-        const auto total = preview_job_->size();
-        const std::string what =
-            "Scoring " + std::to_string(done) + " of " + std::to_string(total) + " compounds";
+        const auto done = paste_job_ ? paste_job_->next : preview_job_->scored();
+        const auto total = paste_job_ ? paste_job_->lines.size() : preview_job_->size();
+        const std::string what = (paste_job_ ? "Reading SMILES " : "Scoring ") +
+                                 std::to_string(done) + " of " + std::to_string(total) +
+                                 (paste_job_ ? "" : " compounds");
         ImGui::ProgressBar(static_cast<float>(done) /
                                static_cast<float>(std::max<std::size_t>(total, 1)),
                            ImVec2(ImGui::GetFontSize() * 24, 0), what.c_str());
