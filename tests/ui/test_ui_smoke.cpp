@@ -59,6 +59,17 @@ ModelInfo regression_model(const char* id) {
     return model;
 }
 
+// A small regression ensemble for the preview tests (300 synthetic compounds, 20 members).
+labelloop::BootstrapEnsemble preview_model() {
+    const auto train = labelloop::testing::make_synthetic(300, 5);
+    labelloop::EnsembleParams p;
+    p.n_members = 20;
+    p.boosting_rounds = 10;
+    return labelloop::BootstrapEnsemble::fit(
+        train.x, train.y, std::vector<double>(train.x.size(), 1.0), labelloop::Task::Regression,
+        labelloop::FeatureLayout::model_default(), p);
+}
+
 double render_frames(App& app, int frames, double& now) {
     const auto t0 = std::chrono::steady_clock::now();
     for (int f = 0; f < frames; ++f) {
@@ -70,6 +81,13 @@ double render_frames(App& app, int frames, double& now) {
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
                .count() /
            frames;
+}
+
+// An admin's app on the Sample Selection tab, the way the preview tests start.
+void open_selection_tab(App& app, double& now) {
+    app.load_queue_for_test(make_queue(10), User{"u1", "alice", "admin"}, regression_model("m"));
+    app.select_tab_for_test(Tab::Selection);
+    render_frames(app, 3, now);
 }
 
 } // namespace
@@ -141,18 +159,9 @@ TEST_CASE("a Sample Selection preview is scored over frames and equals select_ba
           "[ui][preview]") {
     HeadlessImGui imgui;
     App app;
-    app.load_queue_for_test(make_queue(10), User{"u1", "alice", "admin"}, regression_model("m"));
-    app.select_tab_for_test(Tab::Selection);
     double now = 0.0;
-    render_frames(app, 3, now);
-
-    const auto train = labelloop::testing::make_synthetic(300, 5);
-    labelloop::EnsembleParams p;
-    p.n_members = 20;
-    p.boosting_rounds = 10;
-    auto model = labelloop::BootstrapEnsemble::fit(
-        train.x, train.y, std::vector<double>(train.x.size(), 1.0), labelloop::Task::Regression,
-        labelloop::FeatureLayout::model_default(), p);
+    open_selection_tab(app, now);
+    auto model = preview_model();
     const auto pool = labelloop::testing::make_synthetic(20000, 6).x;
     labelloop::SelectionOptions options; // what the form shows by default
     options.strategy = labelloop::Strategy::Uncertainty;
@@ -194,17 +203,9 @@ TEST_CASE("a Sample Selection preview is scored over frames and equals select_ba
 TEST_CASE("Cancel stops a running preview and leaves no batch", "[ui][preview]") {
     HeadlessImGui imgui;
     App app;
-    app.load_queue_for_test(make_queue(10), User{"u1", "alice", "admin"}, regression_model("m"));
-    app.select_tab_for_test(Tab::Selection);
     double now = 0.0;
-    render_frames(app, 3, now);
-    const auto train = labelloop::testing::make_synthetic(300, 5);
-    labelloop::EnsembleParams p;
-    p.n_members = 20;
-    p.boosting_rounds = 10;
-    auto model = labelloop::BootstrapEnsemble::fit(
-        train.x, train.y, std::vector<double>(train.x.size(), 1.0), labelloop::Task::Regression,
-        labelloop::FeatureLayout::model_default(), p);
+    open_selection_tab(app, now);
+    auto model = preview_model();
     // 60 000 compounds take dozens of frames at about 8 ms of scoring each (20 000 took about
     // 20 above); the click below needs four.
     app.preview_pool_for_test(std::move(model), labelloop::testing::make_synthetic(60000, 8).x);
