@@ -194,8 +194,6 @@ void App::draw_header() {
     }
     if (signed_in_) {
         ImGui::SameLine(slot_x + slot_w);
-    }
-    if (signed_in_) {
         const bool offline = server_.state == ConnectionState::Offline || sync_error_ == "offline";
         if (offline) {
             ImGui::TextColored(red, "offline");

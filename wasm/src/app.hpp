@@ -291,9 +291,7 @@ private:
     struct PastedPool {
         SelectionOptions options;
         std::vector<std::pair<int, std::string>> lines; // (line number, SMILES)
-        std::size_t next = 0;                           // lines featurized so far
-        std::vector<PreviewRow> rows;
-        std::vector<Features> features;
+        std::vector<Features> features;                 // of the first lines, in order
     };
     std::unique_ptr<PastedPool> paste_job_;
     std::vector<PreviewRow> preview_job_rows_; // parallel to the job's pool

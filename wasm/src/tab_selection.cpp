@@ -122,8 +122,8 @@ void App::run_preview() {
 
 bool App::advance_paste(std::chrono::steady_clock::time_point deadline) {
     PastedPool& paste = *paste_job_;
-    while (paste.next < paste.lines.size()) {
-        const auto& [line_number, smiles] = paste.lines[paste.next];
+    while (paste.features.size() < paste.lines.size()) {
+        const auto& [line_number, smiles] = paste.lines[paste.features.size()];
         std::string error;
         auto f = browser_features(smiles, error);
         if (!f) {
@@ -132,16 +132,19 @@ bool App::advance_paste(std::chrono::steady_clock::time_point deadline) {
             paste_job_.reset();
             return false;
         }
-        paste.rows.push_back(PreviewRow{"", smiles, "", {}});
         paste.features.push_back(std::move(*f));
-        ++paste.next;
         if (std::chrono::steady_clock::now() >= deadline) {
             return false;
         }
     }
     auto done = std::move(paste_job_);
+    std::vector<PreviewRow> rows;
+    rows.reserve(done->lines.size());
+    for (auto& line : done->lines) {
+        rows.push_back(PreviewRow{"", std::move(line.second), "", {}});
+    }
     const auto started = preview_started_;
-    start_scoring(done->options, std::move(done->rows), std::move(done->features));
+    start_scoring(done->options, std::move(rows), std::move(done->features));
     preview_started_ = started; // the preview's time includes reading the SMILES
     return preview_job_ != nullptr;
 }
@@ -443,7 +446,7 @@ void App::draw_selection_tab() {
         const bool cancel = ImGui::Button("Cancel");
         widgets_.record_last_item("preview_cancel");
         ImGui::SameLine();
-        const auto done = paste_job_ ? paste_job_->next : preview_job_->scored();
+        const auto done = paste_job_ ? paste_job_->features.size() : preview_job_->scored();
         const auto total = paste_job_ ? paste_job_->lines.size() : preview_job_->size();
         const std::string what = (paste_job_ ? "Reading SMILES " : "Scoring ") +
                                  std::to_string(done) + " of " + std::to_string(total) +
