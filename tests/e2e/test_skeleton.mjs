@@ -40,11 +40,20 @@ async function openApp(options = {}) {
   return { context, page, s, consoleErrors };
 }
 
+/** Types `smiles` into the Structure tab's field until the app has taken all of it (drawn it
+ *  or refused it): on a loaded machine a keystroke can land before the field is active. */
 async function typeSmiles(page, smiles) {
-  await clickWidget(page, 'smiles_input');
-  await page.keyboard.press('Control+A');
-  await page.keyboard.press('Backspace');
-  await page.keyboard.type(smiles, { delay: 5 });
+  for (let attempt = 0; ; attempt++) {
+    await clickWidget(page, 'smiles_input');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.type(smiles, { delay: 5 });
+    try {
+      return await waitForState(page, (st) => st.molecule.smiles === smiles, `${smiles} typed`, 10000);
+    } catch (e) {
+      if (attempt === 2) throw e;
+    }
+  }
 }
 
 test('the app loads, shows the server version and draws a typed SMILES', async () => {
