@@ -210,6 +210,28 @@ TEST_CASE("API: select, label, retrain as a job while the API keeps answering", 
     CHECK(status_of(w.post("/api/v1/active-learning/select",
                            {{"model_id", w.model.id}, {"pool", {{"kind", "everything"}}}},
                            admin)) == 422);
+    // Malformed hybrid weights and diversity are refused naming the field (a string for
+    // weights once surfaced as a JSON library message).
+    const auto refused = [&](const json& extra, int status, const std::string& message) {
+        json body = {{"model_id", w.model.id}, {"strategy", "hybrid"}, {"threshold", -3.0}};
+        body.update(extra);
+        const auto res = w.post("/api/v1/active-learning/select", body, admin);
+        CHECK(status_of(res) == status);
+        CHECK(body_of(res)["error"]["message"] == message);
+    };
+    refused({{"weights", "x"}}, 400,
+            "Field 'weights' must be an object {uncertainty, margin, applicability}.");
+    refused({{"weights", {{"uncertainty", "high"}}}}, 400,
+            "Field 'weights.uncertainty' must be a number.");
+    refused({{"weights", {{"novelty", 0.5}}}}, 422,
+            "Unknown field 'weights.novelty': use uncertainty, margin or applicability.");
+    refused({{"diversity", 3}}, 400,
+            "Field 'diversity' must be a string or an object {kind, cap, pool}.");
+    refused({{"diversity", {{"kind", "maxmin"}, {"pool", -1}}}}, 400,
+            "Field 'diversity.pool' must be a non-negative integer.");
+    refused({{"diversity", {{"cap", "0.7"}}}}, 400, "Field 'diversity.cap' must be a number.");
+    refused({{"diversity", {{"kind", "tanimoto_cap"}, {"radius", 2}}}}, 422,
+            "Unknown field 'diversity.radius': use kind, cap or pool.");
 
     const auto cycles =
         body_of(w.get("/api/v1/active-learning/cycles?model_id=" + w.model.id, w.team.alice.token));

@@ -123,6 +123,8 @@ TEST_CASE("API: label an item, and the error paths of labeling", "[api][queue]")
     check_error(w.post(url, {{"label", 1.0}}, w.team.alice.token), 409, "conflict");
     const std::string url2 = w.q + "/" + w.items[1].id + "/label";
     check_error(w.post(url2, {{"label", "NaN"}}, w.team.alice.token), 422, "invalid_value");
+    // A null label was once read from an empty optional and stored as 0.
+    check_error(w.post(url2, {{"label", nullptr}}, w.team.alice.token), 422, "invalid_value");
     check_error(w.post(url2, {{"label", 1.0}, {"source", "rumour"}}, w.team.alice.token), 422,
                 "invalid_value");
     check_error(w.post(url2, {{"source", "experimental"}}, w.team.alice.token), 400, "bad_request");

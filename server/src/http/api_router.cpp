@@ -264,6 +264,19 @@ std::optional<double> optional_number(const json& body, const std::string& field
     return body.at(field).get<double>();
 }
 
+double require_number(const json& body, const std::string& field) {
+    if (!body.contains(field)) {
+        fail(ErrorKind::BadRequest, "The request needs the numeric field '" + field + "'.",
+             {{"field", field}});
+    }
+    const auto v = optional_number(body, field);
+    if (!v) {
+        fail(ErrorKind::InvalidValue, "Field '" + field + "' must be a number, not null.",
+             {{"field", field}});
+    }
+    return *v;
+}
+
 std::optional<std::int64_t> optional_int(const json& body, const std::string& field) {
     if (!body.contains(field) || body.at(field).is_null()) {
         return std::nullopt;

@@ -105,6 +105,8 @@ void send_error(httplib::Response& res, int status, const std::string& code,
 std::string require_string(const json& body, const std::string& field);
 std::optional<std::string> optional_string(const json& body, const std::string& field);
 std::optional<double> optional_number(const json& body, const std::string& field);
+/// A number that must be present and not null (422 naming the field otherwise).
+double require_number(const json& body, const std::string& field);
 std::optional<std::int64_t> optional_int(const json& body, const std::string& field);
 std::optional<bool> optional_bool(const json& body, const std::string& field);
 std::vector<std::string> string_list(const json& body, const std::string& field);

@@ -106,12 +106,8 @@ void add_queue_routes(ApiRouter& router, service::Services& s) {
          "Label an item: {label, source, confidence, notes?, version?}", Access::User},
         [&al](const ApiRequest& r, httplib::Response& res) {
             const json body = r.body();
-            if (!body.contains("label")) {
-                service::fail(service::ErrorKind::BadRequest,
-                              "The request needs the numeric field 'label'.", {{"field", "label"}});
-            }
             service::LabelInput input;
-            input.label = *optional_number(body, "label");
+            input.label = require_number(body, "label");
             input.source = optional_string(body, "source").value_or("experimental");
             input.confidence = optional_string(body, "confidence").value_or("high");
             input.notes = optional_string(body, "notes");

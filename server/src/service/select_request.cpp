@@ -84,10 +84,50 @@ SelectRequest parse_select_request(const json& body) {
         req.threshold = body.at("threshold").get<double>();
     }
     if (present(body, "weights")) {
-        req.weights = body.at("weights");
+        const json& w = body.at("weights");
+        if (!w.is_object()) {
+            mistyped("weights", "an object {uncertainty, margin, applicability}");
+        }
+        for (const auto& [name, v] : w.items()) {
+            if (name != "uncertainty" && name != "margin" && name != "applicability") {
+                fail(ErrorKind::InvalidValue,
+                     "Unknown field 'weights." + name +
+                         "': use uncertainty, margin or applicability.",
+                     {{"field", "weights." + name}});
+            }
+            if (!v.is_number()) {
+                mistyped("weights." + name, "a number");
+            }
+        }
+        req.weights = w;
     }
     if (present(body, "diversity")) {
-        req.diversity = body.at("diversity");
+        const json& d = body.at("diversity");
+        if (d.is_object()) {
+            for (const auto& [name, v] : d.items()) {
+                const std::string field = "diversity." + name;
+                if (name == "kind") {
+                    if (!v.is_string()) {
+                        mistyped(field, "a string");
+                    }
+                } else if (name == "cap") {
+                    if (!v.is_number()) {
+                        mistyped(field, "a number");
+                    }
+                } else if (name == "pool") {
+                    if (!v.is_number_unsigned()) {
+                        mistyped(field, "a non-negative integer");
+                    }
+                } else {
+                    fail(ErrorKind::InvalidValue,
+                         "Unknown field '" + field + "': use kind, cap or pool.",
+                         {{"field", field}});
+                }
+            }
+        } else if (!d.is_string()) {
+            mistyped("diversity", "a string or an object {kind, cap, pool}");
+        }
+        req.diversity = d;
     }
     if (present(body, "exclude_labeled")) {
         if (!body.at("exclude_labeled").is_boolean()) {
