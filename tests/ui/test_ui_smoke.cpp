@@ -4,6 +4,7 @@
 // prints the measured frame times (no timing thresholds here: see the closing notes).
 #include "app.hpp"
 #include "synthetic.hpp"
+#include "ui/metric_changes.hpp"
 
 #include <catch2/catch.hpp>
 #include <imgui.h>
@@ -228,4 +229,45 @@ TEST_CASE("Cancel stops a running preview and leaves no batch", "[ui][preview]")
     CHECK(state["preview"]["rows"].empty());
     CHECK(state["preview"]["scoring"] == 0);
     CHECK_FALSE(state["widgets"].contains("preview_progress"));
+}
+
+TEST_CASE("Cycle History lists the curve's metric first and judges each change", "[ui][cycles]") {
+    const nlohmann::json before = {{"validation",
+                                    {{"interval_coverage_90", 0.933},
+                                     {"mae", 0.521},
+                                     {"n", 60},
+                                     {"r2", 0.852},
+                                     {"rmse", 0.672},
+                                     {"note", "text is skipped"}}}};
+    const nlohmann::json after = {{"validation",
+                                   {{"interval_coverage_90", 0.88},
+                                    {"mae", 0.558},
+                                    {"n", 60},
+                                    {"r2", 0.852},
+                                    {"rmse", 0.651}}}};
+    const auto changes = metric_changes(before, after, "rmse");
+    REQUIRE(changes.size() == 5);
+    CHECK(changes[0].name == "rmse");
+    CHECK(changes[0].text == "rmse 0.672 -> 0.651");
+    CHECK(changes[0].verdict == Verdict::Better);
+    // 0.933 -> 0.880 moves the 90 % coverage from 0.033 to 0.020 away from 0.90: better,
+    // though lower.
+    CHECK(changes[1].name == "interval_coverage_90");
+    CHECK(changes[1].verdict == Verdict::Better);
+    CHECK(changes[2].name == "mae");
+    CHECK(changes[2].verdict == Verdict::Worse);
+    CHECK(changes[3].name == "r2");
+    CHECK(changes[3].verdict == Verdict::Unchanged);
+    // The validation set's size is shown once, as a count, last.
+    CHECK(changes[4].text == "n 60");
+
+    // A classification cycle without after-metrics yet (still labeling), flat metrics.
+    const auto open = metric_changes({{"accuracy", 0.9}, {"roc_auc", 0.93}, {"n_positive", 12}},
+                                     nlohmann::json::object(), "roc_auc");
+    REQUIRE(open.size() == 3);
+    CHECK(open[0].text == "roc_auc 0.930");
+    CHECK(open[0].verdict == Verdict::NoAfter);
+    CHECK(open[1].name == "accuracy");
+    CHECK(open[2].text == "n_positive 12");
+    CHECK(metric_changes(nlohmann::json(), nlohmann::json(), "rmse").empty());
 }

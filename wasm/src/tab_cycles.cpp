@@ -6,6 +6,7 @@
 
 #include "labelloop/learning_curve.hpp"
 #include "platform/file_picker.hpp"
+#include "ui/metric_changes.hpp"
 
 #include <imgui.h>
 
@@ -17,8 +18,18 @@ namespace labelloop::app {
 namespace {
 
 /// Metrics where a smaller value is better.
-bool lower_is_better(const std::string& name) {
-    return name == "rmse" || name == "mae" || name == "ece" || name == "expected_calibration_error";
+ImVec4 verdict_colour(Verdict v) {
+    switch (v) {
+    case Verdict::Better:
+        return {0.45F, 0.9F, 0.5F, 1};
+    case Verdict::Worse:
+        return {0.95F, 0.45F, 0.4F, 1};
+    case Verdict::Unchanged:
+        return {0.8F, 0.8F, 0.8F, 1};
+    case Verdict::NoAfter:
+        break;
+    }
+    return {0.75F, 0.75F, 0.75F, 1};
 }
 
 /// The metric the learning curve shows for a task.
@@ -157,6 +168,7 @@ void App::draw_cycles_tab() {
     }
 
     // Timeline
+    const std::string primary = curve_metric(*m);
     if (ImGui::BeginTable("cycles", 8,
                           ImGuiTableFlags_RowBg | ImGuiTableFlags_Borders |
                               ImGuiTableFlags_SizingStretchProp)) {
@@ -192,35 +204,26 @@ void App::draw_cycles_tab() {
             ImGui::TextUnformatted(c.completed_at.empty() ? "-"
                                                           : c.completed_at.substr(0, 16).c_str());
             ImGui::TableSetColumnIndex(7);
-            const json& before = c.metrics_before.contains("validation")
-                                     ? c.metrics_before["validation"]
-                                     : c.metrics_before;
-            const json& after = c.metrics_after.contains("validation")
-                                    ? c.metrics_after["validation"]
-                                    : c.metrics_after;
-            bool any = false;
-            for (const auto& [name, value] : before.items()) {
-                if (!value.is_number()) {
-                    continue;
-                }
-                if (any) {
+            const auto changes = metric_changes(c.metrics_before, c.metrics_after, primary);
+            ImGui::BeginGroup();
+            for (std::size_t k = 0; k < changes.size(); ++k) {
+                if (k > 0) {
                     ImGui::SameLine();
                 }
-                any = true;
-                const double b = value.get<double>();
-                if (after.contains(name) && after[name].is_number()) {
-                    const double a = after[name].get<double>();
-                    const bool better = lower_is_better(name) ? a < b : a > b;
-                    ImGui::TextColored(std::fabs(a - b) < 1e-12 ? ImVec4(0.8F, 0.8F, 0.8F, 1)
-                                       : better                 ? ImVec4(0.45F, 0.9F, 0.5F, 1)
-                                                                : ImVec4(0.95F, 0.45F, 0.4F, 1),
-                                       "%s %.3f -> %.3f", name.c_str(), b, a);
-                } else {
-                    ImGui::Text("%s %.3f", name.c_str(), b);
-                }
+                ImGui::TextColored(verdict_colour(changes[k].verdict), "%s",
+                                   changes[k].text.c_str());
             }
-            if (!any) {
+            if (changes.empty()) {
                 ImGui::TextDisabled("-");
+            }
+            ImGui::EndGroup();
+            if (!changes.empty() && ImGui::IsItemHovered()) {
+                // The cell clips long lists: the whole list, one metric per line.
+                ImGui::BeginTooltip();
+                for (const auto& change : changes) {
+                    ImGui::TextColored(verdict_colour(change.verdict), "%s", change.text.c_str());
+                }
+                ImGui::EndTooltip();
             }
             if (i == 0) {
                 widgets_.record_last_item("cycle_row_0");

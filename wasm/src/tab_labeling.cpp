@@ -122,8 +122,9 @@ void App::draw_labeling_tab() {
 
     ImGui::SameLine();
     ImGui::BeginChild("right", ImVec2(0, 0), false);
-    ImGui::Text("Item %s  |  status %s  |  priority %.3f  |  %s", item.id.substr(0, 8).c_str(),
-                item.status.c_str(), item.priority_score, item.selection_strategy.c_str());
+    ImGui::Text("Item %s  |  status %s  |  priority %.3f  |  selected by %s",
+                item.id.substr(0, 8).c_str(), item.status.c_str(), item.priority_score,
+                item.selection_strategy.c_str());
     draw_prediction_panel(item);
     ImGui::Separator();
     draw_label_form(index);
