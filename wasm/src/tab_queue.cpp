@@ -137,8 +137,13 @@ void App::draw_queue_tab() {
         rebuild_visible_rows();
     }
     draw_conflicts();
-    // Filters
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 14);
+    // Filters; the status combo is wide enough for its longest entry in full.
+    float status_width = 0.0F;
+    for (const char* f : kStatusFilters) {
+        status_width = std::max(status_width, ImGui::CalcTextSize(f).x);
+    }
+    ImGui::SetNextItemWidth(status_width + ImGui::GetFrameHeight() +
+                            ImGui::GetStyle().FramePadding.x * 3);
     if (ImGui::Combo("Status", &status_filter_, kStatusFilters, IM_ARRAYSIZE(kStatusFilters))) {
         visible_dirty_ = true;
     }
@@ -224,8 +229,9 @@ void App::draw_queue_tab() {
     const float thumb = kThumbnail * dpr_;
     if (ImGui::BeginTable("queue", 8, flags, ImVec2(0, ImGui::GetContentRegionAvail().y))) {
         ImGui::TableSetupScrollFreeze(0, 1);
-        ImGui::TableSetupColumn(
-            "Structure", ImGuiTableColumnFlags_NoSort | ImGuiTableColumnFlags_WidthFixed, thumb);
+        ImGui::TableSetupColumn("Structure",
+                                ImGuiTableColumnFlags_NoSort | ImGuiTableColumnFlags_WidthFixed,
+                                std::max(thumb, ImGui::CalcTextSize("Structure").x));
         ImGui::TableSetupColumn("Compound", 0, 2.0F);
         ImGui::TableSetupColumn("Prediction", 0, 1.0F);
         ImGui::TableSetupColumn("Uncertainty", 0, 1.0F);

@@ -21,8 +21,7 @@ namespace {
 
 const char* const kStrategies[] = {"uncertainty", "margin", "entropy", "random", "hybrid"};
 const char* const kDiversity[] = {"none", "tanimoto_cap", "maxmin"};
-const char* const kPools[] = {"all unlabeled compounds", "pasted or uploaded SMILES (one per line)",
-                              "a dataset"};
+const char* const kPools[] = {"all unlabeled compounds", "pasted or uploaded SMILES", "a dataset"};
 
 ImTextureID as_texture(unsigned t) {
     return reinterpret_cast<ImTextureID>(static_cast<std::uintptr_t>(t));
@@ -390,6 +389,8 @@ void App::draw_selection_tab() {
             open_smiles_file_picker(); // the file's text lands in the box below
         }
         widgets_.record_last_item("upload_button");
+        ImGui::SameLine();
+        ImGui::TextDisabled("one SMILES per line");
         ImGui::InputTextMultiline(
             "##pasted", pasted_smiles_, sizeof pasted_smiles_,
             ImVec2(ImGui::GetContentRegionAvail().x, ImGui::GetFontSize() * 5));
@@ -474,7 +475,8 @@ void App::draw_selection_tab() {
                           ImGuiTableFlags_RowBg | ImGuiTableFlags_Borders | ImGuiTableFlags_ScrollY,
                           ImVec2(0, ImGui::GetContentRegionAvail().y))) {
         ImGui::TableSetupScrollFreeze(0, 1);
-        ImGui::TableSetupColumn("Structure", ImGuiTableColumnFlags_WidthFixed, thumb);
+        ImGui::TableSetupColumn("Structure", ImGuiTableColumnFlags_WidthFixed,
+                                std::max(thumb, ImGui::CalcTextSize("Structure").x));
         ImGui::TableSetupColumn("Compound");
         ImGui::TableSetupColumn("Prediction");
         ImGui::TableSetupColumn("Uncertainty");
