@@ -248,8 +248,11 @@ TEST_CASE("API: select, label, retrain as a job while the API keeps answering", 
 
     for (int i = 0; i < 3; ++i) {
         const std::string id = sel["items"][i]["id"];
+        // The first note reads as a spreadsheet formula: the CSV export must defuse it.
         CHECK(status_of(w.post("/api/v1/active-learning/queue/" + id + "/label",
-                               {{"label", -1.0 - i}, {"source", "literature"}},
+                               {{"label", -1.0 - i},
+                                {"source", "literature"},
+                                {"notes", i == 0 ? "=HYPERLINK(\"http://x\",\"y\")" : "fine"}},
                                w.team.alice.token)) == 200);
     }
     auto accepted = w.post(retrain, {{"min_new_labels", 3}}, admin);
@@ -292,6 +295,9 @@ TEST_CASE("API: select, label, retrain as a job while the API keeps answering", 
     REQUIRE(status_of(csv) == 200);
     CHECK(csv->get_header_value("Content-Type") == "text/csv");
     CHECK(std::count(csv->body.begin(), csv->body.end(), '\n') == 1 + 12);
+    CHECK(csv->body.find(",\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"") != std::string::npos);
+    CHECK(csv->body.find(",=HYPERLINK") == std::string::npos);
+    CHECK(csv->body.find(",\"=HYPERLINK") == std::string::npos);
     auto labels = w.get("/api/v1/export/labels.csv?model_id=" + v2, w.team.alice.token);
     CHECK(std::count(labels->body.begin(), labels->body.end(), '\n') == 1 + 70 + 3);
     auto sdf = w.get("/api/v1/export/labels.sdf?model_id=" + v2, w.team.alice.token);

@@ -48,6 +48,13 @@ std::string csv_field(const std::string& text) {
     return out + "\"";
 }
 
+std::string csv_text_field(const std::string& text) {
+    if (!text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string::npos) {
+        return csv_field("'" + text);
+    }
+    return csv_field(text);
+}
+
 domain::Compound CompoundService::get(const std::string& id) {
     return found_or_not_found(store_.find_compound(id), "compound", id);
 }
@@ -145,15 +152,15 @@ std::string CompoundService::export_queue_csv(const std::string& model_id) {
         f.sort = "created";
         for (const auto& q : store_.list_queue(f)) {
             out << q.id << ',' << q.compound_id << ',' << csv_field(q.smiles) << ','
-                << csv_field(opt_text(q.compound_name)) << ',' << q.model_id << ','
+                << csv_text_field(opt_text(q.compound_name)) << ',' << q.model_id << ','
                 << version.version << ',' << q.selection_batch << ',' << q.selection_strategy << ','
                 << q.status << ',' << opt_text(q.prediction) << ',' << opt_text(q.uncertainty)
                 << ',' << opt_text(q.applicability_distance) << ',' << opt_text(q.in_domain) << ','
-                << opt_text(q.priority_score) << ',' << csv_field(opt_text(q.assigned_to_name))
+                << opt_text(q.priority_score) << ',' << csv_text_field(opt_text(q.assigned_to_name))
                 << ',' << opt_text(q.label) << ',' << opt_text(q.label_source) << ','
                 << opt_text(q.label_confidence) << ',' << opt_text(q.labeled_at) << ','
-                << csv_field(opt_text(q.labeled_by_name)) << ',' << csv_field(opt_text(q.notes))
-                << '\n';
+                << csv_text_field(opt_text(q.labeled_by_name)) << ','
+                << csv_text_field(opt_text(q.notes)) << '\n';
         }
     }
     return out.str();
@@ -199,12 +206,12 @@ std::string CompoundService::export_labels_csv(const std::string& model_id) {
     domain::Model model;
     const auto labels = collect_labels(store_, model_id, &model);
     std::ostringstream out;
-    out << "compound_id,smiles,name," << csv_field(model.property)
+    out << "compound_id,smiles,name," << csv_text_field(model.property)
         << ",label_source,label_confidence,set\n";
     for (const auto& l : labels) {
-        out << l.compound_id << ',' << csv_field(l.smiles) << ',' << csv_field(l.name.value_or(""))
-            << ',' << number(l.label) << ',' << l.source << ',' << l.confidence << ',' << l.origin
-            << '\n';
+        out << l.compound_id << ',' << csv_field(l.smiles) << ','
+            << csv_text_field(l.name.value_or("")) << ',' << number(l.label) << ',' << l.source
+            << ',' << l.confidence << ',' << l.origin << '\n';
     }
     return out.str();
 }

@@ -76,5 +76,9 @@ private:
 
 /// One CSV field, quoted when needed (RFC 4180).
 std::string csv_field(const std::string& text);
+/// A CSV field of free text for people (names, notes) in an export: as csv_field, and text a
+/// spreadsheet would run as a formula (starting with = + - @, a tab or CR) gets a leading
+/// apostrophe, so opening the file cannot run `=HYPERLINK(...)` from a compound name.
+std::string csv_text_field(const std::string& text);
 
 } // namespace labelloop::service
