@@ -17,7 +17,7 @@
 namespace labelloop::app {
 namespace {
 
-/// Metrics where a smaller value is better.
+/// Green for a change for the better, red for the worse, grey otherwise.
 ImVec4 verdict_colour(Verdict v) {
     switch (v) {
     case Verdict::Better:
