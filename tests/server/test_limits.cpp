@@ -139,6 +139,11 @@ TEST_CASE("limits: deep nesting and NUL characters are 400, malformed JSON too",
     check_refused(
         w.post_raw(item + "/label", R"({"label": 1, "notes": "unterminated)", w.team.alice.token),
         400, "bad_request", "not valid JSON");
+    // Where it goes wrong, and a number no double holds (once only "not valid JSON").
+    check_refused(w.post_raw(item + "/label", R"({"label": 1,, "notes": "x"})", w.team.alice.token),
+                  400, "bad_request", "syntax error at byte 13");
+    check_refused(w.post_raw(item + "/label", R"({"label": 1e999})", w.team.alice.token), 400,
+                  "bad_request", "a number is too large for a double");
     // invalid UTF-8 inside a string is not JSON either
     check_refused(
         w.post_raw(item + "/label", "{\"label\": 1, \"notes\": \"\xff\xfe\"}", w.team.alice.token),

@@ -135,9 +135,17 @@ json ApiRequest::body(const BodyLimits& limits) const {
     if (http.body.empty()) {
         return json::object();
     }
-    json parsed = json::parse(http.body, nullptr, false);
-    if (parsed.is_discarded()) {
-        fail(ErrorKind::BadRequest, "The request body is not valid JSON.");
+    json parsed;
+    try {
+        parsed = json::parse(http.body);
+    } catch (const json::parse_error& e) {
+        fail(ErrorKind::BadRequest,
+             "The request body is not valid JSON (syntax error at byte " + std::to_string(e.byte) +
+                 ").",
+             {{"byte", e.byte}});
+    } catch (const json::out_of_range&) {
+        fail(ErrorKind::BadRequest,
+             "The request body is not valid JSON: a number is too large for a double.");
     }
     if (!parsed.is_object()) {
         fail(ErrorKind::BadRequest, "The request body must be a JSON object.");
