@@ -210,6 +210,8 @@ test('Sample Selection pools: an uploaded SMILES file and a named dataset, score
   let s = await waitForState(page, (st) => st.preview.rows.length === smiles.length, 'the uploaded compounds scored');
   assert.deepEqual(s.preview.rows.map((r) => r.smiles).sort(), [...smiles].sort());
   assert.ok(s.preview.rows.every((r) => Number.isFinite(r.uncertainty) && r.uncertainty >= 0));
+  // Five compounds against the default batch of 20: the whole pool, and the page says why.
+  assert.ok(s.preview.batch_asked > smiles.length, `batch asked ${s.preview.batch_asked}`);
   await screenshot(page, args.artifacts, 'dashboard-selection-upload');
   // A file with an unparsable SMILES: the preview names its line and chooses nothing.
   {

@@ -480,6 +480,7 @@ nlohmann::json App::state() const {
           {"runs", preview_runs_},
           {"error", preview_error_},
           {"pool", preview_pool_size_},
+          {"batch_asked", preview_batch_asked_},
           {"ms", preview_ms_},
           {"max_frame_ms", preview_max_frame_ms_}}},
         {"depictions",

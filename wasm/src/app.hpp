@@ -283,6 +283,7 @@ private:
     std::vector<Features> pool_features_; // parallel to pool_rows_
     std::string preview_error_;
     std::size_t preview_pool_size_ = 0;
+    std::size_t preview_batch_asked_ = 0; // batch size of the run, before clamping to the pool
     double preview_ms_ = 0.0;
     // A preview being scored: a slice per frame, so a pool of tens of thousands of compounds
     // never stops the page (see advance_preview).

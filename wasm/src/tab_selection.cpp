@@ -63,6 +63,7 @@ void App::start_scoring(const SelectionOptions& options, std::vector<PreviewRow>
         // A pool smaller than the batch is chosen whole (the summary line says so).
         SelectionOptions clamped = options;
         clamped.batch_size = std::min(options.batch_size, features.size());
+        preview_batch_asked_ = options.batch_size;
         preview_job_ =
             std::make_unique<IncrementalSelection>(*model_, std::move(features), clamped);
         preview_job_rows_ = std::move(rows);
@@ -467,6 +468,11 @@ void App::draw_selection_tab() {
     if (!preview_.empty()) {
         ImGui::Text("%zu chosen of %zu compounds, scored in the browser in %.1f ms",
                     preview_.size(), preview_pool_size_, preview_ms_);
+        if (preview_batch_asked_ > preview_pool_size_) {
+            ImGui::SameLine();
+            ImGui::TextDisabled("(the whole pool: smaller than the batch size of %zu)",
+                                preview_batch_asked_);
+        }
         widgets_.record_last_item("preview_summary");
     }
     const float thumb = 56.0F * dpr_;
