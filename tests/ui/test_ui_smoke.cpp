@@ -84,6 +84,22 @@ double render_frames(App& app, int frames, double& now) {
            frames;
 }
 
+// Clicks a widget the app recorded last frame with real ImGui mouse input (Dear ImGui 1.86's
+// io.MousePos / io.MouseDown API): move, press, release.
+void click(App& app, const std::string& widget, double& now) {
+    const auto state = app.state();
+    REQUIRE(state["widgets"].contains(widget));
+    const auto& w = state["widgets"][widget];
+    ImGuiIO& io = ImGui::GetIO();
+    io.MousePos = ImVec2(w["x"].get<float>() + w["w"].get<float>() / 2,
+                         w["y"].get<float>() + w["h"].get<float>() / 2);
+    render_frames(app, 1, now);
+    io.MouseDown[0] = true;
+    render_frames(app, 1, now);
+    io.MouseDown[0] = false;
+    render_frames(app, 2, now);
+}
+
 // An admin's app on the Sample Selection tab, the way the preview tests start.
 void open_selection_tab(App& app, double& now) {
     app.load_queue_for_test(make_queue(10), User{"u1", "alice", "admin"}, regression_model("m"));
@@ -213,16 +229,7 @@ TEST_CASE("Cancel stops a running preview and leaves no batch", "[ui][preview]")
     render_frames(app, 1, now);
     auto state = app.state();
     REQUIRE(state["preview"]["running"].get<bool>());
-    REQUIRE(state["widgets"].contains("preview_cancel"));
-    const auto& w = state["widgets"]["preview_cancel"];
-    ImGuiIO& io = ImGui::GetIO();
-    io.MousePos = ImVec2(w["x"].get<float>() + w["w"].get<float>() / 2,
-                         w["y"].get<float>() + w["h"].get<float>() / 2);
-    render_frames(app, 1, now);
-    io.MouseDown[0] = true;
-    render_frames(app, 1, now);
-    io.MouseDown[0] = false;
-    render_frames(app, 2, now);
+    click(app, "preview_cancel", now);
     state = app.state();
     CHECK_FALSE(state["preview"]["running"].get<bool>());
     CHECK(state["preview"]["error"] == "Preview cancelled.");
@@ -270,4 +277,53 @@ TEST_CASE("Cycle History lists the curve's metric first and judges each change",
     CHECK(open[1].name == "accuracy");
     CHECK(open[2].text == "n_positive 12");
     CHECK(metric_changes(nlohmann::json(), nlohmann::json(), "rmse").empty());
+}
+
+TEST_CASE("a classification model is labeled with a class, not a number", "[ui][labeling]") {
+    HeadlessImGui imgui;
+    App app;
+    double now = 0.0;
+    ModelInfo model;
+    model.id = "bbbp-1";
+    model.name = "BBBP";
+    model.property = "p_np";
+    model.task = "classification";
+    model.version = 1;
+    model.status = "active";
+    auto queue = make_queue(5);
+    for (auto& q : queue) {
+        q.status = "pending";
+        q.prediction = 0.5;
+    }
+    app.load_queue_for_test(std::move(queue), User{"u1", "alice", "scientist"}, model);
+    app.select_tab_for_test(Tab::Labeling);
+    render_frames(app, 3, now);
+    auto state = app.state();
+    REQUIRE(state["current"].is_object());
+    const std::string first = state["current"]["id"];
+    CHECK(state["widgets"].contains("label_class_0"));
+    CHECK(state["widgets"].contains("label_class_1"));
+    CHECK_FALSE(state["widgets"].contains("label_value"));
+    CHECK(state["current"]["form"]["class"] == -1);
+
+    // Save & Next with no class chosen: an error, nothing recorded.
+    click(app, "save_next_button", now);
+    state = app.state();
+    CHECK(state["current"]["form"]["error"] == "Choose a class (0 or 1) before saving.");
+    CHECK(state["sync"]["pending"] == 0);
+    CHECK(state["current"]["id"] == first);
+
+    // Choose 1 (positive), save: one label op with 1.0, and the next item is shown.
+    click(app, "label_class_1", now);
+    CHECK(app.state()["current"]["form"]["class"] == 1);
+    click(app, "save_next_button", now);
+    state = app.state();
+    REQUIRE(state["sync"]["pending"] == 1);
+    const auto& op = state["sync"]["pending_ops"][0];
+    CHECK(op["kind"] == "label");
+    CHECK(op["item_id"] == first);
+    CHECK(op["label"].get<double>() == 1.0);
+    CHECK(state["current"]["id"] != first);
+    // The next item starts without a class, so a stale choice is never saved by accident.
+    CHECK(state["current"]["form"]["class"] == -1);
 }

@@ -399,6 +399,7 @@ nlohmann::json App::state() const {
                  : nlohmann::json()},
             {"form",
              {{"label", label_text_},
+              {"class", label_class_},
               {"source", label_source_},
               {"confidence", label_confidence_},
               {"notes", notes_},
