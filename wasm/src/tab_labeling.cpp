@@ -148,7 +148,9 @@ void App::draw_prediction_panel(const QueueItem& item) {
             prediction_error_ = "The browser could not score this compound: " + error;
         }
     }
-    ImGui::Text("Prediction %s: %s", m != nullptr ? m->property.c_str() : "",
+    const std::string property = m != nullptr ? m->property : "";
+    // A classifier's prediction is the probability of the positive class: say so.
+    ImGui::Text(classification ? "Prediction P(%s = 1): %s" : "Prediction %s: %s", property.c_str(),
                 item.prediction ? std::to_string(*item.prediction).substr(0, 6).c_str() : "-");
     ImGui::SameLine();
     ImGui::Text("  uncertainty (ensemble std): %s",
