@@ -51,11 +51,15 @@ std::vector<QueueItem> make_queue(std::size_t n) {
     return items;
 }
 
-// The model the queue belongs to, as the server would list it.
-ModelInfo regression_model(const char* id) {
+// The model the queue belongs to, as the server would list it (version 1, active).
+ModelInfo model_info(const char* id, const char* task = "regression", const char* name = "",
+                     const char* property = "") {
     ModelInfo model;
     model.id = id;
-    model.task = "regression";
+    model.name = name;
+    model.property = property;
+    model.task = task;
+    model.version = 1;
     model.status = "active";
     return model;
 }
@@ -102,7 +106,7 @@ void click(App& app, const std::string& widget, double& now) {
 
 // An admin's app on the Sample Selection tab, the way the preview tests start.
 void open_selection_tab(App& app, double& now) {
-    app.load_queue_for_test(make_queue(10), User{"u1", "alice", "admin"}, regression_model("m"));
+    app.load_queue_for_test(make_queue(10), User{"u1", "alice", "admin"}, model_info("m"));
     app.select_tab_for_test(Tab::Selection);
     render_frames(app, 3, now);
 }
@@ -112,14 +116,8 @@ void open_selection_tab(App& app, double& now) {
 TEST_CASE("every tab renders many frames with a 10 000-item queue", "[ui][smoke]") {
     HeadlessImGui imgui;
     App app;
-    ModelInfo model;
-    model.id = "model-1";
-    model.name = "ESOL logS";
-    model.property = "logS";
-    model.task = "regression";
-    model.version = 1;
-    model.status = "active";
-    app.load_queue_for_test(make_queue(10000), User{"u1", "alice", "admin"}, model);
+    app.load_queue_for_test(make_queue(10000), User{"u1", "alice", "admin"},
+                            model_info("model-1", "regression", "ESOL logS", "logS"));
     double now = 0.0;
 
     struct TabCase {
@@ -157,8 +155,7 @@ TEST_CASE("sorting and filtering 10 000 rows happen once per change, not per fra
           "[ui][smoke]") {
     HeadlessImGui imgui;
     App app;
-    app.load_queue_for_test(make_queue(10000), User{"u1", "alice", "scientist"},
-                            regression_model("m"));
+    app.load_queue_for_test(make_queue(10000), User{"u1", "alice", "scientist"}, model_info("m"));
     app.select_tab_for_test(Tab::Queue);
     double now = 0.0;
     render_frames(app, 3, now);
@@ -283,19 +280,13 @@ TEST_CASE("a classification model is labeled with a class, not a number", "[ui][
     HeadlessImGui imgui;
     App app;
     double now = 0.0;
-    ModelInfo model;
-    model.id = "bbbp-1";
-    model.name = "BBBP";
-    model.property = "p_np";
-    model.task = "classification";
-    model.version = 1;
-    model.status = "active";
     auto queue = make_queue(5);
     for (auto& q : queue) {
         q.status = "pending";
         q.prediction = 0.5;
     }
-    app.load_queue_for_test(std::move(queue), User{"u1", "alice", "scientist"}, model);
+    app.load_queue_for_test(std::move(queue), User{"u1", "alice", "scientist"},
+                            model_info("bbbp-1", "classification", "BBBP", "p_np"));
     app.select_tab_for_test(Tab::Labeling);
     render_frames(app, 3, now);
     auto state = app.state();
