@@ -226,19 +226,29 @@ void App::draw_header() {
     if (signed_in_) {
         const ModelInfo* m = active_model();
         ImGui::SameLine(0.0F, ImGui::GetFontSize() * 1.5F);
+        const float right = ImGui::GetWindowContentRegionMax().x;
+        const std::string who = me_.name + " (" + me_.role + ")";
+        const float spacing = ImGui::GetStyle().ItemSpacing.x;
+        const float width = ImGui::CalcTextSize(who.c_str()).x + ImGui::CalcTextSize("Sign out").x +
+                            ImGui::GetStyle().FramePadding.x * 2 + spacing * 2;
+        // The model line gives up its "(property, task)" part before it would run into the
+        // signed-in user on a narrow window; the tooltip keeps the whole of it.
+        const float room = right - width - ImGui::GetCursorPosX() - spacing;
         if (m != nullptr) {
-            ImGui::Text("Model: %s v%lld (%s, %s)", m->name.c_str(),
-                        static_cast<long long>(m->version), m->property.c_str(), m->task.c_str());
+            const std::string brief =
+                "Model: " + m->name + " v" + std::to_string(static_cast<long long>(m->version));
+            const std::string full = brief + " (" + m->property + ", " + m->task + ")";
+            const bool fits = ImGui::CalcTextSize(full.c_str()).x <= room;
+            ImGui::TextUnformatted(fits ? full.c_str() : brief.c_str());
+            if (!fits && ImGui::IsItemHovered()) {
+                ImGui::SetTooltip("%s", full.c_str());
+            }
         } else {
             ImGui::TextDisabled("No active model");
         }
         widgets_.record_last_item("active_model");
-        const float right = ImGui::GetWindowContentRegionMax().x;
-        const std::string who = me_.name + " (" + me_.role + ")";
-        const float width = ImGui::CalcTextSize(who.c_str()).x + ImGui::CalcTextSize("Sign out").x +
-                            ImGui::GetStyle().FramePadding.x * 2 +
-                            ImGui::GetStyle().ItemSpacing.x * 2;
-        ImGui::SameLine(std::max(ImGui::GetCursorPosX(), right - width));
+        const float model_end = ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x + spacing * 2;
+        ImGui::SameLine(std::max(model_end, right - width));
         ImGui::TextUnformatted(who.c_str());
         widgets_.record_last_item("signed_in_user");
         ImGui::SameLine();

@@ -32,6 +32,21 @@ ImVec4 verdict_colour(Verdict v) {
     return {0.75F, 0.75F, 0.75F, 1};
 }
 
+/// Distance between x ticks of the learning curve: a whole 1, 2 or 5 x 10^k, so that a
+/// range of `span` labels gets at most about six ticks and no two show the same number.
+double label_tick_step(double span) {
+    double step = 1.0;
+    while (span / step > 6.0) {
+        for (const double f : {2.0, 2.5, 2.0}) { // 1 -> 2 -> 5 -> 10 -> ...
+            step *= f;
+            if (span / step <= 6.0) {
+                break;
+            }
+        }
+    }
+    return step;
+}
+
 /// The metric the learning curve shows for a task.
 std::string curve_metric(const ModelInfo& m) {
     return m.is_classification() ? "roc_auc" : "rmse";
@@ -309,13 +324,17 @@ void App::draw_learning_curve() {
         return p0.y - static_cast<float>((y - ymin) / (ymax - ymin)) * (p0.y - p1.y);
     };
     char buf[48];
-    for (int t = 0; t <= 4; ++t) { // ticks and grid
-        const double xv = xmin + (xmax - xmin) * t / 4.0, yv = ymin + (ymax - ymin) * t / 4.0;
+    // Label counts are whole numbers: ticks at multiples of a 1-2-5 step, at most about six.
+    const double step = label_tick_step(xmax - xmin);
+    for (double xv = std::ceil(xmin / step) * step; xv <= xmax; xv += step) {
         draw->AddLine(ImVec2(sx(xv), p0.y), ImVec2(sx(xv), p0.y + 4 * dpr_),
                       IM_COL32(150, 150, 160, 255));
         std::snprintf(buf, sizeof buf, "%.0f", xv);
         draw->AddText(ImVec2(sx(xv) - ImGui::CalcTextSize(buf).x / 2, p0.y + 5 * dpr_),
                       IM_COL32(170, 170, 180, 255), buf);
+    }
+    for (int t = 0; t <= 4; ++t) { // value grid
+        const double yv = ymin + (ymax - ymin) * t / 4.0;
         draw->AddLine(ImVec2(p0.x - 4 * dpr_, sy(yv)), ImVec2(p1.x, sy(yv)),
                       IM_COL32(60, 62, 70, 255));
         std::snprintf(buf, sizeof buf, "%.3f", yv);
