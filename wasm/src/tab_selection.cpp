@@ -465,6 +465,11 @@ void App::draw_selection_tab() {
         ImGui::TextColored(ImVec4(0.95F, 0.45F, 0.35F, 1), "%s", preview_error_.c_str());
         widgets_.record_last_item("preview_error");
     }
+    if (preview_.empty() && !preview_running_ && preview_error_.empty()) {
+        ImGui::TextDisabled("Preview scores the pool with the model in this browser and shows "
+                            "the batch the strategy picks; Add to Queue sends that batch to the "
+                            "label queue.");
+    }
     if (!preview_.empty()) {
         ImGui::Text("%zu chosen of %zu compounds, scored in the browser in %.1f ms",
                     preview_.size(), preview_pool_size_, preview_ms_);
