@@ -8,7 +8,8 @@ set(LABELLOOP_APP_SOURCES
   ${LABELLOOP_APP_DIR}/tab_cycles.cpp ${LABELLOOP_APP_DIR}/tab_selection.cpp
   ${LABELLOOP_APP_DIR}/tab_structure.cpp
   ${LABELLOOP_APP_DIR}/api/types.cpp ${LABELLOOP_APP_DIR}/api/api_client.cpp
-  ${LABELLOOP_APP_DIR}/ui/depiction_cache.cpp ${LABELLOOP_APP_DIR}/ui/metric_changes.cpp)
+  ${LABELLOOP_APP_DIR}/ui/depiction_cache.cpp ${LABELLOOP_APP_DIR}/ui/metric_changes.cpp
+  ${LABELLOOP_APP_DIR}/ui/property_table.cpp)
 set(LABELLOOP_IMGUI_DIR "${PROJECT_SOURCE_DIR}/.deps/imgui" CACHE PATH
     "Dear ImGui 1.86 sources (fetched by scripts/install-deps.sh)")
 set(LABELLOOP_IMGUI_CORE_SOURCES

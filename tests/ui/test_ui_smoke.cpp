@@ -5,6 +5,7 @@
 #include "app.hpp"
 #include "synthetic.hpp"
 #include "ui/metric_changes.hpp"
+#include "ui/property_table.hpp"
 
 #include <catch2/catch.hpp>
 #include <imgui.h>
@@ -317,4 +318,13 @@ TEST_CASE("a classification model is labeled with a class, not a number", "[ui][
     CHECK(state["current"]["id"] != first);
     // The next item starts without a class, so a stale choice is never saved by accident.
     CHECK(state["current"]["form"]["class"] == -1);
+}
+
+TEST_CASE("descriptor values: counts without decimals, measurements with two", "[ui]") {
+    CHECK(format_property(11.0) == "11");
+    CHECK(format_property(0.0) == "0");
+    CHECK(format_property(504.4423) == "504.44");
+    CHECK(format_property(-7.5712) == "-7.57");
+    CHECK(format_property(1.0 / 3.0) == "0.33");
+    CHECK(format_property(std::nan("")) == "nan");
 }

@@ -6,12 +6,14 @@
 
 #include "platform/rdkit_bridge.hpp"
 #include "ui/keys.hpp"
+#include "ui/property_table.hpp"
 
 #include <imgui.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <iterator>
 
 namespace labelloop::app {
 namespace {
@@ -97,26 +99,15 @@ void App::draw_labeling_tab() {
             descriptors_for_.clear(); // RDKit may still be loading: try again next frame
         }
     }
-    if (current_descriptors_.is_object() && ImGui::BeginTable("props", 2, ImGuiTableFlags_RowBg)) {
-        const char* shown[][2] = {{"amw", "Mol. weight"},
-                                  {"CrippenClogP", "cLogP"},
-                                  {"tpsa", "TPSA"},
-                                  {"NumHBD", "H-bond donors"},
-                                  {"NumHBA", "H-bond acceptors"},
-                                  {"NumRotatableBonds", "Rotatable bonds"},
-                                  {"NumAromaticRings", "Aromatic rings"},
-                                  {"FractionCSP3", "Fraction sp3"}};
-        for (const auto& [key, label] : shown) {
-            if (current_descriptors_.contains(key) && current_descriptors_[key].is_number()) {
-                ImGui::TableNextRow();
-                ImGui::TableSetColumnIndex(0);
-                ImGui::TextUnformatted(label);
-                ImGui::TableSetColumnIndex(1);
-                ImGui::Text("%.2f", current_descriptors_[key].get<double>());
-            }
-        }
-        ImGui::EndTable();
-    }
+    static constexpr PropertyRow kShown[] = {{"amw", "Mol. weight"},
+                                             {"CrippenClogP", "cLogP"},
+                                             {"tpsa", "TPSA"},
+                                             {"NumHBD", "H-bond donors"},
+                                             {"NumHBA", "H-bond acceptors"},
+                                             {"NumRotatableBonds", "Rotatable bonds"},
+                                             {"NumAromaticRings", "Aromatic rings"},
+                                             {"FractionCSP3", "Fraction sp3"}};
+    draw_property_table("props", current_descriptors_, kShown, std::size(kShown));
     widgets_.record_last_item("labeling_properties");
     ImGui::EndChild();
 

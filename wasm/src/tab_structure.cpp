@@ -3,11 +3,13 @@
 #include "app.hpp"
 
 #include "platform/rdkit_bridge.hpp"
+#include "ui/property_table.hpp"
 
 #include <imgui.h>
 
 #include <algorithm>
 #include <cstdint>
+#include <iterator>
 
 namespace labelloop::app {
 
@@ -38,14 +40,11 @@ void App::draw_structure_tab() {
         if (descriptors_.is_object()) {
             ImGui::SameLine();
             ImGui::BeginGroup();
-            const char* shown[][2] = {{"exactmw", "Exact MW"}, {"CrippenClogP", "cLogP"},
-                                      {"tpsa", "TPSA"},        {"NumHBD", "HBD"},
-                                      {"NumHBA", "HBA"},       {"NumRotatableBonds", "Rot. bonds"}};
-            for (const auto& [key, label] : shown) {
-                if (descriptors_.contains(key) && descriptors_[key].is_number()) {
-                    ImGui::Text("%-11s %.2f", label, descriptors_[key].get<double>());
-                }
-            }
+            static constexpr PropertyRow kShown[] = {
+                {"exactmw", "Exact MW"}, {"CrippenClogP", "cLogP"},
+                {"tpsa", "TPSA"},        {"NumHBD", "HBD"},
+                {"NumHBA", "HBA"},       {"NumRotatableBonds", "Rot. bonds"}};
+            draw_property_table("structure_props", descriptors_, kShown, std::size(kShown));
             ImGui::EndGroup();
         }
         return;
