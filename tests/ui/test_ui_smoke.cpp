@@ -144,6 +144,14 @@ TEST_CASE("every tab renders many frames with a 10 000-item queue", "[ui][smoke]
             CHECK(widgets.contains("queue_row_0"));
             // Only a screenful of rows is laid out: row 19 would be below 1000 px at 56 px/row.
             CHECK_FALSE(widgets.contains("queue_row_19"));
+            // Hovering a row shows its structure large, with the whole name and SMILES.
+            CHECK_FALSE(widgets.contains("queue_row_tooltip"));
+            const auto& row = widgets["queue_row_0"];
+            ImGui::GetIO().MousePos = ImVec2(row["x"].get<float>() + row["w"].get<float>() / 2,
+                                             row["y"].get<float>() + row["h"].get<float>() / 2);
+            render_frames(app, 2, now);
+            CHECK(app.state()["widgets"].contains("queue_row_tooltip"));
+            ImGui::GetIO().MousePos = ImVec2(-1, -1);
         }
         if (tc.tab == Tab::Labeling) {
             CHECK(state["current"].is_object());

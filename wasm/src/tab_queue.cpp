@@ -310,6 +310,24 @@ void App::draw_queue_tab() {
                     queue_cursor_ = row;
                     selection_changed_ = true;
                 }
+                if (ImGui::IsItemHovered()) {
+                    // A larger structure, the whole name and the SMILES, which the row clips.
+                    ImGui::BeginTooltip();
+                    const float big = 220.0F * dpr_;
+                    const unsigned big_tex =
+                        depictions_.texture(q.smiles, static_cast<int>(big), nullptr);
+                    if (big_tex != 0) {
+                        ImGui::Image(as_texture(big_tex), ImVec2(big, big));
+                    } else {
+                        ImGui::Dummy(ImVec2(big, big));
+                    }
+                    ImGui::PushTextWrapPos(big * 1.6F);
+                    ImGui::TextUnformatted(label.c_str());
+                    ImGui::TextDisabled("%s", q.smiles.c_str());
+                    ImGui::PopTextWrapPos();
+                    ImGui::EndTooltip();
+                    widgets_.record_last_item("queue_row_tooltip");
+                }
                 if (row < 20) {
                     widgets_.record_last_item("queue_row_" + std::to_string(row));
                 }
