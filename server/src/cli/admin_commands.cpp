@@ -141,8 +141,19 @@ int run_model_command(const std::vector<std::string>& args) {
         throw UsageError("--validation-fraction, --seed and --members expect numbers");
     }
     service::Services s(get(o, "--db", "labelloop.db"));
-    std::cout << "Training '" << req.name << "'...\n" << std::flush;
-    const auto model = s.models.create_model(nullptr, req);
+    // Progress once training has started (the request is checked first, so a refused one
+    // prints only its error), one line rewritten in place.
+    int shown = -1;
+    const auto model = s.models.create_model(nullptr, req, [&](double fraction) {
+        const int percent = static_cast<int>(fraction * 100.0);
+        if (percent != shown) {
+            shown = percent;
+            std::cout << "\rTraining '" << req.name << "': " << percent << " %" << std::flush;
+        }
+    });
+    if (shown >= 0) {
+        std::cout << "\n";
+    }
     std::cout << "Created model " << model.id << " (version 1, " << model.n_train << " training / "
               << model.n_validation << " validation compounds)\n"
               << "Validation metrics: " << model.metrics_json << "\n";
