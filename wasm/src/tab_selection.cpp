@@ -473,12 +473,12 @@ void App::draw_selection_tab() {
     if (!preview_.empty()) {
         ImGui::Text("%zu chosen of %zu compounds, scored in the browser in %.1f ms",
                     preview_.size(), preview_pool_size_, preview_ms_);
+        widgets_.record_last_item("preview_summary");
         if (preview_batch_asked_ > preview_pool_size_) {
             ImGui::SameLine();
             ImGui::TextDisabled("(the whole pool: smaller than the batch size of %zu)",
                                 preview_batch_asked_);
         }
-        widgets_.record_last_item("preview_summary");
     }
     const float thumb = 56.0F * dpr_;
     if (!preview_.empty() &&
