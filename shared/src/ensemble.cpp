@@ -135,6 +135,23 @@ double effective_feature_fraction(const EnsembleParams& p, Task task, std::size_
                                                         static_cast<double>(n_features));
 }
 
+// Random trees with a small per-split feature sample (classification's sqrt(p) of 2076
+// features: 46) draw that many distinct features at every node and gather statistics for those
+// only; larger samples use the histograms of every feature. The sample size, or 0 when the
+// histogram path is taken.
+constexpr std::size_t kMaxDrawn = 96; // < 256: TreeGrower::drawn_pos_ holds bytes
+
+std::size_t drawn_sample_size(bool per_split_features, double feature_fraction,
+                              std::size_t n_desc) {
+    if (!per_split_features || feature_fraction >= 1.0) {
+        return 0;
+    }
+    const auto p_features = Fingerprint::kBits + n_desc;
+    const auto m =
+        static_cast<std::size_t>(std::llround(feature_fraction * static_cast<double>(p_features)));
+    return m <= kMaxDrawn ? std::max<std::size_t>(m, 1) : 0;
+}
+
 // ---- 2. TrainingData --------------------------------------------------------------------
 
 struct TrainingData {
@@ -145,8 +162,14 @@ struct TrainingData {
     std::vector<std::uint64_t> words;       // row-major n_rows x kWords (one-load bit tests)
     std::vector<std::uint8_t> bins;         // row-major n_rows x n_desc
     std::vector<std::vector<double>> edges; // per descriptor: bin b means value <= edges[b]
+    // With `with_columns`: per fingerprint bit, the rows having it as a bitset over rows
+    // (bit b's words start at b * column_words). Large nodes of drawn-sample random trees
+    // read their drawn bits' rows from these instead of scanning every row's fingerprint.
+    std::size_t column_words = 0;
+    std::vector<std::uint64_t> columns;
 
-    TrainingData(const std::vector<Features>& x, std::size_t n_descriptors, unsigned max_bins)
+    TrainingData(const std::vector<Features>& x, std::size_t n_descriptors, unsigned max_bins,
+                 bool with_columns)
         : n_rows(x.size()), n_desc(n_descriptors) {
         bit_offsets.reserve(n_rows + 1);
         bit_offsets.push_back(0);
@@ -157,6 +180,15 @@ struct TrainingData {
             }
             bit_offsets.push_back(static_cast<std::uint32_t>(bits.size()));
             words.insert(words.end(), f.fingerprint.words().begin(), f.fingerprint.words().end());
+        }
+        if (with_columns) {
+            column_words = (n_rows + 63) / 64;
+            columns.assign(Fingerprint::kBits * column_words, 0);
+            for (std::size_t r = 0; r < n_rows; ++r) {
+                for (auto i = bit_offsets[r]; i < bit_offsets[r + 1]; ++i) {
+                    columns[bits[i] * column_words + (r >> 6)] |= std::uint64_t{1} << (r & 63);
+                }
+            }
         }
         edges.resize(n_desc);
         bins.resize(n_rows * n_desc);
@@ -288,18 +320,10 @@ public:
         if (!opt.per_split_features) {
             sample_features(opt.feature_fraction);
         }
-        // A small per-split sample (classification's sqrt(p) of 2076 features: 46) is drawn
-        // as that many distinct features, and only their statistics are gathered; larger
-        // samples use the histograms of every feature and the hashed membership test.
-        std::size_t n_drawn = 0;
-        if (opt.per_split_features && opt.feature_fraction < 1.0) {
-            const auto p_features = Fingerprint::kBits + data_.n_desc;
-            const auto m = static_cast<std::size_t>(
-                std::llround(opt.feature_fraction * static_cast<double>(p_features)));
-            if (m <= kMaxDrawn) {
-                n_drawn = std::max<std::size_t>(m, 1);
-            }
-        }
+        // Larger samples than drawn_sample_size allows use the histograms of every feature
+        // and the hashed membership test.
+        const std::size_t n_drawn =
+            drawn_sample_size(opt.per_split_features, opt.feature_fraction, data_.n_desc);
         // Every node owns a stretch [begin, end) of order_; a split partitions its stretch in
         // place, stably (left rows first, each side in the parent's order), so every sum
         // below adds the same numbers in the same order as with a vector per node.
@@ -311,21 +335,25 @@ public:
             std::size_t begin;
             std::size_t end;
             std::unique_ptr<Histogram> hist; // dense histograms when already known
+            // The node's sums over its rows, in row order (its parent's partition adds them
+            // up in that order as it goes; the root's are added here).
+            SplitStats total;
         };
         std::vector<Pending> stack;
         tree.nodes.emplace_back();
-        stack.push_back({0, 0, 0, order_.size(), nullptr});
+        SplitStats root_total;
+        for (auto r : order_) {
+            root_total.g += g[r];
+            root_total.h += h[r];
+            root_total.c += c[r];
+        }
+        stack.push_back({0, 0, 0, order_.size(), nullptr, root_total});
         while (!stack.empty()) {
             Pending p = std::move(stack.back());
             stack.pop_back();
             std::uint32_t* first = order_.data() + p.begin;
             const RowSpan node_rows{first, order_.data() + p.end};
-            SplitStats total;
-            for (auto r : node_rows) {
-                total.g += g[r];
-                total.h += h[r];
-                total.c += c[r];
-            }
+            const SplitStats total = p.total;
             Split s;
             const bool may_split =
                 (opt.max_depth == 0 || p.depth < opt.max_depth) && total.c >= 2 * opt.min_count;
@@ -359,17 +387,41 @@ public:
             }
             std::size_t n_left = 0;
             std::size_t n_right = 0;
-            double left_c = 0.0;
-            double right_c = 0.0;
-            for (auto r : node_rows) {
-                if (goes_right(r, s)) {
-                    right_rows_[n_right++] = r;
-                    right_c += c[r];
-                } else {
-                    first[n_left++] = r; // never ahead of the read position
-                    left_c += c[r];
+            SplitStats left_total;
+            SplitStats right_total;
+            const auto add = [&](SplitStats& t, std::uint32_t r) {
+                t.g += g[r];
+                t.h += h[r];
+                t.c += c[r];
+            };
+            if (s.feature < static_cast<std::int32_t>(Fingerprint::kBits) &&
+                data_.column_words > 0) {
+                // The split bit's column (a few hundred bytes) instead of each row's
+                // fingerprint word scattered over the whole training set.
+                const std::uint64_t* col =
+                    &data_.columns[static_cast<std::size_t>(s.feature) * data_.column_words];
+                for (auto r : node_rows) {
+                    if (((col[r >> 6] >> (r & 63)) & 1U) != 0) {
+                        right_rows_[n_right++] = r;
+                        add(right_total, r);
+                    } else {
+                        first[n_left++] = r; // never ahead of the read position
+                        add(left_total, r);
+                    }
+                }
+            } else {
+                for (auto r : node_rows) {
+                    if (goes_right(r, s)) {
+                        right_rows_[n_right++] = r;
+                        add(right_total, r);
+                    } else {
+                        first[n_left++] = r; // never ahead of the read position
+                        add(left_total, r);
+                    }
                 }
             }
+            const double left_c = left_total.c;
+            const double right_c = right_total.c;
             std::copy(right_rows_.begin(),
                       right_rows_.begin() + static_cast<std::ptrdiff_t>(n_right), first + n_left);
             const RowSpan left{first, first + n_left};
@@ -412,10 +464,10 @@ public:
             node.gain = static_cast<double>(static_cast<float>(s.gain));
             // Right pushed first so the left subtree is grown first (node order is part of
             // the reproducible result).
-            stack.push_back(
-                {left_id + 1, p.depth + 1, p.begin + n_left, p.end, std::move(right_hist)});
-            stack.push_back(
-                {left_id, p.depth + 1, p.begin, p.begin + n_left, std::move(left_hist)});
+            stack.push_back({left_id + 1, p.depth + 1, p.begin + n_left, p.end,
+                             std::move(right_hist), right_total});
+            stack.push_back({left_id, p.depth + 1, p.begin, p.begin + n_left, std::move(left_hist),
+                             left_total});
         }
         return tree;
     }
@@ -435,7 +487,6 @@ private:
         std::vector<SplitStats> desc;
     };
     static constexpr std::size_t kDenseRows = 128;
-    static constexpr std::size_t kMaxDrawn = 96; // < 256: drawn_pos_ holds bytes
 
     // Zeroed histograms, reusing those of finished nodes (a member grows thousands).
     std::unique_ptr<Histogram> new_histogram() {
@@ -539,10 +590,15 @@ private:
     Split drawn_split(RowSpan rows, const SplitStats& total, std::size_t m) {
         const auto p_features = static_cast<std::uint32_t>(Fingerprint::kBits + data_.n_desc);
         drawn_.clear();
+        drawn_seen_.resize(p_features);
         for (auto j = p_features - static_cast<std::uint32_t>(m); j < p_features; ++j) {
             const std::uint32_t t = rng_->below(j + 1);
-            const bool seen = std::find(drawn_.begin(), drawn_.end(), t) != drawn_.end();
-            drawn_.push_back(seen ? j : t);
+            const std::uint32_t f = drawn_seen_[t] != 0 ? j : t;
+            drawn_seen_[f] = 1;
+            drawn_.push_back(f);
+        }
+        for (auto f : drawn_) {
+            drawn_seen_[f] = 0;
         }
         drawn_bits_.clear();
         drawn_desc_.clear();
@@ -570,14 +626,43 @@ private:
                 mask[b >> 6] |= std::uint64_t{1} << (b & 63);
                 drawn_pos_[b] = static_cast<std::uint8_t>(j);
             }
-            for (auto r : rows) {
-                const std::uint64_t* w = &data_.words[r * Fingerprint::kWords];
-                for (std::size_t i = 0; i < Fingerprint::kWords; ++i) {
-                    for (auto hit = w[i] & mask[i]; hit != 0; hit &= hit - 1) {
-                        auto& st = drawn_stats_[drawn_pos_[i * 64 + lowest_set_bit(hit)]];
-                        st.g += g[r];
-                        st.h += h[r];
-                        st.c += c[r];
+            // A node's rows are in increasing order, so both ways add each drawn bit's rows
+            // in the same order: the same sums bit for bit. Large nodes (random trees peel a
+            // few rows off a large node split after split on sparse bits, so most row visits
+            // are in nodes of hundreds of rows) take the columns: one AND per drawn bit and
+            // word of the node's row range instead of one per row and fingerprint word.
+            const std::size_t lo = rows.first[0] >> 6;
+            const std::size_t hi = (rows.last[-1] >> 6) + 1;
+            if (data_.column_words > 0 &&
+                k * (hi - lo) + rows.size() < rows.size() * Fingerprint::kWords) {
+                node_bits_.resize(data_.column_words);
+                for (auto r : rows) {
+                    node_bits_[r >> 6] |= std::uint64_t{1} << (r & 63);
+                }
+                for (std::size_t j = 0; j < k; ++j) {
+                    const std::uint64_t* col = &data_.columns[drawn_bits_[j] * data_.column_words];
+                    auto& st = drawn_stats_[j];
+                    for (std::size_t i = lo; i < hi; ++i) {
+                        for (auto hit = col[i] & node_bits_[i]; hit != 0; hit &= hit - 1) {
+                            const std::size_t r = i * 64 + lowest_set_bit(hit);
+                            st.g += g[r];
+                            st.h += h[r];
+                            st.c += c[r];
+                        }
+                    }
+                }
+                std::fill(node_bits_.begin() + static_cast<std::ptrdiff_t>(lo),
+                          node_bits_.begin() + static_cast<std::ptrdiff_t>(hi), 0);
+            } else {
+                for (auto r : rows) {
+                    const std::uint64_t* w = &data_.words[r * Fingerprint::kWords];
+                    for (std::size_t i = 0; i < Fingerprint::kWords; ++i) {
+                        for (auto hit = w[i] & mask[i]; hit != 0; hit &= hit - 1) {
+                            auto& st = drawn_stats_[drawn_pos_[i * 64 + lowest_set_bit(hit)]];
+                            st.g += g[r];
+                            st.h += h[r];
+                            st.c += c[r];
+                        }
                     }
                 }
             }
@@ -726,6 +811,8 @@ private:
     std::vector<std::unique_ptr<Histogram>> spare_;
     std::vector<std::uint16_t> touched_;
     std::vector<std::uint32_t> drawn_;
+    std::vector<std::uint8_t> drawn_seen_; // Floyd's draw: feature -> already drawn
+    std::vector<std::uint64_t> node_bits_; // a node's rows as a bitset (column path)
     std::vector<std::uint32_t> drawn_bits_;
     std::vector<std::uint32_t> drawn_desc_;
     std::vector<SplitStats> drawn_stats_;
@@ -1186,7 +1273,13 @@ BootstrapEnsemble BootstrapEnsemble::fit(const std::vector<Features>& x,
                                          const ProgressCallback& progress) {
     params.validate();
     check_fit_input(x, y, weights, task, layout);
-    const TrainingData data(x, layout.n_descriptors(), params.max_bins);
+    const bool per_split = params.member_type == MemberType::RandomTree;
+    const TrainingData data(
+        x, layout.n_descriptors(), params.max_bins,
+        drawn_sample_size(
+            per_split,
+            effective_feature_fraction(params, task, Fingerprint::kBits + layout.n_descriptors()),
+            layout.n_descriptors()) > 0);
 
     std::vector<FittedMember> fitted(params.n_members);
     // Task 0 builds the applicability domain (a leave-one-out kNN over the training set, the
