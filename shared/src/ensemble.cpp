@@ -249,6 +249,9 @@ struct MemberBits {
                 bit_of.push_back(static_cast<std::uint16_t>(b));
             }
         }
+        if (!data.columns.empty()) {
+            return; // drawn-sample trees read the columns and row words, never these lists
+        }
         offsets.reserve(data.n_rows + 1);
         offsets.push_back(0);
         for (std::size_t r = 0; r < data.n_rows; ++r) {
@@ -287,6 +290,10 @@ struct GrowOptions {
     double learning_rate = 1.0;
     double feature_fraction = 1.0;
     bool per_split_features = false; // RandomTree: new feature sample at every node
+    // g = -h y with every y 0 or 1 (random-tree classification): a node whose rows all have
+    // the same class has no split with any gain, so it becomes a leaf without drawing a
+    // feature sample or gathering statistics (most leaves of an unpruned forest are such).
+    bool binary_targets = false;
 };
 
 struct SplitStats {
@@ -355,8 +362,11 @@ public:
             const RowSpan node_rows{first, order_.data() + p.end};
             const SplitStats total = p.total;
             Split s;
-            const bool may_split =
-                (opt.max_depth == 0 || p.depth < opt.max_depth) && total.c >= 2 * opt.min_count;
+            // All of class 0: every g is -0; all of class 1: every g is exactly -h, so the
+            // sums in the same order are exactly opposite.
+            const bool pure = opt.binary_targets && (total.g == 0.0 || total.g == -total.h);
+            const bool may_split = !pure && (opt.max_depth == 0 || p.depth < opt.max_depth) &&
+                                   total.c >= 2 * opt.min_count;
             if (may_split) {
                 if (opt.per_split_features && n_drawn == 0) {
                     sample_features(opt.feature_fraction);
@@ -1020,6 +1030,7 @@ FittedMember fit_member(std::size_t index, const TrainingData& data, const std::
             h[r] = w[r];
         }
         opt.per_split_features = true;
+        opt.binary_targets = task == Task::Classification;
         opt.l2 = 0.0;
         opt.learning_rate = 1.0;
         member.trees.push_back(grower.grow(rows, g, h, count, opt, rng, out));
@@ -1273,23 +1284,33 @@ BootstrapEnsemble BootstrapEnsemble::fit(const std::vector<Features>& x,
                                          const ProgressCallback& progress) {
     params.validate();
     check_fit_input(x, y, weights, task, layout);
-    const bool per_split = params.member_type == MemberType::RandomTree;
-    const TrainingData data(
-        x, layout.n_descriptors(), params.max_bins,
+    const bool with_columns =
         drawn_sample_size(
-            per_split,
+            params.member_type == MemberType::RandomTree,
             effective_feature_fraction(params, task, Fingerprint::kBits + layout.n_descriptors()),
-            layout.n_descriptors()) > 0);
+            layout.n_descriptors()) > 0;
 
     std::vector<FittedMember> fitted(params.n_members);
     // Task 0 builds the applicability domain (a leave-one-out kNN over the training set, the
-    // longest single task, so it goes first); tasks 1..n_members fit the members.
+    // longest single task, so it goes first); tasks 1..n_members fit the members. The calling
+    // thread builds the members' TrainingData meanwhile (a helper starts on the domain), so
+    // that serial step overlaps the domain's kNN; a member task waits until it is ready.
     std::optional<ApplicabilityDomain> domain;
+    std::optional<TrainingData> data;
+    enum : int { kBuilding, kReady, kFailed };
+    std::atomic<int> data_state{kBuilding};
     const std::size_t n_tasks = params.n_members + 1;
     std::atomic<std::size_t> next{0};
     std::atomic<std::size_t> done{0};
     std::exception_ptr error;
     std::mutex error_mutex;
+    const auto fail = [&] {
+        std::lock_guard<std::mutex> lock(error_mutex);
+        if (!error) {
+            error = std::current_exception();
+        }
+        next.store(n_tasks);
+    };
     auto work = [&](bool report) {
         for (;;) {
             const std::size_t task_index = next.fetch_add(1);
@@ -1306,12 +1327,18 @@ BootstrapEnsemble BootstrapEnsemble::fit(const std::vector<Features>& x,
                     domain = ApplicabilityDomain::build(std::move(fps));
                     continue;
                 }
+                int state = data_state.load();
+                while (state == kBuilding) { // only with three or more threads
+                    std::this_thread::yield();
+                    state = data_state.load();
+                }
+                if (state == kFailed) {
+                    return;
+                }
                 const std::size_t i = task_index - 1;
-                fitted[i] = fit_member(i, data, x, y, weights, task, params);
+                fitted[i] = fit_member(i, *data, x, y, weights, task, params);
             } catch (...) {
-                std::lock_guard<std::mutex> lock(error_mutex);
-                error = std::current_exception();
-                next.store(n_tasks);
+                fail();
                 return;
             }
             const std::size_t finished = done.fetch_add(1) + 1;
@@ -1326,6 +1353,13 @@ BootstrapEnsemble BootstrapEnsemble::fit(const std::vector<Features>& x,
     std::vector<std::thread> helpers;
     for (unsigned t = 1; t < n_threads; ++t) {
         helpers.emplace_back(work, false);
+    }
+    try {
+        data.emplace(x, layout.n_descriptors(), params.max_bins, with_columns);
+        data_state.store(kReady);
+    } catch (...) {
+        data_state.store(kFailed);
+        fail();
     }
     work(true);
     for (auto& t : helpers) {
