@@ -119,6 +119,8 @@ std::vector<std::vector<Neighbor>> FingerprintIndex::nearest_to_each_other(std::
     for (auto& b : best) {
         b.reserve(std::min(k, n) + 1);
     }
+    // floor[j]: similarity of the k-th best in best[j] once it holds k, else below any.
+    std::vector<double> floor(n, -1.0);
     for (std::size_t i = 0; i < n; ++i) {
         const auto& fi = fingerprints_[i];
         const unsigned pi = by_position_[i];
@@ -126,7 +128,14 @@ std::vector<std::vector<Neighbor>> FingerprintIndex::nearest_to_each_other(std::
             const unsigned both = and_count(fi.words(), fingerprints_[j].words());
             const double sim = detail::tanimoto_from_counts(both, pi + by_position_[j] - both);
             offer(best[i], k, {j, sim});
-            offer(best[j], k, {i, sim});
+            // Most pairs are not among j's k best: a look at one contiguous array rules them
+            // out without reaching j's list (a tie may still win on its index, so >=).
+            if (sim >= floor[j]) {
+                offer(best[j], k, {i, sim});
+                if (best[j].size() == k) {
+                    floor[j] = best[j].back().similarity;
+                }
+            }
         }
     }
     return best;
