@@ -311,6 +311,7 @@ public:
             desc_offset_.push_back(desc_offset_.back() + e.size() + 1);
         }
         desc_stats_.resize(desc_offset_.back());
+        desc_filled_.assign(data.n_desc * kFilledWords, 0);
     }
 
     /// Grows one tree on rows `rows` (sorted, unique) with per-row g, h (already weighted)
@@ -689,16 +690,45 @@ private:
         const std::size_t nd = data_.n_desc;
         for (auto d : drawn_desc_) {
             SplitStats* bins = &desc_stats_[desc_offset_[d]];
+            std::uint64_t* filled = &desc_filled_[d * kFilledWords];
             for (auto r : rows) {
-                auto& st = bins[data_.bins[r * nd + d]];
+                const std::uint8_t bin = data_.bins[r * nd + d];
+                auto& st = bins[bin];
                 st.g += g[r];
                 st.h += h[r];
                 st.c += c[r];
+                filled[bin >> 6] |= std::uint64_t{1} << (bin & 63);
             }
-            evaluate_descriptor(d, bins, total, parent, best);
-            std::fill(bins, bins + data_.edges[d].size() + 1, SplitStats{});
+            evaluate_filled_bins(d, total, parent, best);
         }
         return best;
+    }
+
+    // Small nodes fill a few of a descriptor's bins: evaluate_descriptor's sweep over the
+    // filled ones only (an empty bin adds nothing and is skipped there too, so the result is
+    // the same), found through the filled-bin mask; then clears those bins and the mask.
+    static constexpr std::size_t kFilledWords = 4; // 256 bins >= max_bins
+    void evaluate_filled_bins(std::size_t d, const SplitStats& total, double parent, Split& best) {
+        SplitStats* bins = &desc_stats_[desc_offset_[d]];
+        std::uint64_t* filled = &desc_filled_[d * kFilledWords];
+        const auto f = static_cast<std::int32_t>(Fingerprint::kBits + d);
+        const auto& e = data_.edges[d];
+        SplitStats left;
+        for (std::size_t w = 0; w < kFilledWords; ++w) {
+            for (auto m = filled[w]; m != 0; m &= m - 1) {
+                const std::size_t b = w * 64 + lowest_set_bit(m);
+                SplitStats& st = bins[b];
+                if (b < e.size()) { // the top bin (above every edge) is no threshold
+                    left.g += st.g;
+                    left.h += st.h;
+                    left.c += st.c;
+                    const SplitStats right{total.g - left.g, total.h - left.h, total.c - left.c};
+                    consider(best, f, static_cast<std::uint8_t>(b), e[b], left, right, parent);
+                }
+                st = SplitStats{};
+            }
+            filled[w] = 0;
+        }
     }
 
     // Feature subsampling without one draw per feature (2076 per node for random trees, most
@@ -764,9 +794,16 @@ private:
         const auto& g = *g_;
         const auto& h = *h_;
         const auto& c = *c_;
-        // Histograms: per fingerprint bit the stats of rows having it; per descriptor bin.
+        // Histograms: per fingerprint bit the stats of rows having it; per bin of the
+        // descriptors in this node's sample.
         touched_.clear();
         const std::size_t nd = data_.n_desc;
+        sampled_desc_.clear();
+        for (std::size_t d = 0; d < nd; ++d) {
+            if (in_sample(Fingerprint::kBits + d)) {
+                sampled_desc_.push_back(static_cast<std::uint32_t>(d));
+            }
+        }
         for (auto r : rows) {
             const double gr = g[r];
             const double hr = h[r];
@@ -781,11 +818,13 @@ private:
                 s.c += cr;
             }
             const std::uint8_t* rb = &data_.bins[r * nd];
-            for (std::size_t d = 0; d < nd; ++d) {
-                auto& s = desc_stats_[desc_offset_[d] + rb[d]];
+            for (auto d : sampled_desc_) {
+                const std::uint8_t bin = rb[d];
+                auto& s = desc_stats_[desc_offset_[d] + bin];
                 s.g += gr;
                 s.h += hr;
                 s.c += cr;
+                desc_filled_[d * kFilledWords + (bin >> 6)] |= std::uint64_t{1} << (bin & 63);
             }
         }
         const double parent = score(total);
@@ -801,14 +840,8 @@ private:
             SplitStats left{total.g - right.g, total.h - right.h, total.c - right.c};
             consider(best, static_cast<std::int32_t>(b), 0, 0.5, left, right, parent);
         }
-        evaluate_descriptors(desc_stats_.data(), total, parent, best);
-        // Back to all zero for the next node, touching only the bins these rows filled (small
-        // nodes fill a few dozen of the ~1800).
-        for (auto r : rows) {
-            const std::uint8_t* rb = &data_.bins[r * nd];
-            for (std::size_t d = 0; d < nd; ++d) {
-                desc_stats_[desc_offset_[d] + rb[d]] = SplitStats{};
-            }
+        for (auto d : sampled_desc_) {
+            evaluate_filled_bins(d, total, parent, best); // and back to zero for the next node
         }
         return best;
     }
@@ -829,6 +862,8 @@ private:
     std::array<std::uint8_t, Fingerprint::kBits> drawn_pos_{}; // bit -> index in drawn_bits_
     std::vector<std::size_t> desc_offset_;
     std::vector<SplitStats> desc_stats_;
+    std::vector<std::uint64_t> desc_filled_;  // per descriptor: kFilledWords mask of filled bins
+    std::vector<std::uint32_t> sampled_desc_; // best_split: the node's sampled descriptors
     double sample_fraction_ = 1.0;
     std::uint64_t sample_key_ = 0;
     const std::vector<double>* g_ = nullptr;
