@@ -127,9 +127,15 @@ std::vector<std::vector<Neighbor>> FingerprintIndex::nearest_to_each_other(std::
         for (std::size_t j = i + 1; j < n; ++j) {
             const unsigned both = and_count(fi.words(), fingerprints_[j].words());
             const double sim = detail::tanimoto_from_counts(both, pi + by_position_[j] - both);
-            offer(best[i], k, {j, sim});
-            // Most pairs are not among j's k best: a look at one contiguous array rules them
-            // out without reaching j's list (a tie may still win on its index, so >=).
+            // Most pairs are among neither entry's k best: a look at one contiguous array
+            // rules them out without reaching the lists (a tie may still win on its index,
+            // so >=).
+            if (sim >= floor[i]) {
+                offer(best[i], k, {j, sim});
+                if (best[i].size() == k) {
+                    floor[i] = best[i].back().similarity;
+                }
+            }
             if (sim >= floor[j]) {
                 offer(best[j], k, {i, sim});
                 if (best[j].size() == k) {
