@@ -400,10 +400,22 @@ public:
             std::size_t n_right = 0;
             SplitStats left_total;
             SplitStats right_total;
+            // Stable partition of the node's stretch; each side's sums added in row order.
             const auto add = [&](SplitStats& t, std::uint32_t r) {
                 t.g += g[r];
                 t.h += h[r];
                 t.c += c[r];
+            };
+            const auto partition = [&](auto goes_right_of) {
+                for (auto r : node_rows) {
+                    if (goes_right_of(r)) {
+                        right_rows_[n_right++] = r;
+                        add(right_total, r);
+                    } else {
+                        first[n_left++] = r; // never ahead of the read position
+                        add(left_total, r);
+                    }
+                }
             };
             if (s.feature < static_cast<std::int32_t>(Fingerprint::kBits) &&
                 data_.column_words > 0) {
@@ -411,25 +423,9 @@ public:
                 // fingerprint word scattered over the whole training set.
                 const std::uint64_t* col =
                     &data_.columns[static_cast<std::size_t>(s.feature) * data_.column_words];
-                for (auto r : node_rows) {
-                    if (((col[r >> 6] >> (r & 63)) & 1U) != 0) {
-                        right_rows_[n_right++] = r;
-                        add(right_total, r);
-                    } else {
-                        first[n_left++] = r; // never ahead of the read position
-                        add(left_total, r);
-                    }
-                }
+                partition([col](std::uint32_t r) { return ((col[r >> 6] >> (r & 63)) & 1U) != 0; });
             } else {
-                for (auto r : node_rows) {
-                    if (goes_right(r, s)) {
-                        right_rows_[n_right++] = r;
-                        add(right_total, r);
-                    } else {
-                        first[n_left++] = r; // never ahead of the read position
-                        add(left_total, r);
-                    }
-                }
+                partition([&](std::uint32_t r) { return goes_right(r, s); });
             }
             const double left_c = left_total.c;
             const double right_c = right_total.c;
