@@ -119,29 +119,26 @@ std::vector<std::vector<Neighbor>> FingerprintIndex::nearest_to_each_other(std::
     for (auto& b : best) {
         b.reserve(std::min(k, n) + 1);
     }
-    // floor[j]: similarity of the k-th best in best[j] once it holds k, else below any.
+    // floor[e]: similarity of the k-th best in best[e] once it holds k, else below any. Most
+    // pairs are among neither entry's k best: a look at one contiguous array rules them out
+    // without reaching the lists (a tie may still win on its index, so >=).
     std::vector<double> floor(n, -1.0);
+    const auto offer_to = [&](std::size_t entry, const Neighbor& cand) {
+        if (cand.similarity >= floor[entry]) {
+            offer(best[entry], k, cand);
+            if (best[entry].size() == k) {
+                floor[entry] = best[entry].back().similarity;
+            }
+        }
+    };
     for (std::size_t i = 0; i < n; ++i) {
         const auto& fi = fingerprints_[i];
         const unsigned pi = by_position_[i];
         for (std::size_t j = i + 1; j < n; ++j) {
             const unsigned both = and_count(fi.words(), fingerprints_[j].words());
             const double sim = detail::tanimoto_from_counts(both, pi + by_position_[j] - both);
-            // Most pairs are among neither entry's k best: a look at one contiguous array
-            // rules them out without reaching the lists (a tie may still win on its index,
-            // so >=).
-            if (sim >= floor[i]) {
-                offer(best[i], k, {j, sim});
-                if (best[i].size() == k) {
-                    floor[i] = best[i].back().similarity;
-                }
-            }
-            if (sim >= floor[j]) {
-                offer(best[j], k, {i, sim});
-                if (best[j].size() == k) {
-                    floor[j] = best[j].back().similarity;
-                }
-            }
+            offer_to(i, {j, sim});
+            offer_to(j, {i, sim});
         }
     }
     return best;

@@ -292,7 +292,7 @@ struct GrowOptions {
     bool per_split_features = false; // RandomTree: new feature sample at every node
     // g = -h y with every y 0 or 1 (random-tree classification): a node whose rows all have
     // the same class has no split with any gain, so it becomes a leaf without drawing a
-    // feature sample or gathering statistics (most leaves of an unpruned forest are such).
+    // feature sample or gathering statistics (an unpruned forest grows down to such nodes).
     bool binary_targets = false;
 };
 
@@ -300,6 +300,12 @@ struct SplitStats {
     double g = 0.0;
     double h = 0.0;
     double c = 0.0;
+
+    void add(const SplitStats& o) {
+        g += o.g;
+        h += o.h;
+        c += o.c;
+    }
 };
 
 class TreeGrower {
@@ -312,6 +318,8 @@ public:
         }
         desc_stats_.resize(desc_offset_.back());
         desc_filled_.assign(data.n_desc * kFilledWords, 0);
+        drawn_seen_.assign(Fingerprint::kBits + data.n_desc, 0);
+        node_bits_.assign(data.column_words, 0);
     }
 
     /// Grows one tree on rows `rows` (sorted, unique) with per-row g, h (already weighted)
@@ -349,11 +357,14 @@ public:
         };
         std::vector<Pending> stack;
         tree.nodes.emplace_back();
+        const auto add = [&](SplitStats& t, std::uint32_t r) {
+            t.g += g[r];
+            t.h += h[r];
+            t.c += c[r];
+        };
         SplitStats root_total;
         for (auto r : order_) {
-            root_total.g += g[r];
-            root_total.h += h[r];
-            root_total.c += c[r];
+            add(root_total, r);
         }
         stack.push_back({0, 0, 0, order_.size(), nullptr, root_total});
         while (!stack.empty()) {
@@ -401,11 +412,6 @@ public:
             SplitStats left_total;
             SplitStats right_total;
             // Stable partition of the node's stretch; each side's sums added in row order.
-            const auto add = [&](SplitStats& t, std::uint32_t r) {
-                t.g += g[r];
-                t.h += h[r];
-                t.c += c[r];
-            };
             const auto partition = [&](auto goes_right_of) {
                 for (auto r : node_rows) {
                     if (goes_right_of(r)) {
@@ -575,20 +581,23 @@ private:
     // Every threshold of descriptor d from its bin statistics `bins` (edges + 1 of them).
     void evaluate_descriptor(std::size_t d, const SplitStats* bins, const SplitStats& total,
                              double parent, Split& best) const {
-        const auto f = static_cast<std::int32_t>(Fingerprint::kBits + d);
-        const auto& e = data_.edges[d];
         SplitStats left;
-        for (std::size_t b = 0; b < e.size(); ++b) {
-            const auto& st = bins[b];
-            left.g += st.g;
-            left.h += st.h;
-            left.c += st.c;
-            if (st.c <= 0.0) {
+        for (std::size_t b = 0; b < data_.edges[d].size(); ++b) {
+            left.add(bins[b]);
+            if (bins[b].c <= 0.0) {
                 continue; // same partition as the previous bin
             }
-            const SplitStats right{total.g - left.g, total.h - left.h, total.c - left.c};
-            consider(best, f, static_cast<std::uint8_t>(b), e[b], left, right, parent);
+            consider_edge(d, b, left, total, parent, best);
         }
+    }
+
+    // The split of descriptor d at edge b (value <= edges[d][b] goes left); `left` holds the
+    // statistics of bins 0..b.
+    void consider_edge(std::size_t d, std::size_t b, const SplitStats& left,
+                       const SplitStats& total, double parent, Split& best) const {
+        const SplitStats right{total.g - left.g, total.h - left.h, total.c - left.c};
+        consider(best, static_cast<std::int32_t>(Fingerprint::kBits + d),
+                 static_cast<std::uint8_t>(b), data_.edges[d][b], left, right, parent);
     }
 
     // Best split among `m` distinct features drawn uniformly from all of them (Floyd's
@@ -597,7 +606,6 @@ private:
     Split drawn_split(RowSpan rows, const SplitStats& total, std::size_t m) {
         const auto p_features = static_cast<std::uint32_t>(Fingerprint::kBits + data_.n_desc);
         drawn_.clear();
-        drawn_seen_.resize(p_features);
         for (auto j = p_features - static_cast<std::uint32_t>(m); j < p_features; ++j) {
             const std::uint32_t t = rng_->below(j + 1);
             const std::uint32_t f = drawn_seen_[t] != 0 ? j : t;
@@ -642,7 +650,6 @@ private:
             const std::size_t hi = (rows.last[-1] >> 6) + 1;
             if (data_.column_words > 0 &&
                 k * (hi - lo) + rows.size() < rows.size() * Fingerprint::kWords) {
-                node_bits_.resize(data_.column_words);
                 for (auto r : rows) {
                     node_bits_[r >> 6] |= std::uint64_t{1} << (r & 63);
                 }
@@ -707,21 +714,15 @@ private:
     void evaluate_filled_bins(std::size_t d, const SplitStats& total, double parent, Split& best) {
         SplitStats* bins = &desc_stats_[desc_offset_[d]];
         std::uint64_t* filled = &desc_filled_[d * kFilledWords];
-        const auto f = static_cast<std::int32_t>(Fingerprint::kBits + d);
-        const auto& e = data_.edges[d];
         SplitStats left;
         for (std::size_t w = 0; w < kFilledWords; ++w) {
             for (auto m = filled[w]; m != 0; m &= m - 1) {
                 const std::size_t b = w * 64 + lowest_set_bit(m);
-                SplitStats& st = bins[b];
-                if (b < e.size()) { // the top bin (above every edge) is no threshold
-                    left.g += st.g;
-                    left.h += st.h;
-                    left.c += st.c;
-                    const SplitStats right{total.g - left.g, total.h - left.h, total.c - left.c};
-                    consider(best, f, static_cast<std::uint8_t>(b), e[b], left, right, parent);
+                if (b < data_.edges[d].size()) { // the top bin (above every edge) is no threshold
+                    left.add(bins[b]);
+                    consider_edge(d, b, left, total, parent, best);
                 }
-                st = SplitStats{};
+                bins[b] = SplitStats{};
             }
             filled[w] = 0;
         }
