@@ -83,6 +83,10 @@ test('a scientist skips an item with the S key', async () => {
   await waitFrames(page, 3);
   await page.keyboard.press('s');
   await waitForState(page, (st) => st.current && st.current.id !== skipped, 'the next item after the skip');
+  // A skip is a local change that the sync sends (it works offline too): the server has it
+  // once the op has left the app's log (a loaded CI box read the server before that).
+  await waitForState(page, (st) => !st.sync.pending_ops.some((op) => op.item_id === skipped),
+                     'the skip synced');
   const server_item = await api(`/api/v1/active-learning/queue/${skipped}`, tokens.scientist);
   assert.equal(server_item.body.status, 'skipped');
   await context.close();
