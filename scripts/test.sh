@@ -5,7 +5,9 @@
 # each libFuzzer target for a few seconds (the `fuzz` tree, built with clang).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/progress.sh
 started=$(date +%s)
+phase "Installing every package the tests and benchmarks need" "about 12 min on a fresh machine; a second or two when installed"
 scripts/install-deps.sh
 scripts/build.sh --asan
 
@@ -19,8 +21,8 @@ run_ctest native
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 run_ctest asan
 
 printf '\n== fuzz targets (clang + libFuzzer, a few seconds each) ==\n'
-[ -f build/fuzz/CMakeCache.txt ] || cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz -j "${JOBS:-$(nproc)}"
+configure_tree fuzz
+ninja_build build-fuzz fuzz
 # One at a time: each fuzzer is busy for its whole time slice.
 ctest --preset fuzz -j 1 --no-tests=error
 
