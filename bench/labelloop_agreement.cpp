@@ -81,6 +81,14 @@ void emit(std::ostream& out, const std::string& key, double v) {
     out << key << ' ' << buf << '\n';
 }
 
+// A selection's batch: each pick's pool index and priority, in pick order.
+void emit_batch(std::ostream& out, const std::string& key, const SelectionResult& r) {
+    for (std::size_t i = 0; i < r.selected.size(); ++i) {
+        emit(out, key + ".pick" + std::to_string(i), static_cast<double>(r.selected[i].index));
+        emit(out, key + ".pick" + std::to_string(i) + ".priority", r.selected[i].priority_score);
+    }
+}
+
 std::string run() {
     std::ostringstream out;
     const auto train = make_data(240, 7);
@@ -138,11 +146,39 @@ std::string run() {
         opt.batch_size = 8;
         opt.diversity = Diversity::MaxMin;
         const auto sel = select_batch(model, pool.x, opt);
-        for (std::size_t i = 0; i < sel.selected.size(); ++i) {
-            emit(out, c.name + ".pick" + std::to_string(i),
-                 static_cast<double>(sel.selected[i].index));
-            emit(out, c.name + ".pick" + std::to_string(i) + ".priority",
-                 sel.selected[i].priority_score);
+        emit_batch(out, c.name, sel);
+        // Every strategy, toward an objective: the same batch and scores in both builds.
+        Objective objective;
+        if (c.task == Task::Regression) {
+            objective.kind = ObjectiveKind::Window;
+            objective.lo = median;
+            objective.hi = median + 1.0;
+        } else {
+            objective.kind = ObjectiveKind::Class;
+        }
+        for (Strategy s : all_strategies()) {
+            SelectionOptions o;
+            o.strategy = s;
+            o.batch_size = 8;
+            o.objective = objective;
+            o.threshold = c.task == Task::Regression ? std::optional<double>(median) : std::nullopt;
+            o.best_label = median;
+            o.seed = 5;
+            o.density_sample = 64;
+            const auto r = select_batch(model, pool.x, o);
+            emit_batch(out, c.name + "." + to_string(s), r);
+        }
+        // Maximize with EI / PI over an incumbent (the window above has none to improve on).
+        if (c.task == Task::Regression) {
+            for (Strategy s : {Strategy::ExpectedImprovement, Strategy::ProbabilityOfImprovement}) {
+                SelectionOptions o;
+                o.strategy = s;
+                o.batch_size = 8;
+                o.objective.kind = ObjectiveKind::Maximize;
+                o.best_label = median;
+                const auto r = select_batch(model, pool.x, o);
+                emit_batch(out, c.name + ".max_" + to_string(s), r);
+            }
         }
     }
     return out.str();

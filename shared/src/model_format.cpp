@@ -1,6 +1,7 @@
-// Artifact layout (all little-endian), version 3 (version 1 stored 36-byte nodes with explicit
+// Artifact layout (all little-endian), version 4 (version 1 stored 36-byte nodes with explicit
 // child indices; version 2 stores trees in pre-order, about 4x smaller; version 3 adds
-// row_subsample, and version 2 artifacts still load, as row_subsample 1.0):
+// row_subsample, and version 2 artifacts still load, as row_subsample 1.0; version 4 adds
+// the objective, and versions 2-3 load with objective none):
 //   magic "LLMODEL\0" | u32 format version | u8 task | u8 member type
 //   layout: u32 n_descriptors, each a string (u32 length + bytes)
 //   params: u32 n_members, u32 max_depth, u32 min_samples_leaf, f64 feature_fraction,
@@ -14,6 +15,8 @@
 //            pre-order (node, left subtree, right subtree), each: u16 feature + 1 (0 = leaf);
 //            leaf: f64 value; split: [f64 threshold, descriptor splits only] f32 gain
 //   applicability: u32 k, f64 percentile, f64 threshold, u32 n, n x 32 x u64 fingerprints
+//   objective (v4): u8 kind (0 none, 1 maximize, 2 minimize, 3 window, 4 class), f64 lo,
+//           f64 hi, u8 class sought, u8 has hit threshold, f64 hit threshold
 //   u32 end marker "LLEN"
 #include "labelloop/model_format.hpp"
 
@@ -26,7 +29,8 @@ namespace {
 constexpr std::uint32_t kEndMarker = 0x4E454C4CU; // "LLEN"
 } // namespace
 
-std::vector<std::uint8_t> save_model(const BootstrapEnsemble& model) {
+std::vector<std::uint8_t> save_model(const BootstrapEnsemble& model, const Objective& objective) {
+    check_objective(objective, model.task());
     detail::ByteWriter w;
     w.raw(kModelMagic, sizeof kModelMagic);
     w.u32(kModelFormatVersion);
@@ -102,11 +106,21 @@ std::vector<std::uint8_t> save_model(const BootstrapEnsemble& model) {
             w.u64(word);
         }
     }
+    w.u8(static_cast<std::uint8_t>(objective.kind));
+    w.f64(objective.lo);
+    w.f64(objective.hi);
+    w.u8(static_cast<std::uint8_t>(objective.target_class));
+    w.u8(objective.hit_threshold ? 1 : 0);
+    w.f64(objective.hit_threshold.value_or(0.0));
     w.u32(kEndMarker);
     return std::move(w.bytes());
 }
 
 BootstrapEnsemble load_model(const std::uint8_t* data, std::size_t size) {
+    return load_model_file(data, size).model;
+}
+
+ModelFile load_model_file(const std::uint8_t* data, std::size_t size) {
     detail::ByteReader<ModelFormatError> r(data, size, "model");
     char magic[sizeof kModelMagic];
     if (size < sizeof magic || std::memcmp(data, kModelMagic, sizeof magic) != 0) {
@@ -250,6 +264,28 @@ BootstrapEnsemble load_model(const std::uint8_t* data, std::size_t size) {
         }
         fps.emplace_back(words);
     }
+    Objective objective;
+    if (version >= 4) {
+        const auto kind = r.u8("objective");
+        if (kind > static_cast<std::uint8_t>(ObjectiveKind::Class)) {
+            throw ModelFormatError("model is corrupt: unknown objective kind " +
+                                   std::to_string(kind));
+        }
+        objective.kind = static_cast<ObjectiveKind>(kind);
+        objective.lo = r.f64("objective");
+        objective.hi = r.f64("objective");
+        objective.target_class = r.u8("objective");
+        const bool has_hit = r.u8("objective") != 0;
+        const double hit = r.f64("objective");
+        if (has_hit) {
+            objective.hit_threshold = hit;
+        }
+        try {
+            check_objective(objective, static_cast<Task>(task_byte));
+        } catch (const ObjectiveError& e) {
+            throw ModelFormatError(std::string("model is corrupt: ") + e.what());
+        }
+    }
     if (r.u32("end marker") != kEndMarker) {
         throw ModelFormatError("model is corrupt: end marker missing");
     }
@@ -261,9 +297,10 @@ BootstrapEnsemble load_model(const std::uint8_t* data, std::size_t size) {
         throw ModelFormatError("model is corrupt: header says " + std::to_string(p.n_members) +
                                " members, found " + std::to_string(n_members));
     }
-    return BootstrapEnsemble(static_cast<Task>(task_byte), std::move(layout), p, std::move(members),
-                             c, ApplicabilityDomain(std::move(fps), ad_options, threshold),
-                             n_training);
+    return ModelFile{
+        BootstrapEnsemble(static_cast<Task>(task_byte), std::move(layout), p, std::move(members), c,
+                          ApplicabilityDomain(std::move(fps), ad_options, threshold), n_training),
+        objective};
 }
 
 } // namespace labelloop

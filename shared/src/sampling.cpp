@@ -2,6 +2,8 @@
 
 #include "rng.hpp"
 
+#include "labelloop/fingerprint.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -73,6 +75,47 @@ void check_options(const SelectionOptions& o, Task task, std::size_t pool_size) 
             throw SelectionError("hybrid weights must not all be 0");
         }
     }
+    if (is_discovery(o.strategy) && !o.objective.active()) {
+        throw SelectionError("strategy '" + to_string(o.strategy) +
+                             "' ranks toward the model's objective, and this model has none: "
+                             "set an objective (maximize, minimize, window or class) or use a "
+                             "model-improvement strategy");
+    }
+    if (is_discovery(o.strategy)) {
+        try {
+            check_objective(o.objective, task);
+        } catch (const ObjectiveError& e) {
+            throw SelectionError(e.what());
+        }
+    }
+    if (o.strategy == Strategy::Ucb && !(o.beta >= 0.0 && std::isfinite(o.beta))) {
+        throw SelectionError("UCB's beta must be a finite number >= 0");
+    }
+    if ((o.strategy == Strategy::ExpectedImprovement ||
+         o.strategy == Strategy::ProbabilityOfImprovement) &&
+        task == Task::Regression &&
+        (o.objective.kind == ObjectiveKind::Maximize ||
+         o.objective.kind == ObjectiveKind::Minimize)) {
+        if (!o.best_label) {
+            throw SelectionError("strategy '" + to_string(o.strategy) +
+                                 "' needs the best label so far to improve on, and the model has "
+                                 "no labelled compound");
+        }
+        if (!std::isfinite(*o.best_label)) {
+            throw SelectionError("the best label so far must be a finite number");
+        }
+    }
+    if (o.strategy == Strategy::Thompson && o.diversity == Diversity::MaxMin) {
+        throw SelectionError("strategy 'thompson' draws a batch pick by pick; combine it with "
+                             "diversity 'tanimoto_cap' or 'none', not 'maxmin'");
+    }
+    if (o.strategy == Strategy::Cluster && o.diversity != Diversity::None) {
+        throw SelectionError("strategy 'cluster' spreads its batch over the pool itself; use "
+                             "diversity 'none'");
+    }
+    if (o.strategy == Strategy::Density && o.density_sample == 0) {
+        throw SelectionError("the density reference sample must hold at least 1 compound");
+    }
     if (o.diversity == Diversity::TanimotoCap &&
         !(o.tanimoto_cap >= 0.0 && o.tanimoto_cap <= 1.0)) {
         throw SelectionError("the Tanimoto cap must be in [0, 1], got " +
@@ -85,6 +128,11 @@ void check_options(const SelectionOptions& o, Task task, std::size_t pool_size) 
 void check_model_pool(const BootstrapEnsemble& model, const std::vector<Features>& pool,
                       const SelectionOptions& options) {
     check_options(options, model.task(), pool.size());
+    if (options.strategy == Strategy::Thompson && model.n_members() < 2) {
+        throw SelectionError("strategy 'thompson' draws one ensemble member per pick and needs "
+                             "a model with at least 2 members (this one has " +
+                             std::to_string(model.n_members()) + ")");
+    }
     for (std::size_t i = 0; i < pool.size(); ++i) {
         try {
             check_features(pool[i], model.layout(), "compound " + std::to_string(i));
@@ -96,14 +144,140 @@ void check_model_pool(const BootstrapEnsemble& model, const std::vector<Features
 
 // Appends the prediction, applicability and fingerprint of rows[0, n) to `out`.
 void score_into(const BootstrapEnsemble& model, const Features* rows, std::size_t n,
-                CandidatePool& out) {
-    for (auto& p : model.predict_batch(rows, n, false)) {
+                bool with_members, CandidatePool& out) {
+    for (auto& p : model.predict_batch(rows, n, with_members)) {
         out.predictions.push_back(std::move(p));
     }
     for (std::size_t i = 0; i < n; ++i) {
         out.applicability.push_back(model.applicability().assess(rows[i].fingerprint));
         out.fingerprints.push_back(rows[i].fingerprint);
     }
+}
+
+// Where pool compound i sits in the density reference sample (npos when it is not in it).
+std::size_t reference_slot(const std::vector<std::size_t>& reference_index, std::size_t i) {
+    const auto it = std::lower_bound(reference_index.begin(), reference_index.end(), i);
+    return it != reference_index.end() && *it == i
+               ? static_cast<std::size_t>(it - reference_index.begin())
+               : static_cast<std::size_t>(-1);
+}
+
+// Density: each compound's mean similarity to the seeded reference sample of the pool.
+std::vector<double> pool_density(const std::vector<Fingerprint>& fps, const SelectionOptions& o) {
+    const auto ref_index = density_reference(fps.size(), o.density_sample, o.seed);
+    std::vector<Fingerprint> ref;
+    ref.reserve(ref_index.size());
+    for (std::size_t r : ref_index) {
+        ref.push_back(fps[r]);
+    }
+    std::vector<double> out(fps.size());
+    for (std::size_t i = 0; i < fps.size(); ++i) {
+        out[i] = mean_similarity(fps[i], ref, reference_slot(ref_index, i));
+    }
+    return out;
+}
+
+// Thompson sampling: each pick draws one ensemble member and takes the compound that member
+// rates best toward the objective among those not yet picked (and, with the Tanimoto cap,
+// not too close to a pick).
+std::vector<std::size_t> thompson_picks(const CandidatePool& pool, const SelectionOptions& o) {
+    const std::size_t n = pool.predictions.size();
+    const std::size_t members = pool.predictions[0].members.size();
+    detail::Rng rng = detail::Rng::derive(o.seed, 0x7A);
+    std::vector<char> out(n, 0); // picked, or too close to a pick
+    std::vector<std::size_t> picked;
+    while (picked.size() < o.batch_size) {
+        const std::size_t m = rng.below(static_cast<std::uint32_t>(members));
+        std::size_t best = n;
+        double best_value = 0.0;
+        for (std::size_t i = 0; i < n; ++i) {
+            if (out[i]) {
+                continue;
+            }
+            const auto& mo = pool.predictions[i].members;
+            const double v = toward_objective(o.objective, mo[std::min(m, mo.size() - 1)]);
+            if (best == n || v > best_value) {
+                best = i;
+                best_value = v;
+            }
+        }
+        if (best == n) {
+            break; // the Tanimoto cap excluded the rest of the pool
+        }
+        out[best] = 1;
+        picked.push_back(best);
+        if (o.diversity == Diversity::TanimotoCap) {
+            for (std::size_t i = 0; i < n; ++i) {
+                if (!out[i] &&
+                    tanimoto(pool.fingerprints[i], pool.fingerprints[best]) > o.tanimoto_cap) {
+                    out[i] = 1;
+                }
+            }
+        }
+    }
+    return picked;
+}
+
+// Cluster: k-means++ seeding weighted by uncertainty (as BADGE does with gradient
+// embeddings), on Tanimoto distance among the most uncertain candidates. The first pick is
+// the most uncertain; each next one is drawn with probability proportional to
+// uncertainty x (distance to the nearest pick)^2, so a batch covers the uncertain regions
+// instead of piling into one.
+std::vector<std::size_t> kmeanspp_picks(const CandidatePool& pool,
+                                        const std::vector<std::size_t>& order,
+                                        const SelectionOptions& o) {
+    const std::size_t n = order.size();
+    const std::size_t want_pool =
+        o.cluster_pool ? o.cluster_pool : std::max<std::size_t>(20 * o.batch_size, 400);
+    const std::size_t top = std::min(n, std::max(o.batch_size, want_pool));
+    std::vector<double> nearest(top, 1.0); // Tanimoto distance to the nearest pick
+    std::vector<char> used(top, 0);
+    detail::Rng rng = detail::Rng::derive(o.seed, 0xC1);
+    std::vector<std::size_t> picked;
+    std::size_t current = 0;
+    for (;;) {
+        used[current] = 1;
+        picked.push_back(order[current]);
+        if (picked.size() == o.batch_size) {
+            break;
+        }
+        const Fingerprint& last = pool.fingerprints[order[current]];
+        double total = 0.0;
+        for (std::size_t j = 0; j < top; ++j) {
+            if (!used[j]) {
+                nearest[j] =
+                    std::min(nearest[j], 1.0 - tanimoto(pool.fingerprints[order[j]], last));
+                total += pool.predictions[order[j]].std * nearest[j] * nearest[j];
+            }
+        }
+        std::size_t next = top;
+        if (total > 0.0) {
+            double target = rng.uniform() * total;
+            for (std::size_t j = 0; j < top; ++j) {
+                if (used[j]) {
+                    continue;
+                }
+                const double w = pool.predictions[order[j]].std * nearest[j] * nearest[j];
+                if (w <= 0.0) {
+                    continue;
+                }
+                next = j; // the last positive weight catches rounding at the end
+                if (target < w) {
+                    break;
+                }
+                target -= w;
+            }
+        }
+        if (next == top) { // nothing left with weight: the next unused by rank
+            for (std::size_t j = 0; j < top && next == top; ++j) {
+                if (!used[j]) {
+                    next = j;
+                }
+            }
+        }
+        current = next;
+    }
+    return picked;
 }
 
 } // namespace
@@ -120,19 +294,190 @@ std::string to_string(Strategy strategy) {
         return "random";
     case Strategy::Hybrid:
         return "hybrid";
+    case Strategy::Greedy:
+        return "greedy";
+    case Strategy::Ucb:
+        return "ucb";
+    case Strategy::ExpectedImprovement:
+        return "ei";
+    case Strategy::ProbabilityOfImprovement:
+        return "pi";
+    case Strategy::Thompson:
+        return "thompson";
+    case Strategy::Density:
+        return "density";
+    case Strategy::Cluster:
+        return "cluster";
     }
     return "unknown";
 }
 
+const std::vector<Strategy>& all_strategies() {
+    static const std::vector<Strategy> all{Strategy::Greedy,
+                                           Strategy::Ucb,
+                                           Strategy::ExpectedImprovement,
+                                           Strategy::ProbabilityOfImprovement,
+                                           Strategy::Thompson,
+                                           Strategy::Uncertainty,
+                                           Strategy::Density,
+                                           Strategy::Cluster,
+                                           Strategy::Margin,
+                                           Strategy::Entropy,
+                                           Strategy::Hybrid,
+                                           Strategy::Random};
+    return all;
+}
+
+std::string describe(Strategy strategy) {
+    switch (strategy) {
+    case Strategy::Greedy:
+        return "Discovery: the compounds predicted best for the objective (exploit the model).";
+    case Strategy::Ucb:
+        return "Discovery: prediction toward the objective plus beta x spread (explore a little).";
+    case Strategy::ExpectedImprovement:
+        return "Discovery: expected gain over the best label so far (P(hit) for a window).";
+    case Strategy::ProbabilityOfImprovement:
+        return "Discovery: probability of beating the best label so far (P(hit) for a window).";
+    case Strategy::Thompson:
+        return "Discovery: each pick follows one ensemble member drawn at random (a varied batch).";
+    case Strategy::Uncertainty:
+        return "Model improvement: the compounds the ensemble disagrees on most.";
+    case Strategy::Density:
+        return "Model improvement: uncertainty x mean similarity to the pool (no lone outliers).";
+    case Strategy::Cluster:
+        return "Model improvement: uncertainty-weighted k-means++ picks spread over the pool.";
+    case Strategy::Margin:
+        return "Model improvement: closest to the decision boundary or the threshold.";
+    case Strategy::Entropy:
+        return "Model improvement: highest predictive entropy.";
+    case Strategy::Hybrid:
+        return "Model improvement: weighted uncertainty + margin + applicability distance.";
+    case Strategy::Random:
+        return "Baseline: a seeded random batch, the reference every strategy must beat.";
+    }
+    return "";
+}
+
+bool is_discovery(Strategy strategy) {
+    return strategy == Strategy::Greedy || strategy == Strategy::Ucb ||
+           strategy == Strategy::ExpectedImprovement ||
+           strategy == Strategy::ProbabilityOfImprovement || strategy == Strategy::Thompson;
+}
+
 Strategy parse_strategy(std::string_view name) {
-    for (auto s : {Strategy::Uncertainty, Strategy::Margin, Strategy::Entropy, Strategy::Random,
-                   Strategy::Hybrid}) {
+    std::string names;
+    for (auto s : all_strategies()) {
         if (name == to_string(s)) {
             return s;
         }
+        names += (names.empty() ? "" : ", ") + to_string(s);
     }
-    throw SelectionError("unknown strategy '" + std::string(name) +
-                         "' (expected one of: uncertainty, margin, entropy, random, hybrid)");
+    throw SelectionError("unknown strategy '" + std::string(name) + "' (expected one of: " + names +
+                         ")");
+}
+
+std::vector<std::size_t> density_reference(std::size_t pool_size, std::size_t sample,
+                                           std::uint64_t seed) {
+    std::vector<std::size_t> all(pool_size);
+    std::iota(all.begin(), all.end(), 0);
+    const std::size_t k = std::min(pool_size, sample);
+    detail::Rng rng = detail::Rng::derive(seed, 0xD3);
+    for (std::size_t i = 0; i < k; ++i) { // partial Fisher-Yates
+        const std::size_t j = i + rng.below(static_cast<std::uint32_t>(pool_size - i));
+        std::swap(all[i], all[j]);
+    }
+    all.resize(k);
+    std::sort(all.begin(), all.end());
+    return all;
+}
+
+double mean_similarity(const Fingerprint& fp, const std::vector<Fingerprint>& reference,
+                       std::size_t self) {
+    double sum = 0.0;
+    std::size_t n = 0;
+    for (std::size_t r = 0; r < reference.size(); ++r) {
+        if (r == self) {
+            continue;
+        }
+        sum += tanimoto(fp, reference[r]);
+        ++n;
+    }
+    return n > 0 ? sum / static_cast<double>(n) : 0.0;
+}
+
+double acquisition_greedy(const Objective& objective, const Prediction& p) {
+    if (!objective.active()) {
+        throw SelectionError("greedy acquisition needs an objective");
+    }
+    return toward_objective(objective, p.mean);
+}
+
+double acquisition_ucb(const Objective& objective, const Prediction& p, double beta) {
+    return acquisition_greedy(objective, p) + beta * p.std;
+}
+
+namespace {
+
+// The improvement part of EI / PI on maximize / minimize: oriented mean, incumbent, sigma.
+struct Improvement {
+    double gain;  // oriented mean - oriented incumbent
+    double sigma; // calibrated predictive spread
+};
+
+Improvement improvement_over(const Objective& objective, const Prediction& p,
+                             std::optional<double> best_label, const char* name) {
+    if (!best_label) {
+        throw SelectionError(std::string(name) + " needs the best label so far");
+    }
+    return {toward_objective(objective, p.mean) - toward_objective(objective, *best_label),
+            calibrated_sigma(p)};
+}
+
+bool hit_defined_by_objective(const Objective& o, Task task) {
+    return task == Task::Classification || o.kind == ObjectiveKind::Window;
+}
+
+double hit_probability(const Objective& o, Task task, const Prediction& p) {
+    if (task == Task::Classification) {
+        return toward_objective(o, p.mean);
+    }
+    Objective window = o;
+    window.hit_threshold.reset();
+    return probability_of_hit(window, task, p);
+}
+
+} // namespace
+
+double acquisition_ei(const Objective& objective, Task task, const Prediction& p,
+                      std::optional<double> best_label) {
+    if (!objective.active()) {
+        throw SelectionError("expected improvement needs an objective");
+    }
+    if (hit_defined_by_objective(objective, task)) {
+        return hit_probability(objective, task, p);
+    }
+    const auto [gain, sigma] = improvement_over(objective, p, best_label, "expected improvement");
+    if (!(sigma > 0.0)) {
+        return std::max(gain, 0.0);
+    }
+    const double z = gain / sigma;
+    return gain * normal_cdf(z) + sigma * normal_pdf(z);
+}
+
+double acquisition_pi(const Objective& objective, Task task, const Prediction& p,
+                      std::optional<double> best_label) {
+    if (!objective.active()) {
+        throw SelectionError("probability of improvement needs an objective");
+    }
+    if (hit_defined_by_objective(objective, task)) {
+        return hit_probability(objective, task, p);
+    }
+    const auto [gain, sigma] =
+        improvement_over(objective, p, best_label, "probability of improvement");
+    if (!(sigma > 0.0)) {
+        return gain > 0.0 ? 1.0 : 0.0;
+    }
+    return normal_cdf(gain / sigma);
 }
 
 std::string to_string(Diversity diversity) {
@@ -175,8 +520,59 @@ SelectionResult select_batch(const CandidatePool& pool, const SelectionOptions& 
         }
     }
 
+    std::vector<double> density;
+    if (o.strategy == Strategy::Density) {
+        if (pool.density.size() == n) {
+            density = pool.density;
+        } else if (!pool.density.empty()) {
+            throw SelectionError("pool has " + std::to_string(pool.density.size()) +
+                                 " density values for " + std::to_string(n) + " compounds");
+        } else {
+            density = pool_density(pool.fingerprints, o);
+        }
+    }
+    if (o.strategy == Strategy::Thompson) {
+        for (std::size_t i = 0; i < n; ++i) {
+            if (pool.predictions[i].members.size() < 2) {
+                throw SelectionError("strategy 'thompson' needs every pool prediction's member "
+                                     "outputs from a model with at least 2 members");
+            }
+        }
+    }
+
     std::vector<double> priority(n, 0.0);
     switch (o.strategy) {
+    case Strategy::Greedy:
+    case Strategy::Thompson: // ranked by the mean; the batch follows one member per pick
+        for (std::size_t i = 0; i < n; ++i) {
+            priority[i] = acquisition_greedy(o.objective, pool.predictions[i]);
+        }
+        break;
+    case Strategy::Ucb:
+        for (std::size_t i = 0; i < n; ++i) {
+            priority[i] = acquisition_ucb(o.objective, pool.predictions[i], o.beta);
+        }
+        break;
+    case Strategy::ExpectedImprovement:
+        for (std::size_t i = 0; i < n; ++i) {
+            priority[i] = acquisition_ei(o.objective, pool.task, pool.predictions[i], o.best_label);
+        }
+        break;
+    case Strategy::ProbabilityOfImprovement:
+        for (std::size_t i = 0; i < n; ++i) {
+            priority[i] = acquisition_pi(o.objective, pool.task, pool.predictions[i], o.best_label);
+        }
+        break;
+    case Strategy::Density:
+        for (std::size_t i = 0; i < n; ++i) {
+            priority[i] = pool.predictions[i].std * density[i];
+        }
+        break;
+    case Strategy::Cluster:
+        for (std::size_t i = 0; i < n; ++i) {
+            priority[i] = pool.predictions[i].std;
+        }
+        break;
     case Strategy::Uncertainty:
         for (std::size_t i = 0; i < n; ++i) {
             priority[i] = pool.predictions[i].std;
@@ -249,58 +645,64 @@ SelectionResult select_batch(const CandidatePool& pool, const SelectionOptions& 
 
     std::vector<std::size_t> picked;
     picked.reserve(o.batch_size);
-    switch (o.diversity) {
-    case Diversity::None:
-        picked.assign(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(o.batch_size));
-        break;
-    case Diversity::TanimotoCap:
-        for (std::size_t idx : order) {
-            if (picked.size() == o.batch_size) {
-                break;
-            }
-            bool too_close = false;
-            for (std::size_t q : picked) {
-                if (tanimoto(pool.fingerprints[idx], pool.fingerprints[q]) > o.tanimoto_cap) {
-                    too_close = true;
+    if (o.strategy == Strategy::Thompson) {
+        picked = thompson_picks(pool, o);
+    } else if (o.strategy == Strategy::Cluster) {
+        picked = kmeanspp_picks(pool, order, o);
+    } else {
+        switch (o.diversity) {
+        case Diversity::None:
+            picked.assign(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(o.batch_size));
+            break;
+        case Diversity::TanimotoCap:
+            for (std::size_t idx : order) {
+                if (picked.size() == o.batch_size) {
                     break;
                 }
-            }
-            if (!too_close) {
-                picked.push_back(idx);
-            }
-        }
-        break;
-    case Diversity::MaxMin: {
-        const std::size_t top =
-            std::min(n, std::max(o.batch_size, o.maxmin_pool ? o.maxmin_pool : 5 * o.batch_size));
-        std::vector<std::size_t> cands(order.begin(),
-                                       order.begin() + static_cast<std::ptrdiff_t>(top));
-        std::vector<double> min_dist(top, 2.0);
-        std::vector<char> used(top, 0);
-        std::size_t current = 0; // the best-ranked candidate starts the batch
-        for (;;) {
-            used[current] = 1;
-            picked.push_back(cands[current]);
-            if (picked.size() == o.batch_size) {
-                break;
-            }
-            std::size_t best = top;
-            for (std::size_t j = 0; j < top; ++j) {
-                if (used[j]) {
-                    continue;
+                bool too_close = false;
+                for (std::size_t q : picked) {
+                    if (tanimoto(pool.fingerprints[idx], pool.fingerprints[q]) > o.tanimoto_cap) {
+                        too_close = true;
+                        break;
+                    }
                 }
-                const double d =
-                    1.0 - tanimoto(pool.fingerprints[cands[j]], pool.fingerprints[cands[current]]);
-                min_dist[j] = std::min(min_dist[j], d);
-                // Ties go to the higher-ranked candidate (smaller j).
-                if (best == top || min_dist[j] > min_dist[best]) {
-                    best = j;
+                if (!too_close) {
+                    picked.push_back(idx);
                 }
             }
-            current = best;
+            break;
+        case Diversity::MaxMin: {
+            const std::size_t top = std::min(
+                n, std::max(o.batch_size, o.maxmin_pool ? o.maxmin_pool : 5 * o.batch_size));
+            std::vector<std::size_t> cands(order.begin(),
+                                           order.begin() + static_cast<std::ptrdiff_t>(top));
+            std::vector<double> min_dist(top, 2.0);
+            std::vector<char> used(top, 0);
+            std::size_t current = 0; // the best-ranked candidate starts the batch
+            for (;;) {
+                used[current] = 1;
+                picked.push_back(cands[current]);
+                if (picked.size() == o.batch_size) {
+                    break;
+                }
+                std::size_t best = top;
+                for (std::size_t j = 0; j < top; ++j) {
+                    if (used[j]) {
+                        continue;
+                    }
+                    const double d = 1.0 - tanimoto(pool.fingerprints[cands[j]],
+                                                    pool.fingerprints[cands[current]]);
+                    min_dist[j] = std::min(min_dist[j], d);
+                    // Ties go to the higher-ranked candidate (smaller j).
+                    if (best == top || min_dist[j] > min_dist[best]) {
+                        best = j;
+                    }
+                }
+                current = best;
+            }
+            break;
         }
-        break;
-    }
+        }
     }
     for (std::size_t idx : picked) {
         result.all[idx].selected = true;
@@ -314,7 +716,7 @@ SelectionResult select_batch(const BootstrapEnsemble& model, const std::vector<F
     check_model_pool(model, pool, options);
     CandidatePool candidates;
     candidates.task = model.task();
-    score_into(model, pool.data(), pool.size(), candidates);
+    score_into(model, pool.data(), pool.size(), options.strategy == Strategy::Thompson, candidates);
     return select_batch(candidates, options);
 }
 
@@ -326,11 +728,27 @@ IncrementalSelection::IncrementalSelection(const BootstrapEnsemble& model,
     candidates_.predictions.reserve(pool_.size());
     candidates_.applicability.reserve(pool_.size());
     candidates_.fingerprints.reserve(pool_.size());
+    if (options_.strategy == Strategy::Density) {
+        density_reference_index_ =
+            density_reference(pool_.size(), options_.density_sample, options_.seed);
+        for (std::size_t r : density_reference_index_) {
+            density_reference_.push_back(pool_[r].fingerprint);
+        }
+        candidates_.density.reserve(pool_.size());
+    }
 }
 
 bool IncrementalSelection::step(std::size_t max_compounds) {
     const std::size_t n = std::min(max_compounds, pool_.size() - scored_);
-    score_into(*model_, pool_.data() + scored_, n, candidates_);
+    score_into(*model_, pool_.data() + scored_, n, options_.strategy == Strategy::Thompson,
+               candidates_);
+    if (options_.strategy == Strategy::Density) {
+        for (std::size_t i = scored_; i < scored_ + n; ++i) {
+            candidates_.density.push_back(
+                mean_similarity(pool_[i].fingerprint, density_reference_,
+                                reference_slot(density_reference_index_, i)));
+        }
+    }
     scored_ += n;
     return done();
 }

@@ -29,6 +29,14 @@ void patch_u32(std::vector<std::uint8_t>& bytes, std::size_t at, std::uint32_t v
     }
 }
 
+// A version 4 file without its objective section (the 27 bytes before the end marker) and
+// with version 3 in its header: what the previous build wrote.
+std::vector<std::uint8_t> as_version_3(std::vector<std::uint8_t> v4) {
+    v4.erase(v4.end() - 4 - 27, v4.end() - 4);
+    patch_u32(v4, 8, 3);
+    return v4;
+}
+
 } // namespace
 
 TEST_CASE("a saved model loads back to the same predictions", "[model_format]") {
@@ -61,6 +69,38 @@ TEST_CASE("a saved model loads back to the same predictions", "[model_format]") 
     }
 }
 
+TEST_CASE("the objective travels in the model file; a version 3 file loads with none",
+          "[model_format][objective]") {
+    const auto model = small_model(Task::Regression);
+    Objective window;
+    window.kind = ObjectiveKind::Window;
+    window.lo = 1.0;
+    window.hi = 3.0;
+    const auto bytes = save_model(model, window);
+    const auto file = load_model_file(bytes);
+    CHECK(file.objective == window);
+    CHECK(save_model(file.model, file.objective) == bytes);
+
+    Objective maximize;
+    maximize.kind = ObjectiveKind::Maximize;
+    maximize.hit_threshold = -1.5;
+    CHECK(load_model_file(save_model(model, maximize)).objective == maximize);
+
+    // A version 3 file (no objective section) still loads: objective none, same model.
+    const auto v3 = as_version_3(save_model(model));
+    const auto old = load_model_file(v3);
+    CHECK(old.objective.kind == ObjectiveKind::None);
+    CHECK(save_model(old.model) == save_model(model));
+
+    // An objective that does not fit the task is refused on save, and a damaged one on load.
+    Objective wrong;
+    wrong.kind = ObjectiveKind::Class;
+    CHECK_THROWS_AS(save_model(model, wrong), ObjectiveError);
+    auto damaged = bytes;
+    damaged[damaged.size() - 4 - 27] = 9; // the objective kind byte
+    CHECK_THROWS_WITH(load_model_file(damaged), "model is corrupt: unknown objective kind 9");
+}
+
 TEST_CASE("a version 2 artifact (before row_subsample) still loads, as grown on every row",
           "[model_format]") {
     const auto d = make_synthetic(80, 23);
@@ -71,7 +111,8 @@ TEST_CASE("a version 2 artifact (before row_subsample) still loads, as grown on 
     const std::vector<double> w(d.x.size(), 1.0);
     const auto model =
         BootstrapEnsemble::fit(d.x, d.y, w, Task::Regression, FeatureLayout::model_default(), p);
-    const auto v3 = save_model(model);
+    const auto v4 = save_model(model);
+    const auto v3 = as_version_3(v4);
     // Version 2 is version 3 without the f64 row_subsample that ends the parameters.
     std::size_t at = 8 + 4 + 1 + 1 + 4;
     for (const auto& name : model.layout().descriptor_names) {
@@ -84,7 +125,7 @@ TEST_CASE("a version 2 artifact (before row_subsample) still loads, as grown on 
     patch_u32(v2, 8, 2);
     const auto loaded = load_model(v2);
     CHECK(loaded.params().row_subsample == 1.0);
-    CHECK(save_model(loaded) == v3);
+    CHECK(save_model(loaded) == v4);
     for (const auto& f : make_synthetic(5, 24).x) {
         CHECK(loaded.predict(f).members == model.predict(f).members);
     }
@@ -101,12 +142,12 @@ TEST_CASE("a wrong, newer or damaged model is refused with a clear error", "[mod
     auto newer = bytes;
     patch_u32(newer, 8, kModelFormatVersion + 1);
     CHECK_THROWS_WITH(load_model(newer),
-                      "model format version 4 is newer than this build supports (3): update "
+                      "model format version 5 is newer than this build supports (4): update "
                       "LabelLoop to read it");
     auto older = bytes;
     patch_u32(older, 8, 1);
     CHECK_THROWS_WITH(load_model(older),
-                      "model format version 1 is older than this build reads (2 to 3): retrain the "
+                      "model format version 1 is older than this build reads (2 to 4): retrain the "
                       "model");
 
     auto bad_task = bytes;

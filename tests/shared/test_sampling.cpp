@@ -66,9 +66,9 @@ TEST_CASE("strategy names are exact and unknown ones are refused", "[sampling]")
     for (const char* name : {"uncertainty", "margin", "entropy", "random", "hybrid"}) {
         CHECK(to_string(parse_strategy(name)) == name);
     }
-    CHECK_THROWS_WITH(parse_strategy("greedy"),
-                      "unknown strategy 'greedy' (expected one of: uncertainty, margin, "
-                      "entropy, random, hybrid)");
+    CHECK_THROWS_WITH(parse_strategy("Uncertainty"),
+                      "unknown strategy 'Uncertainty' (expected one of: greedy, ucb, ei, pi, "
+                      "thompson, uncertainty, density, cluster, margin, entropy, hybrid, random)");
     CHECK(parse_diversity("maxmin") == Diversity::MaxMin);
     CHECK(to_string(Diversity::TanimotoCap) == "tanimoto_cap");
     CHECK_THROWS_AS(parse_diversity("cluster"), SelectionError);

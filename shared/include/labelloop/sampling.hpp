@@ -5,6 +5,7 @@
 
 #include "labelloop/ensemble.hpp"
 #include "labelloop/features.hpp"
+#include "labelloop/objective.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -16,12 +17,34 @@
 
 namespace labelloop {
 
-enum class Strategy { Uncertainty, Margin, Entropy, Random, Hybrid };
-/// Exactly "uncertainty", "margin", "entropy", "random", "hybrid".
+/// Model improvement (a better model everywhere): uncertainty, margin, entropy, hybrid,
+/// density, cluster. Discovery (find the compounds that meet the model's objective with the
+/// fewest measurements): greedy, ucb, ei, pi, thompson. Random is the baseline for both.
+enum class Strategy {
+    Uncertainty,
+    Margin,
+    Entropy,
+    Random,
+    Hybrid,
+    Greedy,
+    Ucb,
+    ExpectedImprovement,
+    ProbabilityOfImprovement,
+    Thompson,
+    Density,
+    Cluster
+};
+/// Exactly "uncertainty", "margin", "entropy", "random", "hybrid", "greedy", "ucb", "ei",
+/// "pi", "thompson", "density", "cluster".
 std::string to_string(Strategy strategy);
-/// Throws SelectionError "unknown strategy 'x' (expected one of: uncertainty, margin, entropy,
-/// random, hybrid)".
+/// Throws SelectionError "unknown strategy 'x' (expected one of: ...)".
 Strategy parse_strategy(std::string_view name);
+/// Every strategy, in the order the UI and the API list them.
+const std::vector<Strategy>& all_strategies();
+/// One line on what the strategy is for (Sample Selection, the OpenAPI description).
+std::string describe(Strategy strategy);
+/// Discovery strategies rank toward the model's objective and refuse a model without one.
+bool is_discovery(Strategy strategy);
 
 enum class Diversity { None, TanimotoCap, MaxMin };
 /// "none", "tanimoto_cap", "maxmin".
@@ -51,8 +74,21 @@ struct SelectionOptions {
     double tanimoto_cap = 0.7;
     /// MaxMin: choose among this many top-ranked candidates (0 = 5 x batch_size).
     std::size_t maxmin_pool = 0;
-    /// Random strategy (and nothing else).
+    /// Random, Thompson (the member drawn per pick), Cluster (the k-means++ draws) and the
+    /// Density reference sample.
     std::uint64_t seed = 42;
+    /// Discovery strategies rank toward this; they refuse an inactive one.
+    Objective objective;
+    /// UCB: mean toward the objective + beta * ensemble spread. Must be >= 0.
+    double beta = 2.0;
+    /// EI / PI on maximize / minimize: the best label so far (raw value). Required there.
+    std::optional<double> best_label;
+    /// Density: mean Tanimoto similarity to this many pool compounds drawn with `seed` (all
+    /// of them when the pool is smaller).
+    std::size_t density_sample = 256;
+    /// Cluster: k-means++ seeding among this many most uncertain compounds
+    /// (0 = max(20 x batch_size, 400)).
+    std::size_t cluster_pool = 0;
 };
 
 struct ScoredCandidate {
@@ -79,10 +115,36 @@ struct SelectionResult {
 /// and the fingerprints (for diversity).
 struct CandidatePool {
     Task task = Task::Regression;
+    /// Thompson needs every prediction's member outputs (Prediction::members).
     std::vector<Prediction> predictions;
     std::vector<ApplicabilityAssessment> applicability;
     std::vector<Fingerprint> fingerprints;
+    /// Density: each compound's mean similarity to the reference sample. Computed by
+    /// select_batch when empty (IncrementalSelection fills it slice by slice).
+    std::vector<double> density;
 };
+
+/// The pool compounds the Density strategy compares every compound with: min(n, sample)
+/// distinct indices drawn with `seed`, in increasing order.
+std::vector<std::size_t> density_reference(std::size_t pool_size, std::size_t sample,
+                                           std::uint64_t seed);
+/// Mean Tanimoto similarity of `fp` to the reference fingerprints, leaving out the entry at
+/// position `self` of `reference` (when it is the compound itself; npos otherwise).
+double mean_similarity(const Fingerprint& fp, const std::vector<Fingerprint>& reference,
+                       std::size_t self);
+
+/// Acquisition values (higher = more wanted) toward the objective, for one prediction.
+/// greedy: the mean oriented toward the objective (minus the distance to a window, the
+/// probability of the class sought). ucb: greedy + beta * spread. ei / pi: expected / the
+/// probability of improvement over `best_label` with the calibrated spread (for a window and
+/// a class: the probability of a hit). Throws SelectionError when the objective or the
+/// incumbent is missing.
+double acquisition_greedy(const Objective& objective, const Prediction& p);
+double acquisition_ucb(const Objective& objective, const Prediction& p, double beta);
+double acquisition_ei(const Objective& objective, Task task, const Prediction& p,
+                      std::optional<double> best_label);
+double acquisition_pi(const Objective& objective, Task task, const Prediction& p,
+                      std::optional<double> best_label);
 
 /// Scores the pool with `model` (and its applicability domain) and selects a batch. Throws
 /// SelectionError for an empty pool, batch size 0 or larger than the pool, a compound with
@@ -119,6 +181,8 @@ private:
     std::vector<Features> pool_;
     SelectionOptions options_;
     CandidatePool candidates_;
+    std::vector<Fingerprint> density_reference_; // Density only
+    std::vector<std::size_t> density_reference_index_;
     std::size_t scored_ = 0;
 };
 
