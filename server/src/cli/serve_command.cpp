@@ -31,6 +31,11 @@ int run_serve(const ServeOptions& options) {
                      "failed; the previous model versions stay active.\n";
     }
 
+    // Bound before the demo writes anything: a port already in use leaves the database as
+    // it was. Requests that arrive meanwhile wait in the listen backlog.
+    http::HttpServer server(services, http::ServerInfo{schema}, &std::cerr);
+    const int port = server.bind(options.host, options.port);
+
     if (options.demo) {
         if (database_is_empty(services)) {
             const std::string csv = embedded_demo_csv();
@@ -45,9 +50,6 @@ int run_serve(const ServeOptions& options) {
             std::cout << "Demo: the database already has data; starting as is.\n";
         }
     }
-
-    http::HttpServer server(services, http::ServerInfo{schema}, &std::cerr);
-    const int port = server.bind(options.host, options.port);
 
     std::atomic<bool> stopping{false};
     std::thread signal_thread([&] {

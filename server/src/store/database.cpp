@@ -1,5 +1,7 @@
 #include "store/database.hpp"
 
+#include <vector>
+
 #include <sqlite3.h>
 
 #include <cstdlib>
@@ -41,6 +43,13 @@ Database::Database(const std::string& path) : path_(path) {
     }
     sqlite3_extended_result_codes(db_, 1);
     sqlite3_busy_timeout(db_, 5000);
+    try {
+        refuse_foreign_file();
+    } catch (...) {
+        sqlite3_close(db_);
+        db_ = nullptr;
+        throw;
+    }
     exec("PRAGMA journal_mode=WAL;");
     // WAL + NORMAL: a COMMIT appends its frames to the WAL with write(); they are in the OS
     // page cache before the answer is sent, so a process crash or SIGKILL loses nothing
@@ -48,6 +57,41 @@ Database::Database(const std::string& path) : path_(path) {
     // lose the last commits (never corrupt the file). LABELLOOP_SQLITE_SYNCHRONOUS=FULL
     // fsyncs every commit instead, for power-loss durability at a few hundred commits/s.
     exec(std::string("PRAGMA synchronous=") + synchronous_mode() + "; PRAGMA foreign_keys=ON;");
+}
+
+void Database::refuse_foreign_file() {
+    // Read-only look before anything writes (WAL mode rewrites the header): a file that is not
+    // SQLite, or an SQLite database of another application (tables, no schema_version), is left
+    // exactly as it was.
+    const std::string leave = "; LabelLoop leaves it untouched: choose another file with --db";
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v2(db_,
+                                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT "
+                                "LIKE 'sqlite_%' ORDER BY name = 'schema_version' DESC, name",
+                                -1, &stmt, nullptr);
+    std::vector<std::string> tables;
+    while (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        tables.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(stmt);
+    if ((rc & 0xff) == SQLITE_NOTADB) {
+        throw DatabaseError(
+            "'" + path_ + "' is not a LabelLoop database (not an SQLite file)" + leave, rc);
+    }
+    if (rc != SQLITE_DONE && rc != SQLITE_OK) {
+        throw DatabaseError("cannot read database '" + path_ + "': " + sqlite3_errmsg(db_), rc);
+    }
+    if (tables.empty() || tables.front() == "schema_version") {
+        return;
+    }
+    std::string names;
+    for (std::size_t i = 0; i < tables.size() && i < 3; ++i) {
+        names += (i ? ", " : "") + tables[i];
+    }
+    throw DatabaseError("'" + path_ + "' is not a LabelLoop database (it holds tables " + names +
+                            (tables.size() > 3 ? ", ..." : "") + " of another application)" + leave,
+                        0);
 }
 
 Database::~Database() {

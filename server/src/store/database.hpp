@@ -55,6 +55,9 @@ public:
 private:
     friend class Statement;
     void give_back(std::string sql, sqlite3_stmt* stmt);
+    /// Throws DatabaseError, before anything is written, for a file that is not SQLite or an
+    /// SQLite database of another application (tables but no schema_version).
+    void refuse_foreign_file();
 
     sqlite3* db_ = nullptr;
     std::string path_;
