@@ -18,15 +18,23 @@ const char* const kSimulateUsage =
     R"(  labelloop simulate --data FILE.csv --smiles COL --target COL
                    --task regression|classification --strategy NAME[,NAME...]
                    --batch B --cycles C --init N --seeds S [--val 0.2]
-                   [--split random|scaffold] [--out DIR] [--members M]
+                   [--split random|scaffold] [--held-out 0.5] [--out DIR] [--members M]
+                   [--objective maximize|minimize|window:LO:HI|class:C] [--beta B]
                    [--threshold T] [--params JSON]
       Replay active learning on data whose labels are known (they answer as the oracle),
       through the same services as real cycles, on a temporary database. Strategies:
-      uncertainty, margin, entropy, random, hybrid, each optionally with a batch diversity
-      rule (uncertainty+maxmin, uncertainty+tanimoto_cap). Writes DIR/simulation.json (Cycle
-      History can overlay it), curves.csv, learning_curves.svg and split.json (default
+      model improvement uncertainty, margin, entropy, hybrid, density, cluster; discovery
+      (need --objective) greedy, ucb (--beta, default 2), ei, pi, thompson; and random; each
+      optionally with a batch diversity rule (uncertainty+maxmin, greedy+tanimoto_cap).
+      --split scaffold keeps the validation scaffolds out of the pool and --held-out of the
+      pool in scaffold groups the initial set does not touch. Writes DIR/simulation.json
+      (Cycle History can overlay it), curves.csv, learning_curves.svg and split.json (default
       DIR ./simulation) and prints per strategy the labels needed to come within 5 % of the
-      full-pool model, the area under the curve relative to random, and where to stop.
+      full-pool model, the area under the curve relative to random, and where to stop. With
+      --objective also discovery.csv and discovery_<hits>.svg: the share of the pool's hits
+      (top 1 % / 5 % toward the objective, in the window, of the class) found per label,
+      enrichment over random at 5, 10 and 20 % of the pool labelled, and how well the
+      model's expected hits remaining tracked the true number.
 )";
 
 namespace {
@@ -70,10 +78,10 @@ void write(const std::filesystem::path& path, const std::string& text) {
 } // namespace
 
 int run_simulate_command(const std::vector<std::string>& args) {
-    static const std::set<std::string> known{"--data",     "--smiles",    "--target", "--task",
-                                             "--strategy", "--batch",     "--cycles", "--init",
-                                             "--seeds",    "--val",       "--split",  "--out",
-                                             "--members",  "--threshold", "--params", "--db"};
+    static const std::set<std::string> known{
+        "--data",   "--smiles", "--target",    "--task",  "--strategy", "--batch",   "--cycles",
+        "--init",   "--seeds",  "--val",       "--split", "--out",      "--members", "--threshold",
+        "--params", "--db",     "--objective", "--beta",  "--held-out"};
     std::map<std::string, std::string> o;
     // Options come in pairs: --name value.
     for (std::size_t i = 0; i < args.size(); i += 2) {
@@ -115,6 +123,12 @@ int run_simulate_command(const std::vector<std::string>& args) {
     if (o.count("--members")) {
         options.members = integer("--members", o["--members"]);
     }
+    if (o.count("--held-out")) {
+        options.held_out = real("--held-out", o["--held-out"]);
+    }
+    if (o.count("--beta")) {
+        options.beta = real("--beta", o["--beta"]);
+    }
     if (o.count("--threshold")) {
         options.threshold = real("--threshold", o["--threshold"]);
     }
@@ -132,14 +146,26 @@ int run_simulate_command(const std::vector<std::string>& args) {
         std::cerr << "simulate: " << line << "\n" << std::flush;
     };
     try {
+        if (o.count("--objective")) {
+            options.objective = service::parse_objective(o["--objective"]);
+        }
         const auto result = service::run_simulation(options);
         std::filesystem::create_directories(out_dir);
         write(out_dir / "simulation.json", service::to_json(result).dump(1) + "\n");
         write(out_dir / "curves.csv", service::curves_csv(result));
         write(out_dir / "learning_curves.svg", service::curves_svg(result));
         write(out_dir / "split.json", result.split.dump() + "\n");
+        std::string discovery_files;
+        if (!result.hit_sets.empty()) {
+            write(out_dir / "discovery.csv", service::discovery_csv(result));
+            discovery_files = ", discovery.csv";
+            for (const auto& [name, svg] : service::discovery_svgs(result)) {
+                write(out_dir / name, svg);
+                discovery_files += ", " + name;
+            }
+        }
         std::cout << service::summary_text(result) << "\nWrote " << (out_dir / "simulation.json")
-                  << ", curves.csv, learning_curves.svg and split.json.\n";
+                  << ", curves.csv, learning_curves.svg, split.json" << discovery_files << ".\n";
     } catch (const service::SimulationError& e) {
         throw UsageError(e.what());
     }

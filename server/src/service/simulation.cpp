@@ -1,9 +1,13 @@
 #include "service/simulation.hpp"
 
 #include "chem/readers.hpp"
+#include "labelloop/features.hpp"
+#include "labelloop/model_format.hpp"
+#include "labelloop/sampling.hpp"
 #include "service/compound_service.hpp"
 #include "service/errors.hpp"
 #include "service/services.hpp"
+#include "service/simulation_split.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -50,34 +54,84 @@ std::pair<std::string, std::string> split_strategy(const std::string& name) {
     return {name.substr(0, plus), name.substr(plus + 1)};
 }
 
+double parse_bound(const std::string& text, const std::string& whole) {
+    std::size_t used = 0;
+    double v = 0.0;
+    try {
+        v = std::stod(text, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (text.empty() || used != text.size()) {
+        throw SimulationError("--objective '" + whole + "': '" + text + "' is not a number");
+    }
+    if (!std::isfinite(v)) {
+        throw SimulationError("--objective '" + whole +
+                              "': the window bounds must be finite, got '" + text + "'");
+    }
+    return v;
+}
+
 void check_options(const SimulationOptions& o) {
     if (o.task != "regression" && o.task != "classification") {
         throw SimulationError("--task must be regression or classification, got '" + o.task + "'");
     }
+    const Task task = o.task == "regression" ? Task::Regression : Task::Classification;
     if (o.split != "random" && o.split != "scaffold") {
         throw SimulationError("--split must be random or scaffold, got '" + o.split + "'");
+    }
+    if (!(o.held_out >= 0.0 && o.held_out < 1.0)) {
+        throw SimulationError("--held-out must be at least 0 and below 1");
+    }
+    try {
+        check_objective(o.objective, task);
+    } catch (const ObjectiveError& e) {
+        throw SimulationError("--objective " + describe(o.objective) + " on a " + o.task +
+                              " task: " + e.what());
+    }
+    if (o.beta && !(*o.beta >= 0.0 && std::isfinite(*o.beta))) {
+        throw SimulationError("--beta must be a finite number >= 0, got " + fmt(*o.beta, "%g"));
     }
     if (o.strategies.empty()) {
         throw SimulationError("--strategy needs at least one strategy");
     }
-    static const std::set<std::string> known{"uncertainty", "margin", "entropy", "random",
-                                             "hybrid"};
     std::set<std::string> seen;
     for (const auto& name : o.strategies) {
-        const auto [s, diversity] = split_strategy(name);
-        if (known.count(s) == 0) {
-            throw SimulationError("unknown strategy '" + s +
-                                  "' (expected uncertainty, margin, entropy, random or hybrid, "
-                                  "optionally with +maxmin or +tanimoto_cap)");
+        const auto [base, diversity] = split_strategy(name);
+        Strategy s = Strategy::Random;
+        try {
+            s = parse_strategy(base);
+        } catch (const SelectionError& e) {
+            throw SimulationError(std::string(e.what()) +
+                                  "; each optionally with +maxmin or +tanimoto_cap");
         }
         if (!diversity.empty() && diversity != "maxmin" && diversity != "tanimoto_cap") {
             throw SimulationError("unknown diversity '" + diversity + "' in strategy '" + name +
                                   "' (expected maxmin or tanimoto_cap)");
         }
-        if ((s == "margin" || s == "hybrid") && o.task == "regression" && !o.threshold) {
-            throw SimulationError("strategy '" + s +
+        if (is_discovery(s) && !o.objective.active()) {
+            throw SimulationError("strategy '" + base +
+                                  "' ranks toward an objective, and none was given: add "
+                                  "--objective maximize|minimize|window:LO:HI|class:C");
+        }
+        if ((s == Strategy::Margin || s == Strategy::Hybrid) && o.task == "regression" &&
+            !o.threshold) {
+            throw SimulationError("strategy '" + base +
                                   "' on a regression task needs --threshold (the value to "
                                   "select around)");
+        }
+        if (s == Strategy::Thompson && o.members < 2) {
+            throw SimulationError("strategy 'thompson' draws one ensemble member per pick and "
+                                  "needs --members 2 or more");
+        }
+        if (s == Strategy::Thompson && diversity == "maxmin") {
+            throw SimulationError("strategy 'thompson' picks one member's best compound at a "
+                                  "time; use thompson or thompson+tanimoto_cap, not +maxmin");
+        }
+        if (s == Strategy::Cluster && !diversity.empty()) {
+            throw SimulationError("strategy 'cluster' spreads its batch over the pool itself; "
+                                  "use it without +" +
+                                  diversity);
         }
         if (!seen.insert(name).second) {
             throw SimulationError("strategy '" + name + "' is listed twice");
@@ -166,7 +220,181 @@ std::string temporary_db_path() {
     return (fs::temp_directory_path() / name).string();
 }
 
+/// The simulation's pool as the model sees it: labels, features decoded once, and which
+/// compounds the current run has labelled.
+struct Pool {
+    std::vector<domain::LabeledCompound> compounds;
+    std::vector<Features> features;
+    std::vector<double> values;
+    std::map<std::string, std::size_t> index; // compound id -> position
+};
+
+/// The unlabelled compounds' features and their pool positions.
+std::vector<std::size_t> unlabelled_of(const std::vector<bool>& labelled) {
+    std::vector<std::size_t> out;
+    for (std::size_t i = 0; i < labelled.size(); ++i) {
+        if (!labelled[i]) {
+            out.push_back(i);
+        }
+    }
+    return out;
+}
+
+struct Batch {
+    std::vector<std::string> item_ids;     // queue items to label
+    std::vector<std::string> compound_ids; // in the same order
+    double mean_uncertainty = 0.0;
+    std::optional<std::string> cycle_id;
+    std::int64_t added = 0;
+};
+
+/// What one strategy run needs to select a batch.
+struct SelectContext {
+    const SimulationOptions& options;
+    Services& services;
+    const domain::User& user;
+    const Pool& pool;
+};
+
+/// One batch for `strategy` from the unlabelled pool with the active model, through the
+/// active-learning service (select, queue). Discovery strategies rank toward the objective,
+/// which the model service does not carry yet: they are ranked here by the core's
+/// select_batch with the same options on the model's own artifact, and the picked compounds
+/// go to the queue through the same select service (pool kind "compounds", the whole
+/// posted list), so labelling and retraining take the real path either way.
+Batch select_batch_for(const SelectContext& ctx, const domain::Model& model,
+                       const std::string& strategy, const std::vector<bool>& labelled,
+                       std::uint64_t seed, bool preview) {
+    const auto [base, diversity] = split_strategy(strategy);
+    const Strategy s = parse_strategy(base);
+    Batch batch;
+    SelectRequest select;
+    select.model_id = model.id;
+    select.batch_size = ctx.options.batch;
+    select.threshold = ctx.options.threshold;
+    select.seed = seed;
+    select.preview = preview;
+    if (!diversity.empty()) {
+        select.diversity = json(diversity);
+    }
+    if (is_discovery(s)) {
+        const auto unlabelled = unlabelled_of(labelled);
+        std::vector<Features> features;
+        features.reserve(unlabelled.size());
+        for (std::size_t i : unlabelled) {
+            features.push_back(ctx.pool.features[i]);
+        }
+        SelectionOptions o;
+        o.strategy = s;
+        o.batch_size = std::min(static_cast<std::size_t>(ctx.options.batch), unlabelled.size());
+        o.threshold = ctx.options.threshold;
+        o.diversity = diversity.empty() ? Diversity::None : parse_diversity(diversity);
+        o.seed = seed;
+        o.objective = ctx.options.objective;
+        if (ctx.options.beta) {
+            o.beta = *ctx.options.beta;
+        }
+        // EI / PI improve on the best label the model has seen.
+        for (std::size_t i = 0; i < labelled.size(); ++i) {
+            if (labelled[i] &&
+                (!o.best_label || toward_objective(o.objective, ctx.pool.values[i]) >
+                                      toward_objective(o.objective, *o.best_label))) {
+                o.best_label = ctx.pool.values[i];
+            }
+        }
+        const auto ensemble = load_model(ctx.services.store.model_artifact(model.id));
+        const auto picked = labelloop::select_batch(ensemble, features, o);
+        for (const auto& c : picked.selected) {
+            batch.mean_uncertainty += c.uncertainty;
+            select.pool.compound_ids.push_back(ctx.pool.compounds[unlabelled[c.index]].compound_id);
+        }
+        batch.mean_uncertainty /=
+            static_cast<double>(std::max<std::size_t>(1, picked.selected.size()));
+        if (preview) {
+            return batch;
+        }
+        select.strategy = "random"; // takes every posted compound: the batch is the list
+        select.batch_size = static_cast<std::int64_t>(select.pool.compound_ids.size());
+        select.pool.kind = "compounds";
+        select.diversity.reset();
+    } else {
+        select.strategy = base;
+        select.pool.kind = "dataset";
+        select.pool.dataset = kDataset;
+    }
+    const auto selected = ctx.services.active_learning.select_samples(ctx.user, select);
+    if (!is_discovery(s)) {
+        for (const auto& item : selected.items) {
+            batch.mean_uncertainty += item.uncertainty.value_or(0.0);
+        }
+        batch.mean_uncertainty /=
+            static_cast<double>(std::max<std::size_t>(1, selected.items.size()));
+    }
+    for (const auto& item : selected.items) {
+        batch.item_ids.push_back(item.id);
+        batch.compound_ids.push_back(item.compound_id);
+    }
+    batch.cycle_id = selected.cycle_id;
+    batch.added = selected.added;
+    return batch;
+}
+
+/// The model's predictions for the unlabelled pool compounds and the discovery point of this
+/// model version.
+void observe(DiscoveryTrace& trace, const std::vector<HitSet>& sets, const SelectContext& ctx,
+             const domain::Model& model, const std::vector<bool>& labelled) {
+    if (sets.empty()) {
+        return;
+    }
+    const auto ensemble = load_model(ctx.services.store.model_artifact(model.id));
+    std::vector<Features> features;
+    for (std::size_t i : unlabelled_of(labelled)) {
+        features.push_back(ctx.pool.features[i]);
+    }
+    record_point(trace, sets, ensemble.task(), labelled, ensemble.predict_batch(features));
+}
+
 } // namespace
+
+Objective parse_objective(const std::string& text) {
+    Objective o;
+    const auto colon = text.find(':');
+    const std::string head = text.substr(0, colon);
+    const std::string rest = colon == std::string::npos ? "" : text.substr(colon + 1);
+    if (head == "window") {
+        const auto second = rest.find(':');
+        if (colon == std::string::npos || second == std::string::npos) {
+            throw SimulationError("--objective '" + text +
+                                  "': a window needs both bounds, e.g. window:1:3");
+        }
+        o.kind = ObjectiveKind::Window;
+        o.lo = parse_bound(rest.substr(0, second), text);
+        o.hi = parse_bound(rest.substr(second + 1), text);
+        if (o.lo > o.hi) {
+            throw SimulationError("--objective '" + text + "': the lower bound " + fmt(o.lo, "%g") +
+                                  " is above the upper bound " + fmt(o.hi, "%g"));
+        }
+        return o;
+    }
+    if (head == "class") {
+        if (rest != "0" && rest != "1") {
+            throw SimulationError("--objective '" + text +
+                                  "': name the class sought, class:1 or class:0");
+        }
+        o.kind = ObjectiveKind::Class;
+        o.target_class = rest == "1" ? 1 : 0;
+        return o;
+    }
+    if (colon == std::string::npos &&
+        (text == "maximize" || text == "maximise" || text == "minimize" || text == "minimise" ||
+         text == "none")) {
+        o.kind = parse_objective_kind(text);
+        return o;
+    }
+    throw SimulationError("unknown --objective '" + text +
+                          "' (expected maximize, minimize, window:LO:HI, class:0, class:1 or "
+                          "none)");
+}
 
 SimulationResult run_simulation(const SimulationOptions& options) {
     check_options(options);
@@ -219,6 +447,22 @@ SimulationResult run_simulation(const SimulationOptions& options) {
     full.split = options.split;
     full.validation_fraction = options.validation_fraction;
     full.seed = 42;
+    if (options.split == "scaffold") {
+        // Chosen here rather than by model create, whose groups of acyclic compounds are keyed
+        // by the database's random ids: the simulation must repeat by seed.
+        const auto labeled =
+            services.store.labeled_compounds(kProperty, services.store.find_dataset(kDataset));
+        std::vector<std::string> keys;
+        for (const auto& c : labeled) {
+            keys.push_back(scaffold_key(c.scaffold, c.smiles));
+        }
+        const auto mask = scaffold_validation(keys, options.validation_fraction, full.seed);
+        for (std::size_t i = 0; i < labeled.size(); ++i) {
+            if (mask[i]) {
+                full.validation_compound_ids.push_back(labeled[i].compound_id);
+            }
+        }
+    }
     full.params = params;
     full.params["seed"] = 0;
     say("training the full-pool model (" + std::to_string(options.members) + " members)");
@@ -227,16 +471,16 @@ SimulationResult run_simulation(const SimulationOptions& options) {
     result.target = curve::target_score(result.full_pool_score, result.higher_is_better);
 
     std::vector<std::string> validation_ids;
-    std::vector<domain::LabeledCompound> pool;
+    Pool pool;
     for (const auto& m : services.store.members(full_model.lineage_id, "")) {
         if (m.role == "validation") {
             validation_ids.push_back(m.compound_id);
         } else {
-            pool.push_back(m);
+            pool.compounds.push_back(m);
         }
     }
-    result.n_compounds = static_cast<std::int64_t>(validation_ids.size() + pool.size());
-    result.n_pool = static_cast<std::int64_t>(pool.size());
+    result.n_compounds = static_cast<std::int64_t>(validation_ids.size() + pool.compounds.size());
+    result.n_pool = static_cast<std::int64_t>(pool.compounds.size());
     result.n_validation = static_cast<std::int64_t>(validation_ids.size());
     say("full-pool model: " + result.metric + " " + fmt(result.full_pool_score) + " on " +
         std::to_string(result.n_validation) + " validation compounds (target " +
@@ -249,34 +493,47 @@ SimulationResult run_simulation(const SimulationOptions& options) {
                               " labels, but the data has only " + std::to_string(result.n_pool) +
                               " compounds outside the validation set");
     }
-    std::map<std::string, double> oracle;
-    std::map<std::string, std::size_t> pool_index;
+    std::vector<std::string> keys;
     json split_compounds = json::array();
-    for (const auto& m : services.store.members(full_model.lineage_id, "")) {
-        oracle[m.compound_id] = m.label;
-    }
-    for (std::size_t i = 0; i < pool.size(); ++i) {
-        pool_index[pool[i].compound_id] = i;
+    for (std::size_t i = 0; i < pool.compounds.size(); ++i) {
+        const auto& c = pool.compounds[i];
+        pool.index[c.compound_id] = i;
+        pool.values.push_back(c.label);
+        pool.features.push_back(decode_features(c.features));
+        keys.push_back(scaffold_key(c.scaffold, c.smiles));
         split_compounds.push_back(
-            {{"smiles", pool[i].smiles}, {"label", pool[i].label}, {"role", "pool"}});
+            {{"smiles", c.smiles}, {"label", c.label}, {"scaffold", c.scaffold}, {"role", "pool"}});
     }
     for (const auto& m : services.store.members(full_model.lineage_id, "validation")) {
-        split_compounds.push_back(
-            {{"smiles", m.smiles}, {"label", m.label}, {"role", "validation"}});
+        split_compounds.push_back({{"smiles", m.smiles},
+                                   {"label", m.label},
+                                   {"scaffold", m.scaffold},
+                                   {"role", "validation"}});
+    }
+    result.hit_sets = make_hit_sets(options.objective, pool.values);
+    for (const auto& set : result.hit_sets) {
+        say("hits: " + std::to_string(set.count) + " pool compounds " + set.definition);
     }
 
+    const SelectContext ctx{options, services, user, pool};
     json init_sets = json::array();
+    json held_out_sets = json::array();
     for (std::int64_t seed = 0; seed < options.seeds; ++seed) {
         // One initial set per seed, shared by every strategy: they start level.
-        std::vector<std::size_t> order(pool.size());
-        for (std::size_t i = 0; i < order.size(); ++i) {
-            order[i] = i;
+        PoolSplit split;
+        try {
+            split = draw_pool_split(keys, options.split, options.held_out,
+                                    static_cast<std::size_t>(options.init),
+                                    static_cast<std::uint64_t>(seed));
+        } catch (const std::invalid_argument& e) {
+            throw SimulationError(std::string("seed ") + std::to_string(seed) + ": " + e.what());
         }
-        std::mt19937_64 rng(1000 + static_cast<std::uint64_t>(seed));
-        std::shuffle(order.begin(), order.end(), rng);
-        order.resize(static_cast<std::size_t>(options.init));
-        std::sort(order.begin(), order.end());
-        init_sets.push_back(order);
+        init_sets.push_back(split.init);
+        held_out_sets.push_back(split.held_out);
+        if (options.split == "scaffold" && seed == 0) {
+            say("scaffold split: " + std::to_string(split.held_out.size()) +
+                " pool compounds in scaffold groups the initial set does not touch");
+        }
 
         for (const auto& strategy : options.strategies) {
             SimulationRun run;
@@ -289,49 +546,37 @@ SimulationResult run_simulation(const SimulationOptions& options) {
             create.dataset = kDataset;
             create.validation_compound_ids = validation_ids;
             create.compound_ids = validation_ids;
-            for (std::size_t i : order) {
-                create.compound_ids.push_back(pool[i].compound_id);
+            std::vector<bool> labelled(pool.compounds.size(), false);
+            for (std::size_t i : split.init) {
+                create.compound_ids.push_back(pool.compounds[i].compound_id);
+                labelled[i] = true;
             }
             create.params = params;
             create.params["seed"] = seed;
             domain::Model model = services.models.create_model(nullptr, create);
             run.curve.labels.push_back(static_cast<double>(model.n_train));
             run.curve.metric.push_back(metric_of(model.metrics_json, result.metric));
+            observe(run.discovery, result.hit_sets, ctx, model, labelled);
             for (std::int64_t cycle = 0; cycle <= options.cycles; ++cycle) {
-                SelectRequest select;
-                select.model_id = model.id;
-                const auto [base, diversity] = split_strategy(strategy);
-                select.strategy = base;
-                if (!diversity.empty()) {
-                    select.diversity = json(diversity);
-                }
-                select.batch_size = options.batch;
-                select.pool.kind = "dataset";
-                select.pool.dataset = kDataset;
-                select.threshold = options.threshold;
-                select.seed = static_cast<std::uint64_t>(seed * 1000 + cycle);
                 // After the last retrain only the next batch's uncertainty is wanted.
-                select.preview = cycle == options.cycles;
-                const auto selected = services.active_learning.select_samples(user, select);
-                double uncertainty = 0.0;
-                for (const auto& item : selected.items) {
-                    uncertainty += item.uncertainty.value_or(0.0);
-                }
-                run.curve.uncertainty.push_back(
-                    selected.items.empty()
-                        ? 0.0
-                        : uncertainty / static_cast<double>(selected.items.size()));
-                if (select.preview) {
+                const bool preview = cycle == options.cycles;
+                const Batch batch =
+                    select_batch_for(ctx, model, strategy, labelled,
+                                     static_cast<std::uint64_t>(seed * 1000 + cycle), preview);
+                run.curve.uncertainty.push_back(batch.mean_uncertainty);
+                if (preview) {
                     break;
                 }
-                for (const auto& item : selected.items) {
+                for (std::size_t k = 0; k < batch.item_ids.size(); ++k) {
                     LabelInput label;
-                    label.label = oracle.at(item.compound_id);
-                    services.active_learning.submit_label(user, item.id, label);
+                    const std::size_t i = pool.index.at(batch.compound_ids[k]);
+                    label.label = pool.values[i];
+                    services.active_learning.submit_label(user, batch.item_ids[k], label);
+                    labelled[i] = true;
                 }
                 const auto started = std::chrono::steady_clock::now();
                 const auto job_id = services.active_learning.trigger_retrain(
-                    user, *selected.cycle_id, std::max<std::int64_t>(1, selected.added));
+                    user, *batch.cycle_id, std::max<std::int64_t>(1, batch.added));
                 services.jobs.wait_idle();
                 run.retrain_seconds.push_back(
                     std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
@@ -342,25 +587,69 @@ SimulationResult run_simulation(const SimulationOptions& options) {
                                           std::to_string(cycle + 1) + " of " + create.name + ": " +
                                           job.error.value_or(job.message));
                 }
-                const auto active = services.store.active_model(model.lineage_id);
-                model = *active;
+                model = *services.store.active_model(model.lineage_id);
                 run.curve.labels.push_back(static_cast<double>(model.n_train));
                 run.curve.metric.push_back(metric_of(model.metrics_json, result.metric));
+                observe(run.discovery, result.hit_sets, ctx, model, labelled);
+                std::string found;
+                if (!run.discovery.found.empty()) {
+                    found = ", " + fmt(run.discovery.found[0].back(), "%g") + "/" +
+                            std::to_string(result.hit_sets[0].count) + " " +
+                            result.hit_sets[0].name + " hits";
+                }
                 say(strategy + " seed " + std::to_string(seed) + " cycle " +
                     std::to_string(cycle + 1) + "/" + std::to_string(options.cycles) + ": " +
                     std::to_string(model.n_train) + " labels, " + result.metric + " " +
-                    fmt(run.curve.metric.back()) + " (retrain " +
+                    fmt(run.curve.metric.back()) + found + " (retrain " +
                     fmt(run.retrain_seconds.back(), "%.1f") + " s)");
             }
             result.runs.push_back(std::move(run));
         }
     }
-    result.split = {{"compounds", split_compounds}, {"init", init_sets}};
+    json objective = nullptr;
+    if (options.objective.active()) {
+        objective = {{"kind", to_string(options.objective.kind)},
+                     {"description", describe(options.objective)}};
+        if (options.objective.kind == ObjectiveKind::Window) {
+            objective["lo"] = options.objective.lo;
+            objective["hi"] = options.objective.hi;
+        } else if (options.objective.kind == ObjectiveKind::Class) {
+            objective["class"] = options.objective.target_class;
+        }
+    }
+    json hits = json::array();
+    for (const auto& set : result.hit_sets) {
+        std::vector<std::size_t> members;
+        for (std::size_t i = 0; i < set.hit.size(); ++i) {
+            if (set.hit[i]) {
+                members.push_back(i);
+            }
+        }
+        hits.push_back({{"name", set.name},
+                        {"definition", set.definition},
+                        {"cutoff", set.cutoff ? json(*set.cutoff) : json(nullptr)},
+                        {"pool_indices", members}});
+    }
+    result.split = {
+        {"split", options.split},
+        {"held_out_share", options.split == "scaffold" ? json(options.held_out) : json(nullptr)},
+        {"compounds", split_compounds},
+        {"init", init_sets},
+        {"held_out", held_out_sets},
+        {"objective", objective},
+        {"beta", options.beta ? json(*options.beta) : json(SelectionOptions{}.beta)},
+        {"hit_sets", hits}};
 
-    // Summaries on the mean curves.
+    // Summaries on the mean curves; random first, so the others can be compared with it.
+    std::vector<std::string> order = options.strategies;
+    std::stable_partition(order.begin(), order.end(),
+                          [](const std::string& s) { return s == "random"; });
     std::optional<double> random_area;
-    for (const auto& strategy : options.strategies) {
+    std::vector<HitSetSummary> random_discovery;
+    std::map<std::string, StrategySummary> by_name;
+    for (const auto& strategy : order) {
         std::vector<curve::Curve> curves;
+        std::vector<const DiscoveryTrace*> traces;
         StrategySummary s;
         s.strategy = strategy;
         double seconds = 0.0;
@@ -368,6 +657,7 @@ SimulationResult run_simulation(const SimulationOptions& options) {
         for (const auto& r : result.runs) {
             if (r.strategy == strategy) {
                 curves.push_back(r.curve);
+                traces.push_back(&r.discovery);
                 for (double t : r.retrain_seconds) {
                     seconds += t;
                     ++n_retrains;
@@ -381,157 +671,29 @@ SimulationResult run_simulation(const SimulationOptions& options) {
         curve::Curve mean{s.mean.labels, s.mean.mean, s.mean.uncertainty};
         s.stop = curve::suggest_stop(mean, result.higher_is_better);
         s.mean_retrain_seconds = n_retrains ? seconds / static_cast<double>(n_retrains) : 0.0;
-        if (strategy == "random") {
+        const bool is_random = strategy == "random";
+        s.discovery =
+            summarize_discovery(result.hit_sets, traces, static_cast<std::size_t>(result.n_pool),
+                                random_discovery.empty() ? nullptr : &random_discovery);
+        if (is_random) {
             random_area = s.area;
+            random_discovery = s.discovery;
+            // Random against itself: 1 where it found any.
+            s.discovery =
+                summarize_discovery(result.hit_sets, traces,
+                                    static_cast<std::size_t>(result.n_pool), &random_discovery);
         }
-        result.summaries.push_back(std::move(s));
+        by_name[strategy] = std::move(s);
     }
-    if (random_area) {
-        for (auto& s : result.summaries) {
+    for (const auto& strategy : options.strategies) {
+        auto& s = by_name.at(strategy);
+        if (random_area) {
             s.area_ratio_vs_random =
                 curve::area_ratio_vs_random(s.area, *random_area, result.higher_is_better);
         }
+        result.summaries.push_back(std::move(s));
     }
     return result;
-}
-
-json to_json(const SimulationResult& r) {
-    const auto& o = r.options;
-    json strategies = json::array();
-    for (const auto& s : r.summaries) {
-        json runs = json::array();
-        for (const auto& run : r.runs) {
-            if (run.strategy == s.strategy) {
-                runs.push_back({{"seed", run.seed},
-                                {"labels", run.curve.labels},
-                                {"metric", run.curve.metric},
-                                {"uncertainty", run.curve.uncertainty}});
-            }
-        }
-        strategies.push_back(
-            {{"name", s.strategy},
-             {"runs", runs},
-             {"mean",
-              {{"labels", s.mean.labels},
-               {"metric", s.mean.mean},
-               {"sd", s.mean.sd},
-               {"uncertainty", s.mean.uncertainty}}},
-             {"area", s.area},
-             {"area_ratio_vs_random",
-              s.area_ratio_vs_random ? json(*s.area_ratio_vs_random) : json(nullptr)},
-             {"labels_to_target", s.labels_to_target ? json(*s.labels_to_target) : json(nullptr)},
-             {"stop", s.stop ? json{{"labels", s.stop->labels}, {"reason", s.stop->reason}}
-                             : json(nullptr)}});
-    }
-    json timing = json::object();
-    for (const auto& s : r.summaries) {
-        timing[s.strategy] = {{"mean_retrain_seconds", s.mean_retrain_seconds}};
-    }
-    return {{"format", "labelloop-simulation"},
-            {"version", 1},
-            {"data", fs::path(o.data_path).filename().string()},
-            {"smiles_column", o.smiles_column},
-            {"target_column", o.target_column},
-            {"task", o.task},
-            {"metric", r.metric},
-            {"higher_is_better", r.higher_is_better},
-            {"batch", o.batch},
-            {"cycles", o.cycles},
-            {"init", o.init},
-            {"seeds", o.seeds},
-            {"split", o.split},
-            {"validation_fraction", o.validation_fraction},
-            {"members", o.members},
-            {"n_rows", r.n_rows},
-            {"n_compounds", r.n_compounds},
-            {"n_pool", r.n_pool},
-            {"n_validation", r.n_validation},
-            {"full_pool", {{"metric", r.full_pool_score}, {"target", r.target}}},
-            {"strategies", strategies},
-            {"timing", timing}};
-}
-
-std::string curves_csv(const SimulationResult& r) {
-    std::string out = "strategy,seed,cycle,labels,metric,sd,uncertainty\n";
-    auto row = [&](const std::string& strategy, const std::string& seed, std::size_t cycle,
-                   double labels, double metric, std::optional<double> sd,
-                   std::optional<double> uncertainty) {
-        out += strategy + "," + seed + "," + std::to_string(cycle) + "," + fmt(labels, "%g") + "," +
-               fmt(metric, "%.6f") + "," + (sd ? fmt(*sd, "%.6f") : std::string()) + "," +
-               (uncertainty ? fmt(*uncertainty, "%.6f") : std::string()) + "\n";
-    };
-    for (const auto& run : r.runs) {
-        for (std::size_t i = 0; i < run.curve.labels.size(); ++i) {
-            row(run.strategy, std::to_string(run.seed), i, run.curve.labels[i], run.curve.metric[i],
-                std::nullopt,
-                i < run.curve.uncertainty.size() ? std::optional<double>(run.curve.uncertainty[i])
-                                                 : std::nullopt);
-        }
-    }
-    for (const auto& s : r.summaries) {
-        for (std::size_t i = 0; i < s.mean.labels.size(); ++i) {
-            row(s.strategy, "mean", i, s.mean.labels[i], s.mean.mean[i], s.mean.sd[i],
-                i < s.mean.uncertainty.size() ? std::optional<double>(s.mean.uncertainty[i])
-                                              : std::nullopt);
-        }
-    }
-    return out;
-}
-
-std::string curves_svg(const SimulationResult& r) {
-    std::vector<curve::SvgSeries> series;
-    for (std::size_t i = 0; i < r.summaries.size(); ++i) {
-        const auto& s = r.summaries[i];
-        series.push_back(
-            {s.strategy, curve::series_colour(i), s.mean.labels, s.mean.mean, s.mean.sd});
-    }
-    return curve::render_svg(series,
-                             fs::path(r.options.data_path).filename().string() + ": " +
-                                 r.options.target_column + " (mean +- sd over " +
-                                 std::to_string(r.options.seeds) + " seeds)",
-                             "labels used", "validation " + r.metric, r.full_pool_score,
-                             "full pool " + fmt(r.full_pool_score, "%.3f"));
-}
-
-std::string summary_text(const SimulationResult& r) {
-    std::ostringstream out;
-    out << "Full-pool model: validation " << r.metric << " " << fmt(r.full_pool_score) << " ("
-        << r.n_pool << " pool / " << r.n_validation << " validation compounds); target "
-        << (r.higher_is_better ? ">= " : "<= ") << fmt(r.target) << " (within 5 %)\n";
-    std::optional<double> random_labels;
-    bool random_ran = false;
-    for (const auto& s : r.summaries) {
-        if (s.strategy == "random") {
-            random_ran = true;
-            random_labels = s.labels_to_target;
-        }
-    }
-    for (const auto& s : r.summaries) {
-        out << "\n" << s.strategy << ":\n  labels to reach the target: ";
-        if (s.labels_to_target) {
-            out << fmt(*s.labels_to_target, "%g");
-            if (random_labels && s.strategy != "random") {
-                out << " (" << fmt(100.0 * *s.labels_to_target / *random_labels, "%.0f")
-                    << " % of random's " << fmt(*random_labels, "%g") << ")";
-            }
-        } else {
-            out << "not reached within " << fmt(s.mean.labels.back(), "%g") << " labels";
-        }
-        out << "\n  area under the learning curve: " << fmt(s.area);
-        if (s.area_ratio_vs_random) {
-            out << " (" << fmt(*s.area_ratio_vs_random, "%.3f") << " x random; > 1 is better)";
-        } else if (!random_ran) {
-            out << " (add random to --strategy for a comparison)";
-        }
-        out << "\n  stopping suggestion: ";
-        if (s.stop) {
-            out << "stop at about " << fmt(s.stop->labels, "%g") << " labels: " << s.stop->reason;
-        } else {
-            out << "keep labeling: the curve was still improving at the last cycle";
-        }
-        out << "\n  mean retrain time: " << fmt(s.mean_retrain_seconds, "%.2f") << " s\n";
-    }
-    return out.str();
 }
 
 } // namespace labelloop::service
