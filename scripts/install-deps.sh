@@ -112,6 +112,10 @@ if [ $npm_ok -eq 0 ]; then
   npm_args=(ci --no-audit --no-fund --loglevel=error)
   if [ "$PROFILE" = serve ]; then npm_args+=(--omit=dev); fi
   echo "   npm packages (npm ${npm_args[*]})"
+  # npm retries an unreachable registry for minutes: ask it once, briefly, first.
+  if ! timeout 30 npm ping --fetch-retries=0 --loglevel=silent >"$LOG_DIR/npm.log" 2>&1; then
+    fail "cannot reach the npm registry (npm ping failed, see $LOG_DIR/npm.log): check the network or npm's proxy setting, then run the same command again"
+  fi
   if ! (cd "$ROOT" && npm "${npm_args[@]}" >"$LOG_DIR/npm.log" 2>&1); then
     if grep -qE 'ENOTFOUND|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN|network' "$LOG_DIR/npm.log"; then
       fail "cannot reach the npm registry (see $LOG_DIR/npm.log): check the network or npm's proxy setting, then run the same command again"
