@@ -6,7 +6,7 @@ set(LABELLOOP_APP_SOURCES
   ${LABELLOOP_APP_DIR}/app_sync.cpp ${LABELLOOP_APP_DIR}/ui_state.cpp
   ${LABELLOOP_APP_DIR}/tab_queue.cpp ${LABELLOOP_APP_DIR}/tab_labeling.cpp
   ${LABELLOOP_APP_DIR}/tab_cycles.cpp ${LABELLOOP_APP_DIR}/tab_selection.cpp
-  ${LABELLOOP_APP_DIR}/tab_structure.cpp
+  ${LABELLOOP_APP_DIR}/tab_structure.cpp ${LABELLOOP_APP_DIR}/model_form.cpp
   ${LABELLOOP_APP_DIR}/api/types.cpp ${LABELLOOP_APP_DIR}/api/api_client.cpp
   ${LABELLOOP_APP_DIR}/ui/depiction_cache.cpp ${LABELLOOP_APP_DIR}/ui/metric_changes.cpp
   ${LABELLOOP_APP_DIR}/ui/property_table.cpp)

@@ -10,8 +10,10 @@
 #include <catch2/catch.hpp>
 #include <imgui.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <optional>
 
 using namespace labelloop::app;
 
@@ -335,4 +337,249 @@ TEST_CASE("descriptor values: counts without decimals, measurements with two", "
     CHECK(format_property(-7.5712) == "-7.57");
     CHECK(format_property(1.0 / 3.0) == "0.33");
     CHECK(format_property(std::nan("")) == "nan");
+}
+
+namespace {
+
+labelloop::Objective maximize(std::optional<double> hit_threshold = std::nullopt) {
+    labelloop::Objective o;
+    o.kind = labelloop::ObjectiveKind::Maximize;
+    o.hit_threshold = hit_threshold;
+    return o;
+}
+
+// Opens the Sample Selection strategy combo (again if a click was lost to a closing popup).
+void open_strategy_combo(App& app, double& now) {
+    for (int attempt = 0; attempt < 3 && !app.state()["widgets"].contains("strategy_option_random");
+         ++attempt) {
+        click(app, "strategy", now);
+    }
+    REQUIRE(app.state()["widgets"].contains("strategy_option_random"));
+}
+
+std::vector<std::string> strategy_names(const nlohmann::json& state, bool enabled_only) {
+    std::vector<std::string> names;
+    for (const auto& s : state["selection"]["strategies"]) {
+        if (!enabled_only || s["enabled"].get<bool>()) {
+            names.push_back(s["name"]);
+        }
+    }
+    return names;
+}
+
+} // namespace
+
+TEST_CASE("the strategy combo lists every strategy; discovery ones need an objective",
+          "[ui][selection]") {
+    HeadlessImGui imgui;
+    App app;
+    double now = 0.0;
+    open_selection_tab(app, now); // a model without objective
+    CHECK(app.state()["widgets"].contains("strategy_hint"));
+    open_strategy_combo(app, now);
+    auto state = app.state();
+    std::vector<std::string> all;
+    for (const auto s : labelloop::all_strategies()) {
+        all.push_back(labelloop::to_string(s));
+        CHECK(state["widgets"].contains("strategy_option_" + all.back()));
+    }
+    auto listed = strategy_names(state, false);
+    CHECK(listed.size() == all.size());
+    std::sort(listed.begin(), listed.end());
+    std::sort(all.begin(), all.end());
+    CHECK(listed == all);
+    // Grouped: the discovery strategies first, then model improvement, random last.
+    CHECK(state["selection"]["strategies"][0]["name"] == "greedy");
+    CHECK(state["selection"]["strategies"].back()["name"] == "random");
+    for (const auto& s : state["selection"]["strategies"]) {
+        const bool discovery =
+            labelloop::is_discovery(labelloop::parse_strategy(s["name"].get<std::string>()));
+        CHECK(s["enabled"].get<bool>() == !discovery);
+    }
+    // A click on a disabled discovery entry chooses nothing.
+    click(app, "strategy_option_ucb", now);
+    CHECK(app.state()["selection"]["strategy"] == "uncertainty");
+    CHECK_FALSE(app.state()["widgets"].contains("beta"));
+    // A model-improvement entry is chosen.
+    open_strategy_combo(app, now);
+    click(app, "strategy_option_density", now);
+    CHECK(app.state()["selection"]["strategy"] == "density");
+}
+
+TEST_CASE("UCB shows beta and previews as select_batch toward the model file's objective",
+          "[ui][selection]") {
+    HeadlessImGui imgui;
+    App app;
+    double now = 0.0;
+    ModelInfo info = model_info("m-obj", "regression", "Solubility", "logS");
+    info.objective = maximize(-1.5);
+    app.load_queue_for_test(make_queue(10), User{"u1", "alice", "admin"}, info);
+    app.select_tab_for_test(Tab::Selection);
+    render_frames(app, 3, now);
+    open_strategy_combo(app, now);
+    CHECK(strategy_names(app.state(), true).size() == labelloop::all_strategies().size());
+    click(app, "strategy_option_ucb", now);
+    auto state = app.state();
+    REQUIRE(state["selection"]["strategy"] == "ucb");
+    CHECK(state["widgets"].contains("beta"));
+    CHECK(state["selection"]["beta"].get<double>() == 2.0);
+
+    auto model = preview_model();
+    const auto pool = labelloop::testing::make_synthetic(3000, 9).x;
+    labelloop::SelectionOptions options;
+    options.strategy = labelloop::Strategy::Ucb;
+    options.batch_size = 20;
+    options.objective = maximize(-1.5);
+    options.beta = 2.0;
+    const auto expected = labelloop::select_batch(model, pool, options);
+    app.preview_pool_for_test(std::move(model), pool, maximize(-1.5));
+    for (int f = 0; f < 10000 && app.state()["preview"]["running"].get<bool>(); ++f) {
+        render_frames(app, 1, now);
+    }
+    state = app.state();
+    CHECK(state["preview"]["error"] == "");
+    const auto& rows = state["preview"]["rows"];
+    REQUIRE(rows.size() == expected.selected.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        CHECK(rows[i]["compound_id"] == "pool-" + std::to_string(expected.selected[i].index));
+        CHECK(rows[i]["priority"].get<double>() == expected.selected[i].priority_score);
+    }
+}
+
+TEST_CASE("a discovery strategy is refused when the model file has no objective",
+          "[ui][selection]") {
+    HeadlessImGui imgui;
+    App app;
+    double now = 0.0;
+    // The listing says maximize (so greedy can be chosen), the downloaded file says none:
+    // the preview refuses rather than guessing a goal.
+    ModelInfo info = model_info("m-obj", "regression", "Solubility", "logS");
+    info.objective = maximize();
+    app.load_queue_for_test(make_queue(10), User{"u1", "alice", "admin"}, info);
+    app.select_tab_for_test(Tab::Selection);
+    render_frames(app, 3, now);
+    open_strategy_combo(app, now);
+    click(app, "strategy_option_greedy", now);
+    REQUIRE(app.state()["selection"]["strategy"] == "greedy");
+    app.preview_pool_for_test(preview_model(), labelloop::testing::make_synthetic(200, 3).x);
+    render_frames(app, 2, now);
+    auto state = app.state();
+    CHECK_FALSE(state["preview"]["running"].get<bool>());
+    CHECK(state["preview"]["rows"].empty());
+    const std::string error = state["preview"]["error"];
+    CHECK(error.find("'greedy' ranks toward the model's objective, and this model has none") == 0);
+    CHECK(state["widgets"].contains("preview_error"));
+    // And the combo now offers no discovery strategy for it.
+    open_strategy_combo(app, now);
+    state = app.state();
+    for (const auto& s : state["selection"]["strategies"]) {
+        if (labelloop::is_discovery(labelloop::parse_strategy(s["name"].get<std::string>()))) {
+            CHECK_FALSE(s["enabled"].get<bool>());
+        }
+    }
+}
+
+TEST_CASE("Cycle History shows hits per cycle and the hits left for an objective model",
+          "[ui][cycles]") {
+    HeadlessImGui imgui;
+    std::vector<Cycle> cycles(2);
+    cycles[0].id = "c2";
+    cycles[0].cycle_number = 2;
+    cycles[0].selection_strategy = "ucb";
+    cycles[0].status = "complete";
+    cycles[0].items_labeled = 20;
+    cycles[0].hits_found = 7;
+    cycles[0].hits_found_total = 11;
+    cycles[0].expected_hits_remaining = 3.4;
+    cycles[1].id = "c1";
+    cycles[1].cycle_number = 1;
+    cycles[1].selection_strategy = "greedy";
+    cycles[1].status = "complete";
+    cycles[1].items_labeled = 20;
+    cycles[1].hits_found = 4;
+    cycles[1].hits_found_total = 4;
+    cycles[1].expected_hits_remaining = 9.0;
+    double now = 0.0;
+    {
+        App app;
+        ModelInfo info = model_info("m-obj", "regression", "Solubility", "logS");
+        info.objective = maximize(-1.5);
+        info.objective_text = "maximize (hit >= -1.5)";
+        app.load_queue_for_test(make_queue(10), User{"u1", "alice", "admin"}, info);
+        app.load_cycles_for_test(cycles);
+        app.select_tab_for_test(Tab::Cycles);
+        render_frames(app, 3, now);
+        const auto state = app.state();
+        CHECK(state["tab"] == "Cycle History");
+        CHECK(state["widgets"].contains("cycles_objective"));
+        CHECK(state["widgets"].contains("cycle_hits_0"));
+        CHECK(state["widgets"].contains("hits_chart"));
+        CHECK(state["widgets"].contains("expected_hits"));
+        CHECK(state["cycles"][0]["hits_found"] == 7);
+        CHECK(state["cycles"][0]["hits_found_total"] == 11);
+        CHECK(state["model"]["objective_text"] == "maximize (hit >= -1.5)");
+        // The chart is taller than a line of text: bars were drawn.
+        CHECK(state["widgets"]["hits_chart"]["h"].get<float>() > ImGui::GetFontSize() * 4);
+    }
+    {
+        // A model without objective: no hit column, no chart, no guidance.
+        App app;
+        app.load_queue_for_test(make_queue(10), User{"u1", "alice", "admin"}, model_info("m"));
+        for (auto& c : cycles) {
+            c.hits_found.reset();
+            c.hits_found_total.reset();
+            c.expected_hits_remaining.reset();
+        }
+        app.load_cycles_for_test(cycles);
+        app.select_tab_for_test(Tab::Cycles);
+        render_frames(app, 3, now);
+        const auto state = app.state();
+        CHECK(state["widgets"].contains("cycles_table"));
+        CHECK_FALSE(state["widgets"].contains("cycle_hits_0"));
+        CHECK_FALSE(state["widgets"].contains("hits_chart"));
+        CHECK_FALSE(state["widgets"].contains("expected_hits"));
+        CHECK(state["cycles"][0]["hits_found"].is_null());
+    }
+}
+
+TEST_CASE("an admin's New model form names what is missing and shows the server's answer",
+          "[ui][models]") {
+    HeadlessImGui imgui;
+    double now = 0.0;
+    {
+        App app; // a scientist has no New model button
+        app.load_queue_for_test(make_queue(3), User{"u2", "bob", "scientist"}, model_info("m"));
+        render_frames(app, 3, now);
+        CHECK_FALSE(app.state()["widgets"].contains("new_model_button"));
+    }
+    App app;
+    app.load_queue_for_test(make_queue(3), User{"u1", "alice", "admin"}, model_info("m"));
+    render_frames(app, 3, now);
+    click(app, "new_model_button", now);
+    auto state = app.state();
+    REQUIRE(state["widgets"].contains("new_model_create"));
+    CHECK(state["widgets"].contains("new_model_objective"));
+    // Create with no name: refused in the form, nothing sent.
+    click(app, "new_model_create", now);
+    state = app.state();
+    CHECK(state["new_model"]["error"] == "name: give the model a name.");
+    CHECK(state["requests_in_flight"] == 0);
+    // Type a name and a property; the request goes out and the answer (here: no server in the
+    // headless build) stays in the form.
+    click(app, "new_model_name", now);
+    ImGui::GetIO().AddInputCharactersUTF8("Solubility");
+    render_frames(app, 2, now);
+    click(app, "new_model_property", now);
+    ImGui::GetIO().AddInputCharactersUTF8("logS");
+    render_frames(app, 2, now);
+    // Choose the maximize objective from its combo.
+    click(app, "new_model_objective", now);
+    REQUIRE(app.state()["widgets"].contains("new_model_kind_maximize"));
+    click(app, "new_model_kind_maximize", now);
+    CHECK(app.state()["widgets"].contains("new_model_hit_threshold"));
+    click(app, "new_model_create", now);
+    state = app.state();
+    CHECK(state["new_model"]["error"] == "no server in the headless build");
+    CHECK_FALSE(state["new_model"]["submitting"].get<bool>());
+    CHECK(state["widgets"].contains("new_model_error"));
 }

@@ -27,6 +27,10 @@ const char* connection_label(ConnectionState s) {
     }
 }
 
+nlohmann::json optional_json(const std::optional<double>& v) {
+    return v ? nlohmann::json(*v) : nlohmann::json();
+}
+
 const char* tab_name(Tab t) {
     switch (t) {
     case Tab::Queue:
@@ -118,6 +122,7 @@ void App::frame(double now, float dpr) {
                                    ImGuiWindowFlags_NoBringToFrontOnFocus;
     ImGui::Begin("LabelLoop", nullptr, flags);
     draw_header();
+    draw_new_model_form(); // a modal: opened from the header's button, same ID scope
     ImGui::Separator();
     if (ImGui::BeginTabBar("tabs")) {
         if (signed_in_) {
@@ -231,22 +236,35 @@ void App::draw_header() {
         const float spacing = ImGui::GetStyle().ItemSpacing.x;
         const float width = ImGui::CalcTextSize(who.c_str()).x + ImGui::CalcTextSize("Sign out").x +
                             ImGui::GetStyle().FramePadding.x * 2 + spacing * 2;
-        // The model line gives up its "(property, task)" part before it would run into the
-        // signed-in user on a narrow window; the tooltip keeps the whole of it.
-        const float room = right - width - ImGui::GetCursorPosX() - spacing;
+        const float new_model_width = me_.is_admin()
+                                          ? ImGui::CalcTextSize("New model...").x +
+                                                ImGui::GetStyle().FramePadding.x * 2 + spacing
+                                          : 0.0F;
+        // The model line gives up its "(property, task)" part, then its objective, before it
+        // would run into the signed-in user on a narrow window; the tooltip keeps all of it.
+        const float room = right - width - new_model_width - ImGui::GetCursorPosX() - spacing;
         if (m != nullptr) {
             const std::string brief =
                 "Model: " + m->name + " v" + std::to_string(static_cast<long long>(m->version));
-            const std::string full = brief + " (" + m->property + ", " + m->task + ")";
-            const bool fits = ImGui::CalcTextSize(full.c_str()).x <= room;
-            ImGui::TextUnformatted(fits ? full.c_str() : brief.c_str());
-            if (!fits && ImGui::IsItemHovered()) {
-                ImGui::SetTooltip("%s", full.c_str());
+            const std::string objective = objective_label(*m);
+            const std::string with_goal = objective.empty() ? brief : brief + " - " + objective;
+            const std::string full = with_goal + " (" + m->property + ", " + m->task + ")";
+            const std::string& shown = ImGui::CalcTextSize(full.c_str()).x <= room ? full
+                                       : ImGui::CalcTextSize(with_goal.c_str()).x <= room
+                                           ? with_goal
+                                           : brief;
+            ImGui::TextUnformatted(shown.c_str());
+            if (ImGui::IsItemHovered()) {
+                ImGui::SetTooltip("%s\nObjective: %s\n%lld training / %lld validation compounds",
+                                  full.c_str(), objective.empty() ? "none" : objective.c_str(),
+                                  static_cast<long long>(m->n_train),
+                                  static_cast<long long>(m->n_validation));
             }
         } else {
             ImGui::TextDisabled("No active model");
         }
         widgets_.record_last_item("active_model");
+        draw_new_model_button();
         const float model_end = ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x + spacing * 2;
         ImGui::SameLine(std::max(model_end, right - width));
         ImGui::TextUnformatted(who.c_str());
@@ -427,7 +445,14 @@ nlohmann::json App::state() const {
                           {"metrics_before", c.metrics_before},
                           {"metrics_after", c.metrics_after},
                           {"items_selected", c.items_selected},
-                          {"items_labeled", c.items_labeled}});
+                          {"items_labeled", c.items_labeled},
+                          {"hits_found", optional_json(c.hits_found)},
+                          {"hits_found_total", optional_json(c.hits_found_total)},
+                          {"expected_hits_remaining", optional_json(c.expected_hits_remaining)}});
+    }
+    nlohmann::json strategies = nlohmann::json::array();
+    for (const auto& [s, allowed] : strategy_options_drawn_) {
+        strategies.push_back({{"name", to_string(s)}, {"enabled", allowed}});
     }
     nlohmann::json preview = nlohmann::json::array();
     for (const auto& p : preview_) {
@@ -456,11 +481,14 @@ nlohmann::json App::state() const {
         {"sign_in_error", sign_in_error_},
         {"token_typed", std::string(token_input_).size()}, // length only: never the secret
         {"requests_in_flight", api_.in_flight()},
-        {"model",
-         m != nullptr
-             ? nlohmann::json(
-                   {{"id", m->id}, {"version", m->version}, {"name", m->name}, {"task", m->task}})
-             : nlohmann::json()},
+        {"model", m != nullptr ? nlohmann::json({{"id", m->id},
+                                                 {"version", m->version},
+                                                 {"name", m->name},
+                                                 {"task", m->task},
+                                                 {"objective", objective_json(m->objective)},
+                                                 {"objective_text", objective_label(*m)}})
+                               : nlohmann::json()},
+        {"model_objective", to_string(active_objective().kind)},
         {"model_loaded", model_ != nullptr},
         {"queue",
          {{"loaded", queue_.size()},
@@ -482,6 +510,11 @@ nlohmann::json App::state() const {
         {"versions", versions_.size()},
         {"simulation", simulation_state()},
         {"pool_kind", pool_kind_},
+        {"selection",
+         {{"strategy", to_string(strategy_)},
+          {"beta", beta_},
+          {"strategies", strategies}}}, // as the combo last listed them
+        {"new_model", {{"submitting", new_model_.submitting}, {"error", new_model_.error}}},
         {"pasted_bytes", std::strlen(pasted_smiles_)},
         {"preview",
          {{"rows", preview},

@@ -4,8 +4,8 @@
 // the frame function also runs natively (tests/ui smoke test).
 //
 // Sections by file: app.cpp (frame, header, sign-in, state view), app_data.cpp (loading and
-// server calls), tab_queue.cpp, tab_labeling.cpp, tab_cycles.cpp, tab_selection.cpp,
-// tab_structure.cpp.
+// server calls), model_form.cpp (an admin creates a model), tab_queue.cpp, tab_labeling.cpp,
+// tab_cycles.cpp, tab_selection.cpp, tab_structure.cpp.
 #pragma once
 
 #include "api/api_client.hpp"
@@ -77,9 +77,13 @@ public:
     /// For the headless smoke test: put `items` in the queue as if loaded from the server.
     void load_queue_for_test(std::vector<QueueItem> items, User me, ModelInfo model);
     void select_tab_for_test(Tab tab) { requested_tab_ = tab; }
-    /// For the headless test: a Sample Selection preview of `pool` with `model`, scored over
-    /// the following frames exactly as a fetched pool would be.
-    void preview_pool_for_test(BootstrapEnsemble model, std::vector<Features> pool);
+    /// For the headless test: a Sample Selection preview of `pool` with `model` (and the
+    /// objective its file would carry), scored over the following frames exactly as a fetched
+    /// pool would be.
+    void preview_pool_for_test(BootstrapEnsemble model, std::vector<Features> pool,
+                               Objective objective = {});
+    /// For the headless test: the active model's cycles as if loaded from the server.
+    void load_cycles_for_test(std::vector<Cycle> cycles) { cycles_ = std::move(cycles); }
 
 private:
     // app.cpp
@@ -108,6 +112,9 @@ private:
     void poll_job();
     void replace_item(const QueueItem& item);
     const ModelInfo* active_model() const;
+    /// The objective selection ranks toward: the downloaded model file's once it is the
+    /// active model's, the server's listing of it before that.
+    Objective active_objective() const;
     std::optional<Features> browser_features(const std::string& smiles, std::string& error) const;
 
     // app_sync.cpp
@@ -132,6 +139,10 @@ private:
 
     // tab_*.cpp
     void draw_model_picker(const char* widget);
+    // model_form.cpp (admin: create a model with an objective)
+    void draw_new_model_button();
+    void draw_new_model_form();
+    void submit_new_model();
     void draw_queue_tab();
     void rebuild_visible_rows();
     void open_item(std::size_t index);
@@ -142,11 +153,20 @@ private:
     void move_to_next_open(int direction);
     void draw_cycles_tab();
     void draw_learning_curve();
+    /// Objective models: hits found per cycle (bars), cumulative hits (line) and the expected
+    /// hits still in the pool as stopping guidance.
+    void draw_hits_chart(const ModelInfo& m);
     nlohmann::json simulation_state() const;
     void draw_selection_tab();
     void run_preview();
     /// The options the Sample Selection form describes; nullopt (and preview_error_) if bad.
     std::optional<SelectionOptions> preview_options();
+    /// EI / PI on maximize / minimize: the training label best toward `objective` (raw),
+    /// from the training set the app downloaded; nullopt while it is not here.
+    std::optional<double> best_training_label(const Objective& objective) const;
+    /// The strategy combo, grouped (discovery / model improvement / baseline), with the
+    /// strategy's one-line description under it.
+    void draw_strategy_combo(float width);
     /// Starts scoring `features` (rows: what the table shows of each) for a preview.
     void start_scoring(const SelectionOptions& options, std::vector<PreviewRow> rows,
                        std::vector<Features> features);
@@ -216,6 +236,7 @@ private:
     FingerprintIndex training_index_;
     std::string training_for_model_;
     std::unique_ptr<BootstrapEnsemble> model_;
+    Objective model_objective_; // carried in model_'s file
     std::string model_loaded_id_;
     bool artifact_loading_ = false;
     std::string model_error_;
@@ -270,7 +291,11 @@ private:
     int pool_kind_ = 0; // 0 unlabeled compounds, 1 pasted SMILES
     char pasted_smiles_[16384] = "";
     char dataset_name_[128] = "esol";
-    int strategy_ = 0;
+    Strategy strategy_ = Strategy::Uncertainty;
+    float beta_ = 2.0F; // UCB exploration weight
+    /// The strategy combo's entries as last drawn, with whether each could be chosen (the
+    /// state view reports them).
+    std::vector<std::pair<Strategy, bool>> strategy_options_drawn_;
     int batch_size_ = 20;
     float threshold_ = 0.0F;
     float weights_[3] = {0.5F, 0.3F, 0.2F};
@@ -300,6 +325,24 @@ private:
     std::size_t preview_slice_ = 64;    // compounds per step, adapted to the frame budget
     double preview_max_frame_ms_ = 0.0; // the longest a frame spent scoring this preview
     bool adding_ = false;
+
+    // -- New model form (admins)
+    struct NewModelForm {
+        bool open_requested = false;
+        char name[128] = "";
+        char property[128] = "";
+        char dataset[128] = "";
+        int task = 0;  // 0 regression, 1 classification
+        int split = 0; // 0 random, 1 scaffold
+        int kind = 0;  // index into the task's objective kinds
+        float lo = 1.0F, hi = 3.0F;
+        int target_class = 1;
+        bool use_hit_threshold = false;
+        float hit_threshold = 0.0F;
+        bool submitting = false;
+        bool close_requested = false; // the answer arrived: close the modal on the next frame
+        std::string error;
+    } new_model_;
 
     // -- Structure tab (SMILES viewer)
     char smiles_buffer_[1024] = "c1ccccc1C(=O)O";

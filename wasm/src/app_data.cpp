@@ -77,6 +77,7 @@ void App::sign_out() {
     current_ = -1;
     cancel_preview("");
     model_.reset();
+    model_objective_ = Objective{};
     model_loaded_id_.clear();
 }
 
@@ -87,6 +88,14 @@ const ModelInfo* App::active_model() const {
         }
     }
     return nullptr;
+}
+
+Objective App::active_objective() const {
+    if (model_ && !model_loaded_id_.empty() && model_loaded_id_ == active_model_id_) {
+        return model_objective_;
+    }
+    const ModelInfo* m = active_model();
+    return m != nullptr ? m->objective : Objective{};
 }
 
 void App::refresh_models() {
@@ -220,11 +229,16 @@ void App::ensure_model_artifact() {
             prefetch_pool(id, 0);
             cancel_preview("The model changed while the preview was scoring; run it again.");
             try {
-                model_ = std::make_unique<BootstrapEnsemble>(
-                    load_model(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
+                // The file carries the objective too: the preview ranks toward the same goal
+                // as the server's selection.
+                ModelFile file = load_model_file(
+                    reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+                model_ = std::make_unique<BootstrapEnsemble>(std::move(file.model));
+                model_objective_ = file.objective;
                 model_error_.clear();
             } catch (const std::exception& e) {
                 model_.reset();
+                model_objective_ = Objective{};
                 model_error_ =
                     std::string("The model could not be loaded in the browser: ") + e.what();
             }

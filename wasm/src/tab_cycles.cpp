@@ -1,6 +1,7 @@
 // Tab 3, Cycle History: the active model's cycles as a timeline, before/after metrics side by
-// side with the change highlighted, the learning curve (validation metric against labels,
-// one point per model version) and, for admins, Retrain with the job's progress. A
+// side with the change highlighted, for a model with an objective the hits each cycle found
+// and the hits still expected in the pool (when to stop), the learning curve (validation metric
+// against labels, one point per model version) and, for admins, Retrain with the job's progress. A
 // `labelloop simulate` result can be imported and its mean curves drawn over the real one.
 #include "app.hpp"
 
@@ -182,15 +183,23 @@ void App::draw_cycles_tab() {
         widgets_.record_last_item("job_progress");
     }
 
-    // Timeline
+    if (m->has_objective()) {
+        ImGui::TextDisabled("Objective: %s", objective_label(*m).c_str());
+        widgets_.record_last_item("cycles_objective");
+    }
+    // Timeline; objective models get a column of the hits each cycle's labels found.
+    const bool hits = m->has_objective();
     const std::string primary = curve_metric(*m);
-    if (ImGui::BeginTable("cycles", 8,
+    if (ImGui::BeginTable("cycles", hits ? 9 : 8,
                           ImGuiTableFlags_RowBg | ImGuiTableFlags_Borders |
                               ImGuiTableFlags_SizingStretchProp)) {
         ImGui::TableSetupColumn("#", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 2);
         ImGui::TableSetupColumn("Strategy");
         ImGui::TableSetupColumn("Batch");
         ImGui::TableSetupColumn("Selected / labeled / skipped");
+        if (hits) {
+            ImGui::TableSetupColumn("Hits (all so far)");
+        }
         ImGui::TableSetupColumn("Status");
         ImGui::TableSetupColumn("Started");
         ImGui::TableSetupColumn("Completed");
@@ -209,16 +218,28 @@ void App::draw_cycles_tab() {
             ImGui::Text("%lld / %lld / %lld", static_cast<long long>(c.items_selected),
                         static_cast<long long>(c.items_labeled),
                         static_cast<long long>(c.items_skipped));
-            ImGui::TableSetColumnIndex(4);
+            int column = 4;
+            if (hits) {
+                ImGui::TableSetColumnIndex(column++);
+                if (c.hits_found) {
+                    ImGui::Text("%.0f (%.0f)", *c.hits_found, c.hits_found_total.value_or(0.0));
+                } else {
+                    ImGui::TextDisabled("-");
+                }
+                if (i == 0) {
+                    widgets_.record_last_item("cycle_hits_0");
+                }
+            }
+            ImGui::TableSetColumnIndex(column++);
             ImGui::TextColored(c.status == "complete" ? ImVec4(0.5F, 0.85F, 0.5F, 1)
                                                       : ImVec4(0.9F, 0.8F, 0.4F, 1),
                                "%s", c.status.c_str());
-            ImGui::TableSetColumnIndex(5);
+            ImGui::TableSetColumnIndex(column++);
             ImGui::TextUnformatted(c.started_at.substr(0, 16).c_str());
-            ImGui::TableSetColumnIndex(6);
+            ImGui::TableSetColumnIndex(column++);
             ImGui::TextUnformatted(c.completed_at.empty() ? "-"
                                                           : c.completed_at.substr(0, 16).c_str());
-            ImGui::TableSetColumnIndex(7);
+            ImGui::TableSetColumnIndex(column);
             const auto changes = metric_changes(c.metrics_before, c.metrics_after, primary);
             ImGui::BeginGroup();
             for (std::size_t k = 0; k < changes.size(); ++k) {
@@ -248,7 +269,108 @@ void App::draw_cycles_tab() {
     }
     widgets_.record_last_item("cycles_table");
     ImGui::Spacing();
+    if (hits) {
+        draw_hits_chart(*m);
+        ImGui::Spacing();
+    }
     draw_learning_curve();
+}
+
+void App::draw_hits_chart(const ModelInfo& m) {
+    // Cycles in order, those the server counted hits for.
+    std::vector<const Cycle*> counted;
+    for (const auto& c : cycles_) {
+        if (c.hits_found) {
+            counted.push_back(&c);
+        }
+    }
+    std::sort(counted.begin(), counted.end(),
+              [](const Cycle* a, const Cycle* b) { return a->cycle_number < b->cycle_number; });
+    // Stopping guidance: the newest cycle's estimate of the hits left among the unlabeled.
+    std::optional<double> remaining;
+    for (const Cycle* c : counted) {
+        if (c->expected_hits_remaining) {
+            remaining = c->expected_hits_remaining;
+        }
+    }
+    for (const auto& c : cycles_) { // an open cycle may carry it before any hit is counted
+        if (!remaining && c.expected_hits_remaining) {
+            remaining = c.expected_hits_remaining;
+        }
+    }
+    if (remaining) {
+        ImGui::Text("Expected hits still in the pool: %.1f", *remaining);
+        widgets_.record_last_item("expected_hits");
+        ImGui::SameLine();
+        ImGui::TextDisabled(*remaining < 1.0
+                                ? "(less than one: further cycles are unlikely to find more)"
+                                : "(the sum of P(hit) over the unlabeled compounds)");
+    } else if (!m.objective.hit_threshold && (m.objective.kind == ObjectiveKind::Maximize ||
+                                              m.objective.kind == ObjectiveKind::Minimize)) {
+        ImGui::TextDisabled("No hit threshold on this objective: hits are not counted.");
+    }
+    if (counted.empty()) {
+        ImGui::TextDisabled("Hits found per cycle: none counted yet (they are counted as a "
+                            "cycle's compounds are labeled).");
+        widgets_.record_last_item("hits_chart");
+        return;
+    }
+    ImGui::TextUnformatted("Hits found per cycle (bars, by cycle number) and in all so far (line)");
+    const float width = ImGui::GetContentRegionAvail().x;
+    const float height = ImGui::GetFontSize() * 8;
+    const ImVec2 origin = ImGui::GetCursorScreenPos();
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    draw->AddRectFilled(origin, ImVec2(origin.x + width, origin.y + height),
+                        IM_COL32(28, 30, 36, 255));
+    const float font = ImGui::GetFontSize();
+    const ImVec2 p0(origin.x + ImGui::CalcTextSize("0000").x + 12 * dpr_,
+                    origin.y + height - font * 1.6F);
+    const ImVec2 p1(origin.x + width - 16 * dpr_, origin.y + font * 0.6F);
+    draw->AddLine(p0, ImVec2(p1.x, p0.y), IM_COL32(150, 150, 160, 255));
+    draw->AddLine(p0, ImVec2(p0.x, p1.y), IM_COL32(150, 150, 160, 255));
+    double ymax = 1.0;
+    for (const Cycle* c : counted) {
+        ymax = std::max({ymax, *c->hits_found, c->hits_found_total.value_or(0.0)});
+    }
+    const auto sy = [&](double y) { return p0.y - static_cast<float>(y / ymax) * (p0.y - p1.y); };
+    char buf[32];
+    for (const double yv : {0.0, std::round(ymax / 2), ymax}) {
+        std::snprintf(buf, sizeof buf, "%.0f", yv);
+        draw->AddText(ImVec2(origin.x + 4 * dpr_, sy(yv) - font / 2), IM_COL32(170, 170, 180, 255),
+                      buf);
+        draw->AddLine(ImVec2(p0.x, sy(yv)), ImVec2(p1.x, sy(yv)), IM_COL32(60, 62, 70, 255));
+    }
+    const float slot = (p1.x - p0.x) / static_cast<float>(counted.size());
+    const float bar = std::min(slot * 0.6F, font * 3);
+    const ImVec2 mouse = ImGui::GetIO().MousePos;
+    ImVec2 previous;
+    for (std::size_t i = 0; i < counted.size(); ++i) {
+        const Cycle& c = *counted[i];
+        const float cx = p0.x + slot * (static_cast<float>(i) + 0.5F);
+        const ImVec2 top(cx - bar / 2, sy(*c.hits_found));
+        const ImVec2 bottom(cx + bar / 2, p0.y);
+        draw->AddRectFilled(top, bottom, IM_COL32(90, 160, 240, 255));
+        std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(c.cycle_number));
+        draw->AddText(ImVec2(cx - ImGui::CalcTextSize(buf).x / 2, p0.y + 3 * dpr_),
+                      IM_COL32(170, 170, 180, 255), buf);
+        if (c.hits_found_total) {
+            const ImVec2 point(cx, sy(*c.hits_found_total));
+            if (i > 0) {
+                draw->AddLine(previous, point, IM_COL32(255, 200, 80, 255), 2.0F * dpr_);
+            }
+            draw->AddCircleFilled(point, 3.5F * dpr_, IM_COL32(255, 200, 80, 255));
+            previous = point;
+        }
+        if (mouse.x >= cx - slot / 2 && mouse.x < cx + slot / 2 && mouse.y >= p1.y &&
+            mouse.y <= p0.y) {
+            ImGui::SetTooltip(
+                "Cycle %lld (%s)\n%.0f hits among %lld labeled\n%.0f hits in all so far",
+                static_cast<long long>(c.cycle_number), c.selection_strategy.c_str(), *c.hits_found,
+                static_cast<long long>(c.items_labeled), c.hits_found_total.value_or(0.0));
+        }
+    }
+    ImGui::Dummy(ImVec2(width, height));
+    widgets_.record_last_item("hits_chart");
 }
 
 void App::draw_learning_curve() {

@@ -1,4 +1,5 @@
-// Tab 4, Sample Selection: choose model, pool, strategy, batch size, hybrid weights and
+// Tab 4, Sample Selection: choose model, pool, strategy (discovery toward the model's
+// objective, model improvement, or the random baseline), batch size, hybrid weights and
 // diversity; Preview scores the whole pool IN THE BROWSER with the core library and the
 // downloaded model (no server round trip per compound); Add to Queue sends the chosen
 // compounds to the server, which scores them again and opens a cycle.
@@ -19,7 +20,6 @@
 namespace labelloop::app {
 namespace {
 
-const char* const kStrategies[] = {"uncertainty", "margin", "entropy", "random", "hybrid"};
 const char* const kDiversity[] = {"none", "tanimoto_cap", "maxmin"};
 const char* const kPools[] = {"all unlabeled compounds", "pasted or uploaded SMILES", "a dataset"};
 
@@ -27,20 +27,71 @@ ImTextureID as_texture(unsigned t) {
     return reinterpret_cast<ImTextureID>(static_cast<std::uintptr_t>(t));
 }
 
+bool needs_threshold(Strategy s) {
+    return s == Strategy::Margin || s == Strategy::Hybrid;
+}
+
+/// EI and PI on maximize / minimize improve on the best label so far; on a window or a
+/// class they are the probability of a hit and need none.
+bool needs_best_label(Strategy s, const Objective& objective) {
+    return (s == Strategy::ExpectedImprovement || s == Strategy::ProbabilityOfImprovement) &&
+           (objective.kind == ObjectiveKind::Maximize || objective.kind == ObjectiveKind::Minimize);
+}
+
+const char* group_name(Strategy s) {
+    return is_discovery(s) ? "discovery" : s == Strategy::Random ? "baseline" : "model improvement";
+}
+
 } // namespace
+
+std::optional<double> App::best_training_label(const Objective& objective) const {
+    const ModelInfo* m = active_model();
+    if (m == nullptr || training_for_model_ != m->id || training_.empty()) {
+        return std::nullopt;
+    }
+    const TrainingCompound* best = &training_.front();
+    for (const auto& t : training_) {
+        if (toward_objective(objective, t.label) > toward_objective(objective, best->label)) {
+            best = &t;
+        }
+    }
+    return best->label;
+}
 
 std::optional<SelectionOptions> App::preview_options() {
     SelectionOptions options;
+    options.strategy = strategy_;
     try {
-        options.strategy = parse_strategy(kStrategies[strategy_]);
         options.diversity = parse_diversity(kDiversity[diversity_]);
     } catch (const std::exception& e) {
         preview_error_ = e.what();
         return std::nullopt;
     }
+    if (is_discovery(strategy_)) {
+        // Refused here rather than guessed: the combo disables these for such a model, but
+        // the model can change under a strategy chosen earlier.
+        options.objective = active_objective();
+        if (!options.objective.active()) {
+            preview_error_ = "'" + to_string(strategy_) +
+                             "' ranks toward the model's objective, and this model has none: "
+                             "choose a model-improvement strategy, or create a model with an "
+                             "objective (New model...).";
+            return std::nullopt;
+        }
+        options.beta = std::max(0.0, static_cast<double>(beta_));
+        if (needs_best_label(strategy_, options.objective)) {
+            options.best_label = best_training_label(options.objective);
+            if (!options.best_label) {
+                refresh_training_set();
+                preview_error_ = "'" + to_string(strategy_) +
+                                 "' improves on the best label so far: the training set is "
+                                 "still loading; try again in a moment.";
+                return std::nullopt;
+            }
+        }
+    }
     options.batch_size = static_cast<std::size_t>(std::max(batch_size_, 0));
-    if ((options.strategy == Strategy::Margin || options.strategy == Strategy::Hybrid) &&
-        model_->task() == Task::Regression) {
+    if (needs_threshold(options.strategy) && model_->task() == Task::Regression) {
         options.threshold = threshold_;
     }
     options.hybrid = HybridWeights{weights_[0], weights_[1], weights_[2]};
@@ -206,9 +257,12 @@ void App::advance_preview() {
     preview_running_ = false;
 }
 
-void App::preview_pool_for_test(BootstrapEnsemble model, std::vector<Features> pool) {
+void App::preview_pool_for_test(BootstrapEnsemble model, std::vector<Features> pool,
+                                Objective objective) {
     cancel_preview("");
     model_ = std::make_unique<BootstrapEnsemble>(std::move(model));
+    model_objective_ = objective;
+    model_loaded_id_ = active_model_id_; // as if downloaded for the active model
     ++preview_runs_;
     preview_error_.clear();
     preview_.clear();
@@ -309,14 +363,17 @@ void App::add_preview_to_queue() {
     }
     json body = {
         {"model_id", model_loaded_id_},
-        {"strategy", kStrategies[strategy_]},
+        {"strategy", to_string(strategy_)},
         {"batch_size", preview_.size()},
         {"pool", pool},
         {"weights",
          {{"uncertainty", weights_[0]}, {"margin", weights_[1]}, {"applicability", weights_[2]}}},
         {"diversity", kDiversity[diversity_]}};
-    if (strategy_ == 1 || strategy_ == 4) { // margin and hybrid: regression needs a threshold
+    if (needs_threshold(strategy_)) { // regression needs a threshold for these
         body["threshold"] = threshold_;
+    }
+    if (strategy_ == Strategy::Ucb) {
+        body["beta"] = std::max(0.0F, beta_);
     }
     // Offline (or when the request cannot reach the server): the selection waits in the op
     // log and is added when the network returns; the server scores it with the same model.
@@ -365,6 +422,55 @@ void App::add_preview_to_queue() {
         });
 }
 
+void App::draw_strategy_combo(float width) {
+    const Objective objective = active_objective();
+    const std::string shown = to_string(strategy_) + " (" + group_name(strategy_) + ")";
+    strategy_options_drawn_.clear();
+    ImGui::SetNextItemWidth(width);
+    // Tall enough for every entry and heading: a scrolled list would hide strategies.
+    if (ImGui::BeginCombo("Strategy", shown.c_str(), ImGuiComboFlags_HeightLargest)) {
+        // Grouped by what the campaign is after; random is the baseline both compare with.
+        const char* const groups[] = {"discovery", "model improvement", "baseline"};
+        const char* const headings[] = {"Discovery: find compounds that meet the objective",
+                                        "Model improvement: a better model everywhere", "Baseline"};
+        for (int g = 0; g < 3; ++g) {
+            ImGui::TextDisabled("%s", headings[g]);
+            for (const Strategy s : all_strategies()) {
+                if (std::string(group_name(s)) != groups[g]) {
+                    continue;
+                }
+                const bool allowed = !is_discovery(s) || objective.active();
+                const std::string name = to_string(s);
+                if (ImGui::Selectable(("   " + name).c_str(), s == strategy_,
+                                      allowed ? 0 : ImGuiSelectableFlags_Disabled) &&
+                    allowed) {
+                    strategy_ = s;
+                    preview_.clear();
+                }
+                widgets_.record_last_item("strategy_option_" + name);
+                strategy_options_drawn_.emplace_back(s, allowed);
+                if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
+                    ImGui::SetTooltip("%s%s", describe(s).c_str(),
+                                      allowed ? ""
+                                              : "\n\nUnavailable: this model has no objective "
+                                                "(maximize, minimize, a window or a class) to "
+                                                "rank toward. An admin sets one when creating a "
+                                                "model (New model...).");
+                }
+            }
+        }
+        ImGui::EndCombo();
+    }
+    widgets_.record_last_item("strategy");
+    // What the chosen strategy is for, in one line under the combo.
+    ImGui::TextDisabled("%s", describe(strategy_).c_str());
+    widgets_.record_last_item("strategy_hint");
+    if (is_discovery(strategy_) && objective.active()) {
+        ImGui::SameLine();
+        ImGui::TextDisabled("(toward: %s)", describe(objective).c_str());
+    }
+}
+
 void App::draw_selection_tab() {
     ensure_model_artifact();
     const ModelInfo* m = active_model();
@@ -401,19 +507,27 @@ void App::draw_selection_tab() {
         ImGui::InputText("Dataset name", dataset_name_, sizeof dataset_name_);
         widgets_.record_last_item("dataset_name");
     }
-    ImGui::SetNextItemWidth(field);
-    ImGui::Combo("Strategy", &strategy_, kStrategies, IM_ARRAYSIZE(kStrategies));
-    widgets_.record_last_item("strategy");
+    draw_strategy_combo(field);
+    if (strategy_ == Strategy::Ucb) {
+        ImGui::SetNextItemWidth(field);
+        ImGui::InputFloat("Beta (exploration)", &beta_, 0.5F, 1.0F, "%.2f");
+        beta_ = std::max(beta_, 0.0F);
+        widgets_.record_last_item("beta");
+        if (ImGui::IsItemHovered()) {
+            ImGui::SetTooltip("UCB ranks by predicted value toward the objective + beta x the "
+                              "ensemble's spread: 0 is greedy, larger explores more.");
+        }
+    }
     ImGui::SetNextItemWidth(field);
     ImGui::InputInt("Batch size", &batch_size_);
     batch_size_ = std::clamp(batch_size_, 1, 5000);
     widgets_.record_last_item("batch_size");
-    if ((strategy_ == 1 || strategy_ == 4) && m != nullptr && !m->is_classification()) {
+    if (needs_threshold(strategy_) && m != nullptr && !m->is_classification()) {
         ImGui::SetNextItemWidth(field);
         ImGui::InputFloat("Decision threshold", &threshold_, 0.1F, 1.0F, "%.2f");
         widgets_.record_last_item("threshold");
     }
-    if (strategy_ == 4) {
+    if (strategy_ == Strategy::Hybrid) {
         ImGui::SetNextItemWidth(field);
         ImGui::SliderFloat3("Weights: uncertainty / margin / AD", weights_, 0.0F, 1.0F, "%.2f");
         widgets_.record_last_item("hybrid_weights");

@@ -76,7 +76,52 @@ ModelInfo parse_model(const json& j) {
     m.n_train = integer(j, "n_train");
     m.n_validation = integer(j, "n_validation");
     m.created_at = str(j, "created_at");
+    m.objective = parse_objective(object(j, "objective"));
+    m.objective_text = str(j, "objective_text");
     return m;
+}
+
+Objective parse_objective(const json& j) {
+    Objective o;
+    try {
+        o.kind = parse_objective_kind(str(j, "kind"));
+    } catch (const std::exception&) {
+        return Objective{}; // absent or a kind this app does not know: no objective
+    }
+    o.lo = num(j, "lo").value_or(0.0);
+    o.hi = num(j, "hi").value_or(0.0);
+    o.target_class = static_cast<int>(num(j, "class").value_or(1.0));
+    o.hit_threshold = num(j, "hit_threshold");
+    return o;
+}
+
+json objective_json(const Objective& objective) {
+    json j = {{"kind", to_string(objective.kind)}};
+    switch (objective.kind) {
+    case ObjectiveKind::Window:
+        j["lo"] = objective.lo;
+        j["hi"] = objective.hi;
+        break;
+    case ObjectiveKind::Class:
+        j["class"] = objective.target_class;
+        break;
+    case ObjectiveKind::Maximize:
+    case ObjectiveKind::Minimize:
+        if (objective.hit_threshold) {
+            j["hit_threshold"] = *objective.hit_threshold;
+        }
+        break;
+    case ObjectiveKind::None:
+        break;
+    }
+    return j;
+}
+
+std::string objective_label(const ModelInfo& model) {
+    if (!model.has_objective()) {
+        return "";
+    }
+    return model.objective_text.empty() ? describe(model.objective) : model.objective_text;
 }
 
 Cycle parse_cycle(const json& j) {
@@ -92,6 +137,9 @@ Cycle parse_cycle(const json& j) {
     c.items_selected = integer(j, "items_selected");
     c.items_labeled = integer(j, "items_labeled");
     c.items_skipped = integer(j, "items_skipped");
+    c.hits_found = num(j, "hits_found");
+    c.hits_found_total = num(j, "hits_found_total");
+    c.expected_hits_remaining = num(j, "expected_hits_remaining");
     c.started_at = str(j, "started_at");
     c.completed_at = str(j, "completed_at");
     return c;

@@ -2,6 +2,8 @@
 // Parsing is tolerant of nulls and missing fields: the UI shows "-" rather than failing.
 #pragma once
 
+#include "labelloop/objective.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
@@ -62,7 +64,13 @@ struct ModelInfo {
     std::int64_t n_train = 0;
     std::int64_t n_validation = 0;
     std::string created_at;
+    /// What its discovery strategies rank toward; kind None for a model made without one
+    /// (or by a server that predates objectives).
+    Objective objective;
+    /// The server's words for it ("window [1, 3]"); describe(objective) when it sent none.
+    std::string objective_text;
     bool is_classification() const { return task == "classification"; }
+    bool has_objective() const { return objective.active(); }
 };
 
 struct Cycle {
@@ -77,6 +85,11 @@ struct Cycle {
     std::int64_t items_selected = 0;
     std::int64_t items_labeled = 0;
     std::int64_t items_skipped = 0;
+    /// Objective models only (absent otherwise): hits among this cycle's labels, hits among
+    /// all labels so far, and the sum of P(hit) over the compounds still unlabeled.
+    std::optional<double> hits_found;
+    std::optional<double> hits_found_total;
+    std::optional<double> expected_hits_remaining;
     std::string started_at;
     std::string completed_at;
 };
@@ -104,6 +117,12 @@ struct TrainingCompound {
 
 QueueItem parse_queue_item(const json& j);
 ModelInfo parse_model(const json& j);
+/// {"kind", "lo", "hi", "class", "hit_threshold"}; kind none for anything unreadable.
+Objective parse_objective(const json& j);
+/// The same shape, for POST /api/v1/models.
+json objective_json(const Objective& objective);
+/// "maximize (hit >= -1.5)" for the header, or "" for a model without objective.
+std::string objective_label(const ModelInfo& model);
 Cycle parse_cycle(const json& j);
 Job parse_job(const json& j);
 User parse_user(const json& j);

@@ -1,0 +1,225 @@
+// An admin creates a model from imported labels, with the objective its discovery strategies
+// rank toward: a compact modal opened from the header. POST /api/v1/models trains the model
+// before it answers, so the form says "Training..." until the new model is there; a refusal
+// (422 naming the field) stays in the form, next to what caused it.
+#include "app.hpp"
+
+#include <imgui.h>
+
+namespace labelloop::app {
+namespace {
+
+const char* const kTasks[] = {"regression", "classification"};
+const char* const kSplits[] = {"random", "scaffold"};
+// The objective kinds each task can take (check_objective refuses the others).
+const ObjectiveKind kRegressionKinds[] = {ObjectiveKind::None, ObjectiveKind::Maximize,
+                                          ObjectiveKind::Minimize, ObjectiveKind::Window};
+const ObjectiveKind kClassificationKinds[] = {ObjectiveKind::None, ObjectiveKind::Class};
+
+const char* kind_label(ObjectiveKind k) {
+    switch (k) {
+    case ObjectiveKind::Maximize:
+        return "maximize (higher is better)";
+    case ObjectiveKind::Minimize:
+        return "minimize (lower is better)";
+    case ObjectiveKind::Window:
+        return "window (a value inside [lo, hi])";
+    case ObjectiveKind::Class:
+        return "class (the class sought)";
+    case ObjectiveKind::None:
+        break;
+    }
+    return "none (model improvement only)";
+}
+
+} // namespace
+
+void App::draw_new_model_button() {
+    if (!me_.is_admin()) {
+        return;
+    }
+    ImGui::SameLine();
+    if (ImGui::SmallButton("New model...")) {
+        new_model_.open_requested = true;
+    }
+    widgets_.record_last_item("new_model_button");
+}
+
+void App::draw_new_model_form() {
+    NewModelForm& f = new_model_;
+    if (f.open_requested) {
+        f.open_requested = false;
+        if (!f.submitting) {
+            f.error.clear();
+        }
+        ImGui::OpenPopup("New model");
+    }
+    if (!ImGui::BeginPopupModal("New model", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
+        return;
+    }
+    if (f.close_requested) {
+        f.close_requested = false;
+        ImGui::CloseCurrentPopup();
+    }
+    const float field = ImGui::GetFontSize() * 14;
+    ImGui::TextDisabled("Trains on the labels imported for the property (optionally one dataset).");
+    ImGui::BeginDisabled(f.submitting);
+    ImGui::SetNextItemWidth(field);
+    ImGui::InputText("Name", f.name, sizeof f.name);
+    widgets_.record_last_item("new_model_name");
+    ImGui::SetNextItemWidth(field);
+    ImGui::InputText("Property", f.property, sizeof f.property);
+    widgets_.record_last_item("new_model_property");
+    ImGui::SetNextItemWidth(field);
+    ImGui::InputTextWithHint("Dataset", "all imported compounds", f.dataset, sizeof f.dataset);
+    widgets_.record_last_item("new_model_dataset");
+    ImGui::SetNextItemWidth(field);
+    if (ImGui::Combo("Task", &f.task, kTasks, IM_ARRAYSIZE(kTasks))) {
+        f.kind = 0; // the other task's objectives do not apply
+    }
+    widgets_.record_last_item("new_model_task");
+    ImGui::SetNextItemWidth(field);
+    ImGui::Combo("Validation split", &f.split, kSplits, IM_ARRAYSIZE(kSplits));
+    widgets_.record_last_item("new_model_split");
+
+    const bool classification = f.task == 1;
+    const ObjectiveKind* kinds = classification ? kClassificationKinds : kRegressionKinds;
+    const int n_kinds =
+        classification ? IM_ARRAYSIZE(kClassificationKinds) : IM_ARRAYSIZE(kRegressionKinds);
+    f.kind = std::min(f.kind, n_kinds - 1);
+    const ObjectiveKind kind = kinds[f.kind];
+    ImGui::SetNextItemWidth(field);
+    if (ImGui::BeginCombo("Objective", kind_label(kind))) {
+        for (int i = 0; i < n_kinds; ++i) {
+            if (ImGui::Selectable(kind_label(kinds[i]), i == f.kind)) {
+                f.kind = i;
+            }
+            widgets_.record_last_item("new_model_kind_" + to_string(kinds[i]));
+        }
+        ImGui::EndCombo();
+    }
+    widgets_.record_last_item("new_model_objective");
+    const float half = (field - ImGui::GetStyle().ItemInnerSpacing.x) / 2;
+    if (kind == ObjectiveKind::Window) {
+        ImGui::SetNextItemWidth(half);
+        ImGui::InputFloat("##lo", &f.lo, 0.0F, 0.0F, "%.3g");
+        widgets_.record_last_item("new_model_lo");
+        ImGui::SameLine(0, ImGui::GetStyle().ItemInnerSpacing.x);
+        ImGui::SetNextItemWidth(half);
+        ImGui::InputFloat("lo, hi: a hit lies inside", &f.hi, 0.0F, 0.0F, "%.3g");
+        widgets_.record_last_item("new_model_hi");
+    } else if (kind == ObjectiveKind::Class) {
+        ImGui::TextUnformatted("Class sought");
+        ImGui::SameLine();
+        ImGui::RadioButton("0", &f.target_class, 0);
+        widgets_.record_last_item("new_model_class_0");
+        ImGui::SameLine();
+        ImGui::RadioButton("1", &f.target_class, 1);
+        widgets_.record_last_item("new_model_class_1");
+    } else if (kind == ObjectiveKind::Maximize || kind == ObjectiveKind::Minimize) {
+        ImGui::Checkbox("Hit when", &f.use_hit_threshold);
+        widgets_.record_last_item("new_model_use_hit");
+        ImGui::SameLine();
+        ImGui::TextUnformatted(kind == ObjectiveKind::Maximize ? ">=" : "<=");
+        ImGui::SameLine();
+        ImGui::BeginDisabled(!f.use_hit_threshold);
+        ImGui::SetNextItemWidth(half);
+        ImGui::InputFloat("##hit", &f.hit_threshold, 0.0F, 0.0F, "%.3g");
+        widgets_.record_last_item("new_model_hit_threshold");
+        ImGui::EndDisabled();
+        if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
+            ImGui::SetTooltip("Optional: with a hit threshold, Cycle History counts the hits each "
+                              "cycle found and the hits still expected in the pool.");
+        }
+    }
+    ImGui::EndDisabled();
+
+    if (!f.error.empty()) {
+        ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + field * 1.8F);
+        ImGui::TextColored(ImVec4(0.95F, 0.45F, 0.35F, 1), "%s", f.error.c_str());
+        ImGui::PopTextWrapPos();
+        widgets_.record_last_item("new_model_error");
+    }
+    ImGui::BeginDisabled(f.submitting);
+    if (ImGui::Button(f.submitting ? "Training...###new_model_create"
+                                   : "Create###new_model_create")) {
+        submit_new_model();
+    }
+    widgets_.record_last_item("new_model_create");
+    ImGui::EndDisabled();
+    ImGui::SameLine();
+    if (ImGui::Button(f.submitting ? "Close###new_model_cancel" : "Cancel###new_model_cancel")) {
+        ImGui::CloseCurrentPopup(); // a running request still reports in a notice
+    }
+    widgets_.record_last_item("new_model_cancel");
+    if (f.submitting) {
+        ImGui::SameLine();
+        ImGui::TextDisabled("training on the server...");
+    }
+    ImGui::EndPopup();
+}
+
+void App::submit_new_model() {
+    NewModelForm& f = new_model_;
+    const std::string name = f.name;
+    const std::string property = f.property;
+    if (name.empty() || property.empty()) {
+        f.error = name.empty() ? "name: give the model a name."
+                               : "property: name the imported property to train on.";
+        return;
+    }
+    const bool classification = f.task == 1;
+    Objective objective;
+    objective.kind = classification ? kClassificationKinds[f.kind] : kRegressionKinds[f.kind];
+    objective.lo = f.lo;
+    objective.hi = f.hi;
+    objective.target_class = f.target_class;
+    if (f.use_hit_threshold) {
+        objective.hit_threshold = f.hit_threshold;
+    }
+    try {
+        // The same check the server runs: a bad window is named before any training.
+        check_objective(objective, classification ? Task::Classification : Task::Regression);
+    } catch (const ObjectiveError& e) {
+        f.error = e.field() + ": " + e.what();
+        return;
+    }
+    json body = {{"name", name},
+                 {"property", property},
+                 {"task", kTasks[f.task]},
+                 {"split", kSplits[f.split]}};
+    if (f.dataset[0] != '\0') {
+        body["dataset"] = std::string(f.dataset);
+    }
+    if (objective.active()) {
+        body["objective"] = objective_json(objective);
+    }
+    f.error.clear();
+    f.submitting = true;
+    api_.post(
+        "/api/v1/models", body,
+        [this](const json& answer) {
+            new_model_.submitting = false;
+            new_model_.close_requested = true;
+            const ModelInfo created = parse_model(answer);
+            const std::string goal = objective_label(created);
+            notify("Model '" + created.name + "' v" + std::to_string(created.version) +
+                       " trained on " + std::to_string(created.n_train) + " compounds" +
+                       (goal.empty() ? "" : ", objective " + goal) +
+                       ": it is now the active model.",
+                   false);
+            // Switch to it: refresh_models keeps the active model's lineage.
+            models_.insert(models_.begin(), created);
+            active_model_id_ = created.id;
+            current_ = -1;
+            preview_.clear();
+            refresh_models();
+        },
+        [this](int status, const std::string& message) {
+            new_model_.submitting = false;
+            new_model_.error =
+                (status == 0 ? "" : "Refused (" + std::to_string(status) + "): ") + message;
+        });
+}
+
+} // namespace labelloop::app
