@@ -269,6 +269,12 @@ TEST_CASE("simulate: bad objective, beta and strategy combinations get precise e
     CHECK_THROWS_WITH(
         simulate(with_strategy("thompson", {"--objective", "maximize", "--members", "1"})),
         Catch::Contains("needs --members 2 or more"));
+    CHECK_THROWS_WITH(simulate(with({"--batch", "0%"})),
+                      Catch::Contains("--batch as a share of the pool must be above 0 %"));
+    // 48 pool compounds: 10 % of them is 5, too few to start a model.
+    CHECK_THROWS_WITH(simulate(with({"--init", "10%"})),
+                      Catch::Contains("--init must be at least 10") &&
+                          Catch::Contains("got 5 (10 % of the pool)"));
     CHECK_THROWS_WITH(simulate(with({"--split", "scaffold", "--held-out", "1"})),
                       Catch::Contains("--held-out must be at least 0 and below 1"));
     // Nearly the whole pool held out: too few compounds left for the initial set.
@@ -450,8 +456,8 @@ TEST_CASE("simulate: the scaffold split keeps the held-out pool share's scaffold
         return std::vector<std::string>{
             "--data",    csv,          "--target",   "measured log solubility in mols per litre",
             "--task",    "regression", "--strategy", "random,density,cluster",
-            "--batch",   "10",         "--cycles",   "2",
-            "--init",    "20",         "--seeds",    "2",
+            "--batch",   "4%",         "--cycles",   "2",
+            "--init",    "10%",        "--seeds",    "2",
             "--members", "4",          "--params",   R"({"boosting_rounds":10})",
             "--split",   "scaffold",   "--out",      out};
     };
@@ -461,6 +467,12 @@ TEST_CASE("simulate: the scaffold split keeps the held-out pool share's scaffold
     CHECK(report.find("cluster:") != std::string::npos);
     const json split = json::parse(slurp(dir.file("a") + "/split.json"));
     CHECK(split["split"] == "scaffold");
+    // Sizes given as shares of the pool: resolved on the pool the validation split left.
+    const json sim = json::parse(slurp(dir.file("a") + "/simulation.json"));
+    const double n_pool = sim["n_pool"];
+    CHECK(sim["init"] == std::llround(0.1 * n_pool));
+    CHECK(sim["batch"] == static_cast<std::int64_t>(std::ceil(0.04 * n_pool)));
+    CHECK(split["init"][0].size() == sim["init"].get<std::size_t>());
     std::vector<json> pool;
     std::set<std::string> validation_scaffolds;
     for (const auto& c : split["compounds"]) {

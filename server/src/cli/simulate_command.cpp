@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -17,7 +18,7 @@ namespace labelloop::cli {
 const char* const kSimulateUsage =
     R"(  labelloop simulate --data FILE.csv --smiles COL --target COL
                    --task regression|classification --strategy NAME[,NAME...]
-                   --batch B --cycles C --init N --seeds S [--val 0.2]
+                   --batch B|P% --cycles C --init N|P% --seeds S [--val 0.2]
                    [--split random|scaffold] [--held-out 0.5] [--out DIR] [--members M]
                    [--objective maximize|minimize|window:LO:HI|class:C] [--beta B]
                    [--threshold T] [--params JSON]
@@ -26,6 +27,7 @@ const char* const kSimulateUsage =
       model improvement uncertainty, margin, entropy, hybrid, density, cluster; discovery
       (need --objective) greedy, ucb (--beta, default 2), ei, pi, thompson; and random; each
       optionally with a batch diversity rule (uncertainty+maxmin, greedy+tanimoto_cap).
+      --batch and --init take a count or a share of the pool ("--init 5% --batch 1.25%").
       --split scaffold keeps the validation scaffolds out of the pool and --held-out of the
       pool in scaffold groups the initial set does not touch. Writes DIR/simulation.json
       (Cycle History can overlay it), curves.csv, learning_curves.svg and split.json (default
@@ -110,9 +112,19 @@ int run_simulate_command(const std::vector<std::string>& args) {
             options.strategies.push_back(name);
         }
     }
-    options.batch = integer("--batch", o["--batch"]);
+    // "--batch 1.25%": a share of the pool, resolved once the validation set is drawn.
+    const auto size_or_share = [&](const std::string& key, std::int64_t* size,
+                                   std::optional<double>* share) {
+        const std::string& text = o[key];
+        if (!text.empty() && text.back() == '%') {
+            *share = real(key, text.substr(0, text.size() - 1)) / 100.0;
+        } else {
+            *size = integer(key, text);
+        }
+    };
+    size_or_share("--batch", &options.batch, &options.batch_share);
     options.cycles = integer("--cycles", o["--cycles"]);
-    options.init = integer("--init", o["--init"]);
+    size_or_share("--init", &options.init, &options.init_share);
     options.seeds = integer("--seeds", o["--seeds"]);
     if (o.count("--val")) {
         options.validation_fraction = real("--val", o["--val"]);
@@ -147,7 +159,7 @@ int run_simulate_command(const std::vector<std::string>& args) {
     };
     try {
         if (o.count("--objective")) {
-            options.objective = service::parse_objective(o["--objective"]);
+            options.objective = service::parse_objective_option(o["--objective"]);
         }
         const auto result = service::run_simulation(options);
         std::filesystem::create_directories(out_dir);

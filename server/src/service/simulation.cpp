@@ -72,6 +72,26 @@ double parse_bound(const std::string& text, const std::string& whole) {
     return v;
 }
 
+/// Batch and initial set sizes (after resolving shares of the pool).
+void check_sizes(const SimulationOptions& o) {
+    const auto share = [](const std::optional<double>& v) {
+        return v ? " (" + fmt(100.0 * *v, "%g") + " % of the pool)" : std::string();
+    };
+    if (!o.batch_share || o.batch > 0) {
+        if (o.batch < 1 || o.batch > 1000) {
+            throw SimulationError("--batch must be between 1 and 1000, got " +
+                                  std::to_string(o.batch) + share(o.batch_share));
+        }
+    }
+    if (!o.init_share || o.init > 0) {
+        if (o.init < 10) {
+            throw SimulationError("--init must be at least 10 (a model needs 10 labels to "
+                                  "start), got " +
+                                  std::to_string(o.init) + share(o.init_share));
+        }
+    }
+}
+
 void check_options(const SimulationOptions& o) {
     if (o.task != "regression" && o.task != "classification") {
         throw SimulationError("--task must be regression or classification, got '" + o.task + "'");
@@ -137,14 +157,16 @@ void check_options(const SimulationOptions& o) {
             throw SimulationError("strategy '" + name + "' is listed twice");
         }
     }
-    if (o.batch < 1 || o.batch > 1000) {
-        throw SimulationError("--batch must be between 1 and 1000");
+    for (const auto& [share, name] :
+         {std::pair{o.batch_share, "--batch"}, std::pair{o.init_share, "--init"}}) {
+        if (share && !(*share > 0.0 && *share < 1.0)) {
+            throw SimulationError(std::string(name) +
+                                  " as a share of the pool must be above 0 % and below 100 %");
+        }
     }
+    check_sizes(o);
     if (o.cycles < 1) {
         throw SimulationError("--cycles must be at least 1");
-    }
-    if (o.init < 10) {
-        throw SimulationError("--init must be at least 10 (a model needs 10 labels to start)");
     }
     if (o.seeds < 1) {
         throw SimulationError("--seeds must be at least 1");
@@ -356,7 +378,7 @@ void observe(DiscoveryTrace& trace, const std::vector<HitSet>& sets, const Selec
 
 } // namespace
 
-Objective parse_objective(const std::string& text) {
+Objective parse_objective_option(const std::string& text) {
     Objective o;
     const auto colon = text.find(':');
     const std::string head = text.substr(0, colon);
@@ -396,8 +418,15 @@ Objective parse_objective(const std::string& text) {
                           "none)");
 }
 
-SimulationResult run_simulation(const SimulationOptions& options) {
-    check_options(options);
+SimulationResult run_simulation(const SimulationOptions& requested) {
+    check_options(requested);
+    SimulationOptions options = requested;
+    if (options.batch_share) {
+        options.batch = 0; // resolved once the pool is known
+    }
+    if (options.init_share) {
+        options.init = 0;
+    }
     const auto say = [&](const std::string& line) {
         if (options.progress) {
             options.progress(line);
@@ -485,6 +514,15 @@ SimulationResult run_simulation(const SimulationOptions& options) {
     say("full-pool model: " + result.metric + " " + fmt(result.full_pool_score) + " on " +
         std::to_string(result.n_validation) + " validation compounds (target " +
         fmt(result.target) + ")");
+    const auto pool_size = static_cast<double>(result.n_pool);
+    if (options.init_share) {
+        options.init = std::llround(*options.init_share * pool_size);
+    }
+    if (options.batch_share) {
+        options.batch = static_cast<std::int64_t>(std::ceil(*options.batch_share * pool_size));
+    }
+    check_sizes(options);
+    result.options = options;
     const std::int64_t needed = options.init + options.batch * options.cycles;
     if (needed > result.n_pool) {
         throw SimulationError("--init " + std::to_string(options.init) + " + --batch " +

@@ -38,6 +38,11 @@ struct SimulationOptions {
     std::int64_t batch = 0;
     std::int64_t cycles = 0;
     std::int64_t init = 0;
+    /// When set, batch / init as a share of the pool (known once the validation set is
+    /// drawn): init = round(share x pool), batch = ceil(share x pool). The result's options
+    /// hold the numbers used.
+    std::optional<double> batch_share;
+    std::optional<double> init_share;
     std::int64_t seeds = 1;
     double validation_fraction = 0.2;
     /// random: validation and initial set drawn at random. scaffold: see simulation_split.hpp
@@ -49,7 +54,7 @@ struct SimulationOptions {
     double held_out = 0.5;
     std::int64_t members = 20;
     std::optional<double> threshold; // margin / hybrid
-    /// What discovery strategies rank toward and what counts as a hit (parse_objective).
+    /// What discovery strategies rank toward and what counts as a hit (parse_objective_option).
     Objective objective;
     /// UCB's exploration weight (the core's default when unset). Must be >= 0.
     std::optional<double> beta;
@@ -60,7 +65,7 @@ struct SimulationOptions {
 
 /// "maximize" / "maximise", "minimize" / "minimise", "window:LO:HI", "class:C", "none".
 /// Throws SimulationError naming --objective and what is wrong.
-Objective parse_objective(const std::string& text);
+Objective parse_objective_option(const std::string& text);
 
 struct SimulationRun {
     std::string strategy;
