@@ -139,11 +139,16 @@ TEST_CASE("limits: deep nesting and NUL characters are 400, malformed JSON too",
     check_refused(
         w.post_raw(item + "/label", R"({"label": 1, "notes": "unterminated)", w.team.alice.token),
         400, "bad_request", "not valid JSON");
-    // Where it goes wrong, and a number no double holds (once only "not valid JSON").
+    // Where it goes wrong; a number no double holds is a bad value of its field (once only
+    // "not valid JSON").
     check_refused(w.post_raw(item + "/label", R"({"label": 1,, "notes": "x"})", w.team.alice.token),
                   400, "bad_request", "syntax error at byte 13");
-    check_refused(w.post_raw(item + "/label", R"({"label": 1e999})", w.team.alice.token), 400,
-                  "bad_request", "a number is too large for a double");
+    check_refused(w.post_raw(item + "/label", R"({"label": 1e999})", w.team.alice.token), 422,
+                  "invalid_value", "Field 'label' holds a number too large for a double");
+    check_refused(w.post_raw("/api/v1/active-learning/queue/bulk-skip",
+                             R"({"item_ids": ["x"], "deep": {"list": [1, -2e400]}})",
+                             w.team.admin.token),
+                  422, "invalid_value", "Field 'deep.list' holds a number too large");
     // invalid UTF-8 inside a string is not JSON either
     check_refused(
         w.post_raw(item + "/label", "{\"label\": 1, \"notes\": \"\xff\xfe\"}", w.team.alice.token),

@@ -119,6 +119,49 @@ void check_value(const json& value, const std::string& name, const std::string& 
     }
 }
 
+/// The field (dotted path; an array element counts as its array) whose number overflows a
+/// double, found by parsing again and following the keys up to the failure.
+std::string overflowing_field(const std::string& body) {
+    std::vector<std::string> containers; // the key of each open object / array
+    std::string key;                     // the key whose value comes next ("" in arrays)
+    try {
+        const json partial = json::parse(body, [&](int, json::parse_event_t event, json& parsed) {
+            switch (event) {
+            case json::parse_event_t::key:
+                key = parsed.get<std::string>();
+                break;
+            case json::parse_event_t::object_start:
+            case json::parse_event_t::array_start:
+                containers.push_back(key);
+                key.clear();
+                break;
+            case json::parse_event_t::object_end:
+            case json::parse_event_t::array_end:
+                if (!containers.empty()) {
+                    containers.pop_back();
+                }
+                key.clear();
+                break;
+            case json::parse_event_t::value:
+                key.clear();
+                break;
+            }
+            return true;
+        });
+        (void)partial; // never reached: the same overflow stops this parse too
+    } catch (const json::exception&) {
+        // Expected: the parse stops where the first parse stopped.
+    }
+    std::string path;
+    containers.push_back(key);
+    for (const auto& k : containers) {
+        if (!k.empty()) {
+            path += (path.empty() ? "" : ".") + k;
+        }
+    }
+    return path.empty() ? std::string("(body)") : path;
+}
+
 } // namespace
 
 void check_body_limits(const json& body, const BodyLimits& limits) {
@@ -144,8 +187,11 @@ json ApiRequest::body(const BodyLimits& limits) const {
                  ").",
              {{"byte", e.byte}});
     } catch (const json::out_of_range&) {
-        fail(ErrorKind::BadRequest,
-             "The request body is not valid JSON: a number is too large for a double.");
+        // Well-formed JSON holding a value no double can: a bad value of one field.
+        const std::string field = overflowing_field(http.body);
+        fail(ErrorKind::InvalidValue,
+             "Field '" + field + "' holds a number too large for a double (beyond about 1.8e308).",
+             {{"field", field}});
     }
     if (!parsed.is_object()) {
         fail(ErrorKind::BadRequest, "The request body must be a JSON object.");
