@@ -64,6 +64,41 @@ TEST_CASE("API: openapi.json documents every route, and every documented route e
     CHECK(schema["required"] == json::array({"label"}));
     CHECK(schema["properties"]["source"]["enum"].size() == 3);
 
+    // Discovery (issue 16): every strategy with what it is for, beta, the objective, and the
+    // cycle's hit figures.
+    const json& schemas = doc["components"]["schemas"];
+    const json& strategy = schemas["Strategy"];
+    const json names = {"greedy",  "ucb",     "ei",     "pi",      "thompson", "uncertainty",
+                        "density", "cluster", "margin", "entropy", "hybrid",   "random"};
+    CHECK(strategy["enum"] == names);
+    for (const auto& name : names) {
+        INFO(name);
+        CHECK_FALSE(
+            strategy["x-enum-descriptions"][name.get<std::string>()].get<std::string>().empty());
+        CHECK(strategy["description"].get<std::string>().find("- " + name.get<std::string>() +
+                                                              ": ") != std::string::npos);
+    }
+    const json& select = paths["/api/v1/active-learning/select"]["post"]["requestBody"]["content"]
+                              ["application/json"]["schema"]["properties"];
+    CHECK(select["strategy"]["$ref"] == "#/components/schemas/Strategy");
+    CHECK(select["beta"]["minimum"] == 0);
+    const json& create = paths["/api/v1/models"]["post"]["requestBody"]["content"]
+                              ["application/json"]["schema"]["properties"];
+    CHECK(create["objective"]["$ref"] == "#/components/schemas/Objective");
+    CHECK(schemas["Objective"]["properties"]["kind"]["enum"] ==
+          json::array({"none", "maximize", "minimize", "window", "class"}));
+    for (const char* key : {"lo", "hi", "class", "hit_threshold"}) {
+        CHECK(schemas["Objective"]["properties"].contains(key));
+    }
+    for (const char* key : {"objective", "objective_text"}) {
+        CHECK(schemas["Model"]["properties"].contains(key));
+    }
+    for (const char* key : {"hits_found", "hits_found_total", "expected_hits_remaining"}) {
+        CHECK(schemas["Cycle"]["properties"][key]["nullable"] == true);
+    }
+    CHECK(paths["/api/v1/active-learning/cycles/{cycle_id}"]["get"]["responses"]["200"]["content"]
+               ["application/json"]["schema"]["$ref"] == "#/components/schemas/Cycle");
+
     // Every documented operation reaches a real handler (ids that do not exist give a JSON
     // error from the handler, never the catch-all "no such endpoint").
     static const std::regex param(R"(\{[a-z_]+\})");

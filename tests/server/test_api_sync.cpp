@@ -345,3 +345,56 @@ TEST_CASE("sync: a selection proposed offline is added once, by admins only", "[
     CHECK(again["results"][0]["outcome"] == "applied");
     CHECK(s.store.count_queue(all) == 3);
 }
+
+TEST_CASE("sync: an offline selection may use a discovery strategy with beta; one the model "
+          "cannot run is rejected with the reason",
+          "[api][sync][objective]") {
+    RunningServer server;
+    auto& s = server.services();
+    const auto team = testing::seed_team(s);
+    Objective window;
+    window.kind = ObjectiveKind::Window;
+    window.lo = -3.0;
+    window.hi = -1.0;
+    const auto model = testing::seed_esol_model(s, 60, 40, "ESOL window", window);
+    json ids = json::array();
+    for (const auto& c : s.store.list_unlabeled_compounds(model.lineage_id, 6, 0)) {
+        ids.push_back(c.id);
+    }
+    const auto select_op = [&](int n, const json& selection) {
+        json op = {{"op_id", op_id(n)},
+                   {"kind", "select"},
+                   {"item_id", op_id(n)},
+                   {"base_version", 0},
+                   {"user_id", team.admin.user.id},
+                   {"selection", selection}};
+        op["selection"]["model_id"] = model.id;
+        op["selection"]["batch_size"] = 3;
+        op["selection"]["pool"] = {{"kind", "compounds"}, {"compound_ids", ids}};
+        const json body = {{"protocol", kSyncProtocolVersion}, {"ops", json::array({op})}};
+        auto c = server.client();
+        const json answer = body_of(
+            c.Post("/api/v1/sync", bearer(team.admin.token), body.dump(), "application/json"));
+        INFO(answer.dump());
+        REQUIRE(answer.contains("results"));
+        return answer["results"][0];
+    };
+    domain::QueueFilter all;
+    all.model_id = model.id;
+
+    const json applied = select_op(1, {{"strategy", "ucb"}, {"beta", 0.5}});
+    CHECK(applied["outcome"] == "applied");
+    CHECK(s.store.count_queue(all) == 3);
+    const auto cycles = s.active_learning.list_cycles(model.id);
+    REQUIRE(cycles.size() == 1);
+    CHECK(cycles[0].selection_strategy == "ucb");
+
+    const json negative = select_op(2, {{"strategy", "ucb"}, {"beta", -1}});
+    CHECK(negative["outcome"] == "rejected");
+    CHECK(negative["reason"] == "invalid_value");
+    CHECK_THAT(negative["message"].get<std::string>(), Catch::Contains("beta"));
+    const json unknown = select_op(3, {{"strategy", "bayes"}});
+    CHECK(unknown["outcome"] == "rejected");
+    CHECK_THAT(unknown["message"].get<std::string>(), Catch::Contains("Unknown strategy 'bayes'"));
+    CHECK(s.store.count_queue(all) == 3);
+}

@@ -68,3 +68,54 @@ TEST_CASE("CLI: user add, token add, import and model create", "[cli]") {
     CHECK(s.store.list_models().size() == 1);
     CHECK(s.store.list_users().size() == 1);
 }
+
+TEST_CASE("CLI: model create --objective, with precise errors", "[cli][objective]") {
+    testing::TempDir dir;
+    const std::string db = dir.file("cli.db");
+    const std::string csv = dir.file("esol.csv");
+    std::ofstream(csv) << testing::esol_csv(40);
+    run(cli::run_import_command,
+        {"--file", csv, "--label-column", "measured log solubility in mols per litre", "--property",
+         "logS", "--db", db});
+    const auto create = [&](const std::string& name, std::vector<std::string> extra) {
+        std::vector<std::string> args = {
+            "create", "--name", name, "--property", "logS", "--members", "4", "--db", db};
+        args.insert(args.end(), extra.begin(), extra.end());
+        return run(cli::run_model_command, args);
+    };
+    CHECK_THAT(create("window", {"--objective", "window:-3:-1.5"}),
+               Catch::Contains("Objective: window [-3, -1.5]"));
+    CHECK_THAT(create("maximize", {"--objective", "maximize"}),
+               Catch::Contains("Objective: maximize (hit >= "));
+    CHECK_THAT(create("minimise", {"--objective", "minimise", "--hit-threshold", "-4"}),
+               Catch::Contains("Objective: minimize (hit <= -4)"));
+    CHECK_THAT(create("plain", {}), Catch::Contains("Objective: none"));
+
+    const auto usage = [&](std::vector<std::string> extra, const std::string& says) {
+        INFO(says);
+        CHECK_THROWS_WITH(create("refused", std::move(extra)), Catch::Contains(says));
+    };
+    usage({"--objective", "best"},
+          "--objective expects maximize, minimize, window:LO:HI or class:C");
+    usage({"--objective", "window:1"}, "window:LO:HI");
+    usage({"--objective", "window:a:2"}, "expects a finite number, got 'a'");
+    usage({"--objective", "window:1:nan"}, "expects a finite number, got 'nan'");
+    usage({"--objective", "class:2"}, "class:0 or class:1");
+    usage({"--objective", "maximize:3"}, "--objective expects");
+    usage({"--objective", "window:-3:-1", "--hit-threshold", "-2"},
+          "--hit-threshold applies only to --objective maximize or minimize");
+    usage({"--hit-threshold", "-2"}, "--hit-threshold needs --objective");
+    usage({"--objective", "maximize", "--hit-threshold", "high"}, "expects a finite number");
+    // Parsed, but does not fit the model: the service's answer, as over the API.
+    usage({"--objective", "window:2:-1"}, "lower bound must not be above its upper bound");
+    usage({"--objective", "class:1"}, "needs a classification model");
+
+    service::Services s(db);
+    CHECK(s.store.list_models().size() == 4);
+    for (const auto& m : s.store.list_models()) {
+        if (m.name == "minimise") {
+            CHECK(m.objective.kind == ObjectiveKind::Minimize);
+            CHECK(m.objective.hit_threshold == -4.0);
+        }
+    }
+}

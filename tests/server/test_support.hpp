@@ -151,7 +151,8 @@ inline nlohmann::json quick_params() {
 /// Imports `rows` ESOL rows and trains "ESOL logS" on the first `labeled` compounds; the rest
 /// stays unlabeled for the model.
 inline domain::Model seed_esol_model(service::Services& s, std::size_t rows, std::size_t labeled,
-                                     const std::string& name = "ESOL logS") {
+                                     const std::string& name = "ESOL logS",
+                                     const Objective& objective = {}) {
     const auto imported = s.compounds.import(nullptr, esol_import(rows));
     service::CreateModelRequest req;
     req.name = name;
@@ -162,6 +163,7 @@ inline domain::Model seed_esol_model(service::Services& s, std::size_t rows, std
         imported.compound_ids.begin() +
             static_cast<std::ptrdiff_t>(std::min(labeled, imported.compound_ids.size())));
     req.params = quick_params();
+    req.objective = objective;
     return s.models.create_model(nullptr, req);
 }
 

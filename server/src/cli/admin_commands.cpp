@@ -4,6 +4,7 @@
 #include "service/services.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -51,6 +52,89 @@ std::optional<std::string> maybe(const std::map<std::string, std::string>& o,
         return std::nullopt;
     }
     return it->second;
+}
+
+/// A finite number for `option`, the whole text (no trailing characters, no nan/inf).
+double number_for(const std::string& option, const std::string& text) {
+    std::size_t used = 0;
+    double value = 0.0;
+    try {
+        value = std::stod(text, &used);
+    } catch (const std::logic_error&) {
+        used = 0;
+    }
+    if (used == 0 || used != text.size() || !std::isfinite(value)) {
+        throw UsageError(option + " expects a finite number, got '" + text + "'");
+    }
+    return value;
+}
+
+/// --objective maximize|minimize|window:LO:HI|class:C and --hit-threshold X. Whether the
+/// objective fits the model's task is the service's check (the same as over the API).
+Objective objective_from(const std::optional<std::string>& spec,
+                         const std::optional<std::string>& hit_threshold) {
+    Objective o;
+    if (!spec) {
+        if (hit_threshold) {
+            throw UsageError("--hit-threshold needs --objective maximize or minimize");
+        }
+        return o;
+    }
+    std::vector<std::string> parts;
+    std::size_t start = 0;
+    for (;;) {
+        const auto colon = spec->find(':', start);
+        parts.push_back(spec->substr(start, colon - start));
+        if (colon == std::string::npos) {
+            break;
+        }
+        start = colon + 1;
+    }
+    const std::string usage = "--objective expects maximize, minimize, window:LO:HI or class:C "
+                              "(C is 0 or 1), got '" +
+                              *spec + "'";
+    try {
+        o.kind = parse_objective_kind(parts[0]);
+    } catch (const ObjectiveError&) {
+        throw UsageError(usage);
+    }
+    switch (o.kind) {
+    case ObjectiveKind::None:
+        if (parts.size() != 1) {
+            throw UsageError(usage);
+        }
+        break;
+    case ObjectiveKind::Maximize:
+    case ObjectiveKind::Minimize:
+        if (parts.size() != 1) {
+            throw UsageError(usage);
+        }
+        if (hit_threshold) {
+            o.hit_threshold = number_for("--hit-threshold", *hit_threshold);
+        }
+        break;
+    case ObjectiveKind::Window:
+        if (parts.size() != 3) {
+            throw UsageError("--objective window expects window:LO:HI (e.g. window:1:3), got '" +
+                             *spec + "'");
+        }
+        o.lo = number_for("--objective window:LO:HI (LO)", parts[1]);
+        o.hi = number_for("--objective window:LO:HI (HI)", parts[2]);
+        break;
+    case ObjectiveKind::Class:
+        if (parts.size() != 2 || (parts[1] != "0" && parts[1] != "1")) {
+            throw UsageError("--objective class expects class:0 or class:1 (the class sought), "
+                             "got '" +
+                             *spec + "'");
+        }
+        o.target_class = parts[1] == "1" ? 1 : 0;
+        break;
+    }
+    if (hit_threshold && o.kind != ObjectiveKind::Maximize && o.kind != ObjectiveKind::Minimize) {
+        throw UsageError("--hit-threshold applies only to --objective maximize or minimize (a "
+                         "window's hits are its range, a class objective's the class sought)");
+    }
+    return o;
 }
 
 } // namespace
@@ -124,7 +208,8 @@ int run_model_command(const std::vector<std::string>& args) {
     }
     const auto o = parse_options(args, 1,
                                  {"--name", "--property", "--task", "--dataset", "--split",
-                                  "--validation-fraction", "--seed", "--members", "--db"});
+                                  "--validation-fraction", "--seed", "--members", "--objective",
+                                  "--hit-threshold", "--db"});
     service::CreateModelRequest req;
     req.name = required(o, "--name");
     req.property = required(o, "--property");
@@ -140,6 +225,7 @@ int run_model_command(const std::vector<std::string>& args) {
     } catch (const std::logic_error&) {
         throw UsageError("--validation-fraction, --seed and --members expect numbers");
     }
+    req.objective = objective_from(maybe(o, "--objective"), maybe(o, "--hit-threshold"));
     service::Services s(get(o, "--db", "labelloop.db"));
     // Progress once training has started (the request is checked first, so a refused one
     // prints only its error), one line rewritten in place.
@@ -156,6 +242,7 @@ int run_model_command(const std::vector<std::string>& args) {
     }
     std::cout << "Created model " << model.id << " (version 1, " << model.n_train << " training / "
               << model.n_validation << " validation compounds)\n"
+              << "Objective: " << describe(model.objective) << "\n"
               << "Validation metrics: " << model.metrics_json << "\n";
     return 0;
 }

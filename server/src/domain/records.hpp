@@ -2,6 +2,8 @@
 // behaviour: the service applies the rules, the store maps them to SQL, the routes to JSON.
 #pragma once
 
+#include "labelloop/objective.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -64,6 +66,8 @@ struct Model {
     std::int64_t n_train = 0;
     std::int64_t n_validation = 0;
     std::string created_at;
+    /// What discovery strategies rank toward; every version of a lineage has the same one.
+    Objective objective;
 };
 
 struct QueueItem {
@@ -154,6 +158,21 @@ struct Cycle {
     std::optional<std::string> new_model_id;
     std::string started_at;
     std::optional<std::string> completed_at;
+    /// Stored: sum of P(hit) over the lineage's unlabelled compounds under the model current
+    /// at the end of the cycle (none without an objective).
+    std::optional<double> expected_hits_remaining;
+    /// Computed on read by the service from the lineage's labels (none without an
+    /// objective): hits among this cycle's labels, and among the labels of every cycle up
+    /// to and including this one.
+    std::optional<std::int64_t> hits_found;
+    std::optional<std::int64_t> hits_found_total;
+};
+
+/// One measured label of a cycle's queue item.
+struct CycleLabel {
+    std::string cycle_id;
+    std::int64_t cycle_number = 0;
+    double label = 0.0;
 };
 
 struct Job {

@@ -22,7 +22,7 @@ void add_model_routes(ApiRouter& router, service::Services& s) {
         {"post",
          "/api/v1/models",
          "Create a model from imported labels: {name, property, task, dataset?, split: "
-         "random|scaffold, validation_fraction?, seed?, params?} (admin)",
+         "random|scaffold, validation_fraction?, seed?, params?, objective?} (admin)",
          Access::Admin,
          {},
          "application/json",
@@ -44,6 +44,9 @@ void add_model_routes(ApiRouter& router, service::Services& s) {
                                   {{"field", "params"}});
                 }
                 req.params = body.at("params");
+            }
+            if (body.contains("objective")) {
+                req.objective = service::parse_objective(body.at("objective"));
             }
             send_json(res, 201, service::to_json(models.create_model(&r.caller, req)));
         },

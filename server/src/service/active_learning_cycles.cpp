@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <set>
 #include <stdexcept>
 #include <unordered_set>
@@ -31,14 +32,29 @@ std::vector<engine::TrainingRow> to_rows(const std::vector<domain::LabeledCompou
     return rows;
 }
 
+/// The best training label toward the objective (raw value): what EI and PI improve on.
+std::optional<double> best_label(const Objective& objective,
+                                 const std::vector<domain::LabeledCompound>& train) {
+    std::optional<double> best;
+    for (const auto& t : train) {
+        if (t.role == "train" &&
+            (!best || toward_objective(objective, t.label) > toward_objective(objective, *best))) {
+            best = t.label;
+        }
+    }
+    return best;
+}
+
 /// Scores every row of a pool (batch = whole pool), falling back to `uncertainty` when the
 /// cycle's strategy cannot run without the threshold it was given at selection time.
 engine::Selection score_all(const domain::Model& model, const std::vector<std::uint8_t>& artifact,
                             const std::vector<std::vector<std::uint8_t>>& pool,
-                            const std::string& strategy) {
+                            const std::string& strategy, std::optional<double> best) {
     engine::SelectionSpec spec;
     spec.strategy = strategy;
     spec.batch_size = pool.size();
+    spec.objective = model.objective;
+    spec.best_label = best;
     try {
         return engine::select(model.id, artifact, pool, spec);
     } catch (const std::invalid_argument&) {
@@ -88,6 +104,46 @@ SelectResult ActiveLearningService::select_samples(const domain::User& caller,
     if (request.batch_size < 1 || request.batch_size > 1000) {
         fail(ErrorKind::InvalidValue, "batch_size must be between 1 and 1000.",
              {{"field", "batch_size"}});
+    }
+    // The strategy and its options are checked before anything is imported or scored.
+    const auto known = engine::strategies();
+    const auto strategy =
+        std::find_if(known.begin(), known.end(),
+                     [&](const engine::StrategyInfo& s) { return s.name == request.strategy; });
+    if (strategy == known.end()) {
+        std::string names;
+        json list = json::array();
+        for (const auto& s : known) {
+            names += (names.empty() ? "" : ", ") + s.name;
+            list.push_back(s.name);
+        }
+        fail(ErrorKind::InvalidValue,
+             "Unknown strategy '" + request.strategy + "': use one of " + names + ".",
+             {{"field", "strategy"}, {"strategies", list}});
+    }
+    if (request.beta && !(*request.beta >= 0.0 && std::isfinite(*request.beta))) {
+        fail(ErrorKind::InvalidValue,
+             "beta must be a finite number >= 0 (UCB's weight on the ensemble spread).",
+             {{"field", "beta"}});
+    }
+    if (strategy->discovery && !model.objective.active()) {
+        fail(ErrorKind::InvalidValue,
+             "Model '" + model.name + "' has no objective; strategy '" + strategy->name +
+                 "' ranks compounds toward one. Create the model with an objective (maximize, "
+                 "minimize, window or class), or use a model-improvement strategy such as "
+                 "uncertainty, density or cluster.",
+             {{"field", "strategy"}, {"model_id", model.id}});
+    }
+    const auto artifact = store_.model_artifact(model.id);
+    if (strategy->name == "thompson") {
+        const std::size_t members = engine::member_count(model.id, artifact);
+        if (members < 2) {
+            fail(ErrorKind::InvalidValue,
+                 "Strategy 'thompson' follows one ensemble member per pick and needs a model "
+                 "with at least 2 members; model '" +
+                     model.name + "' has " + std::to_string(members) + ".",
+                 {{"field", "strategy"}, {"model_id", model.id}});
+        }
     }
 
     // ---- the pool
@@ -200,6 +256,13 @@ SelectResult ActiveLearningService::select_samples(const domain::User& caller,
     spec.weights = request.weights;
     spec.diversity = request.diversity;
     spec.seed = request.seed;
+    spec.objective = model.objective;
+    if (request.beta) {
+        spec.beta = *request.beta;
+    }
+    if (model.objective.active()) {
+        spec.best_label = best_label(model.objective, store_.members(model.lineage_id, "train"));
+    }
     std::vector<std::vector<std::uint8_t>> features;
     features.reserve(pool.size());
     for (const auto& c : pool) {
@@ -207,9 +270,12 @@ SelectResult ActiveLearningService::select_samples(const domain::User& caller,
     }
     engine::Selection selection;
     try {
-        selection = engine::select(model.id, store_.model_artifact(model.id), features, spec);
+        selection = engine::select(model.id, artifact, features, spec);
+    } catch (const engine::SelectionRefused& e) {
+        fail(ErrorKind::InvalidValue, std::string("Cannot select: ") + e.what() + ".",
+             {{"field", e.field()}});
     } catch (const std::invalid_argument& e) {
-        fail(ErrorKind::InvalidValue, std::string("Cannot select: ") + e.what());
+        fail(ErrorKind::InvalidValue, std::string("Cannot select: ") + e.what() + ".");
     }
 
     const std::string now = util::utc_now();
@@ -239,6 +305,8 @@ SelectResult ActiveLearningService::select_samples(const domain::User& caller,
         return result;
     }
 
+    // Scored outside the write transaction: the whole unlabelled pool, once per selection.
+    const auto expected = expected_hits_remaining(model, artifact);
     store_.transaction([&] {
         domain::Cycle cycle;
         cycle.id = util::new_uuid();
@@ -249,6 +317,7 @@ SelectResult ActiveLearningService::select_samples(const domain::User& caller,
         cycle.status = "labeling";
         cycle.metrics_before_json = model.metrics_json;
         cycle.started_at = now;
+        cycle.expected_hits_remaining = expected;
         store_.insert_cycle(cycle);
         for (auto& q : items) {
             q.cycle_id = cycle.id;
@@ -260,6 +329,7 @@ SelectResult ActiveLearningService::select_samples(const domain::User& caller,
         store_.insert_audit({0, caller.id, "select", "cycle", cycle.id, std::nullopt,
                              json{{"model_id", model.id},
                                   {"strategy", request.strategy},
+                                  {"beta", request.beta ? json(*request.beta) : json(nullptr)},
                                   {"batch_size", request.batch_size},
                                   {"added", counts.first}}
                                  .dump(),
@@ -277,6 +347,19 @@ SelectResult ActiveLearningService::select_samples(const domain::User& caller,
     return result;
 }
 
+std::optional<double>
+ActiveLearningService::expected_hits_remaining(const domain::Model& model,
+                                               const std::vector<std::uint8_t>& artifact) {
+    if (!model.objective.active()) {
+        return std::nullopt;
+    }
+    std::vector<std::vector<std::uint8_t>> pool;
+    for (auto& c : store_.list_unlabeled_compounds(model.lineage_id, 1'000'000'000, 0)) {
+        pool.push_back(std::move(c.features));
+    }
+    return engine::expected_hits(model.id, artifact, model.objective, pool);
+}
+
 std::string ActiveLearningService::trigger_retrain(const domain::User& caller,
                                                    const std::string& cycle_id,
                                                    std::int64_t min_new_labels) {
@@ -287,7 +370,7 @@ std::string ActiveLearningService::trigger_retrain(const domain::User& caller,
     }
     domain::Job job;
     store_.transaction([&] {
-        domain::Cycle cycle = get_cycle(cycle_id);
+        domain::Cycle cycle = require_cycle(cycle_id);
         const domain::Model model = require_model(cycle.model_id);
         if (cycle.status == "training") {
             fail(ErrorKind::Conflict,
@@ -351,7 +434,7 @@ void ActiveLearningService::run_retrain(const std::string& job_id) {
         job.started_at = util::utc_now();
         job.message = "collecting labels";
         store_.update_job(job);
-        const domain::Cycle cycle = get_cycle(job.cycle_id.value_or(""));
+        const domain::Cycle cycle = require_cycle(job.cycle_id.value_or(""));
         const domain::Model start_model = require_model(cycle.model_id);
         auto active = store_.active_model(start_model.lineage_id);
         if (!active) {
@@ -430,9 +513,10 @@ void ActiveLearningService::run_retrain(const std::string& job_id) {
             }
         };
         const json params = json::parse(old_model.params_json, nullptr, false);
-        engine::TrainResult trained =
-            engine::train(old_model.task, to_rows(train), validation_rows,
-                          params.is_object() ? params : json::object(), progress);
+        // Every version keeps the lineage's objective (and writes it into its artifact).
+        engine::TrainResult trained = engine::train(old_model.task, to_rows(train), validation_rows,
+                                                    params.is_object() ? params : json::object(),
+                                                    progress, old_model.objective);
 
         // Re-score the open items with the new model (before taking the write lock).
         job.message = "re-scoring open queue items";
@@ -466,11 +550,16 @@ void ActiveLearningService::run_retrain(const std::string& job_id) {
                 pool.push_back(store_.find_compound(q.compound_id)->features);
             }
             const auto scored =
-                score_all(new_model, trained.artifact, pool, open.front().selection_strategy);
+                score_all(new_model, trained.artifact, pool, open.front().selection_strategy,
+                          best_label(new_model.objective, train));
             for (const auto& s : scored.all) {
                 rescored[s.index] = s;
             }
         }
+
+        // What the new version expects among the compounds still without a label (the
+        // labels of this cycle have left the pool).
+        const auto expected = expected_hits_remaining(new_model, trained.artifact);
 
         if (jobs_.stopping()) {
             throw std::runtime_error("the server stopped during retraining");
@@ -532,12 +621,13 @@ void ActiveLearningService::run_retrain(const std::string& job_id) {
                 item.version += 1;
                 store_.update_queue_item(item);
             }
-            domain::Cycle done = get_cycle(cycle.id);
+            domain::Cycle done = require_cycle(cycle.id);
             done.status = "complete";
             done.metrics_before_json = metrics_before.dump();
             done.metrics_after_json = trained.metrics.dump();
             done.new_model_id = new_model.id;
             done.completed_at = now;
+            done.expected_hits_remaining = expected;
             store_.update_cycle(done);
             // An earlier cycle of this model whose items are all settled (its labels went into
             // this version with the rest, nothing is left open) ends with this retrain too,
@@ -563,6 +653,7 @@ void ActiveLearningService::run_retrain(const std::string& job_id) {
                 other.metrics_after_json = done.metrics_after_json;
                 other.new_model_id = new_model.id;
                 other.completed_at = now;
+                other.expected_hits_remaining = expected;
                 store_.update_cycle(other);
                 store_.insert_audit({0, job.created_by, "complete", "cycle", other.id,
                                      json{{"status", "labeling"}}.dump(),
@@ -668,7 +759,9 @@ json ActiveLearningService::get_cycle_stats(const std::string& model_id) {
                             {"created_at", v.created_at}});
     }
     json cycles = json::array();
-    for (const auto& c : store_.list_cycles(model.lineage_id)) {
+    auto lineage_cycles = store_.list_cycles(model.lineage_id);
+    fill_hits(model, lineage_cycles);
+    for (const auto& c : lineage_cycles) {
         cycles.push_back(to_json(c));
     }
     auto active = store_.active_model(model.lineage_id);

@@ -5,9 +5,11 @@
 #include "service/auth_service.hpp"
 #include "service/errors.hpp"
 #include "service/json_values.hpp"
+#include "service/model_service.hpp"
 #include "util/ids.hpp"
 
 #include <cmath>
+#include <map>
 
 namespace labelloop::service {
 namespace {
@@ -136,7 +138,10 @@ json to_json(const domain::Cycle& c) {
             {"items_skipped", c.items_skipped},
             {"new_model_id", opt(c.new_model_id)},
             {"started_at", c.started_at},
-            {"completed_at", opt(c.completed_at)}};
+            {"completed_at", opt(c.completed_at)},
+            {"hits_found", opt(c.hits_found)},
+            {"hits_found_total", opt(c.hits_found_total)},
+            {"expected_hits_remaining", opt(c.expected_hits_remaining)}};
 }
 
 json to_json(const domain::Job& j) {
@@ -166,7 +171,9 @@ json to_json(const domain::Model& m) {
             {"params", parse_or_null(m.params_json)},
             {"n_train", m.n_train},
             {"n_validation", m.n_validation},
-            {"created_at", m.created_at}};
+            {"created_at", m.created_at},
+            {"objective", objective_json(m.objective)},
+            {"objective_text", describe(m.objective)}};
 }
 
 json to_json(const domain::User& u) {
@@ -401,12 +408,51 @@ domain::Job ActiveLearningService::get_job(const std::string& id) {
     return found_or_not_found(store_.find_job(id), "job", id);
 }
 
-domain::Cycle ActiveLearningService::get_cycle(const std::string& id) {
+domain::Cycle ActiveLearningService::require_cycle(const std::string& id) {
     return found_or_not_found(store_.find_cycle(id), "active-learning cycle", id);
 }
 
+domain::Cycle ActiveLearningService::get_cycle(const std::string& id) {
+    std::vector<domain::Cycle> one{require_cycle(id)};
+    fill_hits(require_model(one.front().model_id), one);
+    return one.front();
+}
+
 std::vector<domain::Cycle> ActiveLearningService::list_cycles(const std::string& model_id) {
-    return store_.list_cycles(require_model(model_id).lineage_id);
+    const auto model = require_model(model_id);
+    auto cycles = store_.list_cycles(model.lineage_id);
+    fill_hits(model, cycles);
+    return cycles;
+}
+
+void ActiveLearningService::fill_hits(const domain::Model& model,
+                                      std::vector<domain::Cycle>& cycles) {
+    if (!model.objective.active()) {
+        for (auto& c : cycles) {
+            c.hits_found.reset();
+            c.hits_found_total.reset();
+            c.expected_hits_remaining.reset();
+        }
+        return;
+    }
+    // One pass over the lineage's labels (a few per cycle), not over the pool.
+    std::map<std::string, std::int64_t> by_cycle;
+    std::map<std::int64_t, std::int64_t> by_number;
+    for (const auto& l : store_.cycle_labels(model.lineage_id)) {
+        if (is_hit(model.objective, l.label)) {
+            ++by_cycle[l.cycle_id];
+            ++by_number[l.cycle_number];
+        }
+    }
+    for (auto& c : cycles) {
+        const auto it = by_cycle.find(c.id);
+        c.hits_found = it == by_cycle.end() ? 0 : it->second;
+        std::int64_t total = 0;
+        for (auto n = by_number.begin(); n != by_number.end() && n->first <= c.cycle_number; ++n) {
+            total += n->second;
+        }
+        c.hits_found_total = total;
+    }
 }
 
 } // namespace labelloop::service

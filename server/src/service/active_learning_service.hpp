@@ -48,6 +48,8 @@ struct SelectRequest {
     std::int64_t batch_size = 10;
     PoolSpec pool;
     std::optional<double> threshold;
+    /// UCB: the weight on the ensemble spread (>= 0; the core's default when unset).
+    std::optional<double> beta;
     std::optional<nlohmann::json> weights;   // {"uncertainty","margin","applicability"}
     std::optional<nlohmann::json> diversity; // "none" | {"kind","cap"}
     bool exclude_labeled = true;
@@ -98,7 +100,9 @@ public:
     std::pair<std::int64_t, std::int64_t> add_to_queue(std::vector<domain::QueueItem>& items);
 
     // ---- cycles and retraining
+    /// Cycles of the model's lineage, newest first, with their hit counts filled in.
     std::vector<domain::Cycle> list_cycles(const std::string& model_id);
+    /// One cycle with its hit counts filled in.
     domain::Cycle get_cycle(const std::string& id);
     /// Queues a retraining job for the cycle's model; 409 when fewer than min_new_labels new
     /// labels exist or a retrain is already running for the lineage. Returns the job id.
@@ -118,6 +122,14 @@ public:
 
 private:
     domain::Model require_model(const std::string& id);
+    domain::Cycle require_cycle(const std::string& id);
+    /// hits_found / hits_found_total of `cycles` (all of `model`'s lineage) from the
+    /// lineage's labels; all three discovery figures none when the model has no objective.
+    void fill_hits(const domain::Model& model, std::vector<domain::Cycle>& cycles);
+    /// Sum of P(hit) over the lineage's unlabelled compounds under `model` (none without an
+    /// objective).
+    std::optional<double> expected_hits_remaining(const domain::Model& model,
+                                                  const std::vector<std::uint8_t>& artifact);
     store::Store& store_;
     JobRunner& jobs_;
     CompoundService& compounds_;

@@ -108,7 +108,7 @@ json metrics_on(const BootstrapEnsemble& model, const std::vector<TrainingRow>& 
 
 TrainResult train(const std::string& task, const std::vector<TrainingRow>& rows,
                   const std::vector<TrainingRow>& validation, const json& params,
-                  const std::function<void(double)>& progress) {
+                  const std::function<void(double)>& progress, const Objective& objective) {
     const Task t = parse_task(task);
     // Unset parameters take the core's recommendation for a training set of this size (e.g.
     // deeper trees from 2000 compounds on); a retrain reads back every stored parameter, so
@@ -129,7 +129,11 @@ TrainResult train(const std::string& task, const std::vector<TrainingRow>& rows,
     const auto model = BootstrapEnsemble::fit(decode_all(rows), y, w, t,
                                               FeatureLayout::model_default(), p, progress);
     TrainResult out;
-    out.artifact = save_model(model);
+    try {
+        out.artifact = save_model(model, objective);
+    } catch (const ObjectiveError& e) {
+        throw std::invalid_argument(std::string("bad objective: ") + e.what());
+    }
     out.metrics = metrics_on(model, validation);
     const auto& cal = model.calibration();
     out.metrics["calibration"] = {{"n_oob", cal.n_oob},
@@ -145,14 +149,50 @@ json evaluate(const std::vector<std::uint8_t>& artifact, const std::vector<Train
     return metrics_on(load_model(artifact), rows);
 }
 
-Selection select(const std::string& model_id, const std::vector<std::uint8_t>& artifact,
-                 const std::vector<std::vector<std::uint8_t>>& pool, const SelectionSpec& spec) {
-    const auto model = cached_model(model_id, artifact);
+std::vector<StrategyInfo> strategies() {
+    std::vector<StrategyInfo> out;
+    for (Strategy s : all_strategies()) {
+        out.push_back({to_string(s), describe(s), is_discovery(s)});
+    }
+    return out;
+}
+
+namespace {
+
+// The request field a core SelectionError is about, read from its message (the core's
+// messages name the option they refuse; see check_options in shared/src/sampling.cpp).
+std::string refused_field(const std::string& message) {
+    const auto has = [&](const char* word) { return message.find(word) != std::string::npos; };
+    if (has("diversity") || has("Tanimoto cap")) {
+        return "diversity";
+    }
+    if (has("beta")) {
+        return "beta";
+    }
+    if (has("threshold")) {
+        return "threshold";
+    }
+    if (has("hybrid weights")) {
+        return "weights";
+    }
+    if (has("batch size")) {
+        return "batch_size";
+    }
+    if (has("pool")) {
+        return "pool";
+    }
+    return "strategy";
+}
+
+SelectionOptions selection_options(const SelectionSpec& spec) {
     SelectionOptions options;
     options.strategy = parse_strategy(spec.strategy);
     options.batch_size = spec.batch_size;
     options.threshold = spec.threshold;
     options.seed = spec.seed;
+    options.objective = spec.objective;
+    options.beta = spec.beta;
+    options.best_label = spec.best_label;
     if (spec.weights) {
         const auto& w = *spec.weights;
         options.hybrid.uncertainty = w.value("uncertainty", options.hybrid.uncertainty);
@@ -169,12 +209,31 @@ Selection select(const std::string& model_id, const std::vector<std::uint8_t>& a
             options.maxmin_pool = d.value("pool", options.maxmin_pool);
         }
     }
+    return options;
+}
+
+} // namespace
+
+Selection select(const std::string& model_id, const std::vector<std::uint8_t>& artifact,
+                 const std::vector<std::vector<std::uint8_t>>& pool, const SelectionSpec& spec) {
+    const auto model = cached_model(model_id, artifact);
+    SelectionOptions options;
+    try {
+        options = selection_options(spec);
+    } catch (const SelectionError& e) {
+        throw SelectionRefused(refused_field(e.what()), e.what());
+    }
     std::vector<Features> features;
     features.reserve(pool.size());
     for (const auto& blob : pool) {
         features.push_back(decode_features(blob));
     }
-    const SelectionResult result = select_batch(*model, features, options);
+    SelectionResult result;
+    try {
+        result = select_batch(*model, features, options);
+    } catch (const SelectionError& e) {
+        throw SelectionRefused(refused_field(e.what()), e.what());
+    }
     const auto convert = [](const ScoredCandidate& c) {
         return Scored{c.index,     c.prediction,     c.uncertainty, c.applicability_distance,
                       c.in_domain, c.priority_score, c.rank};
@@ -187,6 +246,31 @@ Selection select(const std::string& model_id, const std::vector<std::uint8_t>& a
         out.all.push_back(convert(c));
     }
     return out;
+}
+
+double expected_hits(const std::string& model_id, const std::vector<std::uint8_t>& artifact,
+                     const Objective& objective,
+                     const std::vector<std::vector<std::uint8_t>>& pool) {
+    const auto model = cached_model(model_id, artifact);
+    // In slices, so a large pool is never decoded whole.
+    constexpr std::size_t kSlice = 4096;
+    double sum = 0.0;
+    std::vector<Features> slice;
+    for (std::size_t first = 0; first < pool.size(); first += kSlice) {
+        const std::size_t last = std::min(pool.size(), first + kSlice);
+        slice.clear();
+        for (std::size_t i = first; i < last; ++i) {
+            slice.push_back(decode_features(pool[i]));
+        }
+        for (const auto& p : model->predict_batch(slice, false)) {
+            sum += probability_of_hit(objective, model->task(), p);
+        }
+    }
+    return sum;
+}
+
+std::size_t member_count(const std::string& model_id, const std::vector<std::uint8_t>& artifact) {
+    return cached_model(model_id, artifact)->n_members();
 }
 
 std::vector<Neighbor> similar(const std::vector<std::uint8_t>& query,

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "labelloop/fingerprint.hpp"
+#include "labelloop/objective.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -13,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -32,11 +34,12 @@ struct TrainResult {
 };
 
 /// Fits the ensemble on `train` (label weights from source/confidence) and evaluates it on
-/// `validation`. `params` may override n_members, member_type, max_depth, seed, ... Throws
+/// `validation`. `params` may override n_members, member_type, max_depth, seed, ... The
+/// artifact carries `objective`, so the browser ranks toward the same goal. Throws
 /// std::invalid_argument with a message for bad data or parameters.
 TrainResult train(const std::string& task, const std::vector<TrainingRow>& train,
                   const std::vector<TrainingRow>& validation, const nlohmann::json& params,
-                  const std::function<void(double)>& progress);
+                  const std::function<void(double)>& progress, const Objective& objective = {});
 
 /// Metrics of an existing artifact on rows (the "before" metrics of a retrain).
 nlohmann::json evaluate(const std::vector<std::uint8_t>& artifact,
@@ -49,7 +52,32 @@ struct SelectionSpec {
     std::optional<nlohmann::json> weights;   // {"uncertainty","margin","applicability"}
     std::optional<nlohmann::json> diversity; // "none" | "maxmin" | {"kind":"tanimoto_cap","cap"}
     std::uint64_t seed = 42;
+    /// Discovery strategies: the model's objective, UCB's beta, and the best training label
+    /// so far (raw value; EI / PI on maximize / minimize improve on it).
+    Objective objective;
+    double beta = 2.0;
+    std::optional<double> best_label;
 };
+
+/// A selection the core refused, with the request field it concerns ("strategy", "beta",
+/// "threshold", "weights", "diversity", "batch_size" or "pool").
+class SelectionRefused : public std::invalid_argument {
+public:
+    SelectionRefused(std::string field, const std::string& message)
+        : std::invalid_argument(message), field_(std::move(field)) {}
+    const std::string& field() const { return field_; }
+
+private:
+    std::string field_;
+};
+
+struct StrategyInfo {
+    std::string name;        // as the API takes it ("ucb")
+    std::string description; // one line (the core's describe())
+    bool discovery = false;  // ranks toward the objective; refuses a model without one
+};
+/// Every strategy the core knows, in the order the UI and the API list them.
+std::vector<StrategyInfo> strategies();
 
 struct Scored {
     std::size_t index = 0; // position in the pool
@@ -66,10 +94,20 @@ struct Selection {
     std::vector<Scored> all;      // pool order
 };
 
-/// Scores `pool` with the model and selects a batch. Throws std::invalid_argument (e.g.
-/// unknown strategy, margin without threshold) with the core's message.
+/// Scores `pool` with the model and selects a batch. Throws SelectionRefused (e.g. unknown
+/// strategy, margin without threshold, thompson on a one-member model) with the core's
+/// message and the field it concerns.
 Selection select(const std::string& model_id, const std::vector<std::uint8_t>& artifact,
                  const std::vector<std::vector<std::uint8_t>>& pool, const SelectionSpec& spec);
+
+/// The number of hits the model expects among `pool`: the sum of P(hit) under its
+/// calibrated predictive distribution (0 for an objective without a hit definition).
+double expected_hits(const std::string& model_id, const std::vector<std::uint8_t>& artifact,
+                     const Objective& objective,
+                     const std::vector<std::vector<std::uint8_t>>& pool);
+
+/// The number of members of the model's ensemble.
+std::size_t member_count(const std::string& model_id, const std::vector<std::uint8_t>& artifact);
 
 struct Neighbor {
     std::size_t index = 0;

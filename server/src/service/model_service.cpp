@@ -6,6 +6,7 @@
 #include "util/ids.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <random>
 #include <set>
@@ -62,7 +63,154 @@ std::vector<bool> validation_mask(const std::vector<domain::LabeledCompound>& ro
     return mask;
 }
 
+using json = nlohmann::json;
+
+[[noreturn]] void bad_objective(const std::string& field, const std::string& message) {
+    fail(ErrorKind::InvalidValue, message, {{"field", field}});
+}
+
+double objective_number(const json& j, const char* key) {
+    const std::string field = std::string("objective.") + key;
+    const json& v = j.at(key);
+    if (!v.is_number()) {
+        bad_objective(field, "Field '" + field + "' must be a number.");
+    }
+    const double x = v.get<double>();
+    if (!std::isfinite(x)) {
+        bad_objective(field, "Field '" + field + "' must be a finite number.");
+    }
+    return x;
+}
+
+// Which members an objective kind reads ("kind" aside).
+bool member_applies(ObjectiveKind kind, const std::string& key) {
+    if (key == "lo" || key == "hi") {
+        return kind == ObjectiveKind::Window;
+    }
+    if (key == "class") {
+        return kind == ObjectiveKind::Class;
+    }
+    return kind == ObjectiveKind::Maximize || kind == ObjectiveKind::Minimize; // hit_threshold
+}
+
+const char* member_kinds(const std::string& key) {
+    if (key == "lo" || key == "hi") {
+        return "a window objective";
+    }
+    if (key == "class") {
+        return "a class objective";
+    }
+    return "a maximize or minimize objective";
+}
+
 } // namespace
+
+json objective_json(const Objective& o) {
+    json j = {{"kind", to_string(o.kind)}};
+    switch (o.kind) {
+    case ObjectiveKind::Window:
+        j["lo"] = o.lo;
+        j["hi"] = o.hi;
+        break;
+    case ObjectiveKind::Class:
+        j["class"] = o.target_class;
+        break;
+    case ObjectiveKind::Maximize:
+    case ObjectiveKind::Minimize:
+        if (o.hit_threshold) {
+            j["hit_threshold"] = *o.hit_threshold;
+        }
+        break;
+    case ObjectiveKind::None:
+        break;
+    }
+    return j;
+}
+
+Objective parse_objective(const json& j) {
+    if (j.is_null()) {
+        return {};
+    }
+    if (!j.is_object()) {
+        fail(ErrorKind::BadRequest,
+             "Field 'objective' must be an object {kind, lo?, hi?, class?, hit_threshold?}.",
+             {{"field", "objective"}});
+    }
+    static const char* const kMembers[] = {"kind", "lo", "hi", "class", "hit_threshold"};
+    for (const auto& item : j.items()) {
+        if (std::none_of(std::begin(kMembers), std::end(kMembers),
+                         [&](const char* m) { return item.key() == m; })) {
+            bad_objective("objective." + item.key(),
+                          "Unknown field 'objective." + item.key() +
+                              "': use kind, lo and hi (window), class (class) or hit_threshold "
+                              "(maximize, minimize).");
+        }
+    }
+    const auto present = [&](const char* key) { return j.contains(key) && !j.at(key).is_null(); };
+    if (!present("kind")) {
+        bad_objective("objective.kind", "An objective needs 'kind': none, maximize, minimize, "
+                                        "window or class.");
+    }
+    if (!j.at("kind").is_string()) {
+        bad_objective("objective.kind", "Field 'objective.kind' must be a string: none, "
+                                        "maximize, minimize, window or class.");
+    }
+    Objective o;
+    try {
+        o.kind = parse_objective_kind(j.at("kind").get<std::string>());
+    } catch (const ObjectiveError& e) {
+        bad_objective(e.field(), std::string("Invalid objective: ") + e.what() + ".");
+    }
+    for (const char* key : {"lo", "hi", "class", "hit_threshold"}) {
+        if (present(key) && !member_applies(o.kind, key)) {
+            bad_objective(std::string("objective.") + key,
+                          std::string("Field 'objective.") + key + "' applies only to " +
+                              member_kinds(key) + ", not to '" + to_string(o.kind) + "'.");
+        }
+    }
+    switch (o.kind) {
+    case ObjectiveKind::Window:
+        for (const char* key : {"lo", "hi"}) {
+            if (!present(key)) {
+                bad_objective(std::string("objective.") + key,
+                              "A window objective needs 'lo' and 'hi' (the range of a hit).");
+            }
+        }
+        o.lo = objective_number(j, "lo");
+        o.hi = objective_number(j, "hi");
+        break;
+    case ObjectiveKind::Class: {
+        if (!present("class")) {
+            bad_objective("objective.class", "A class objective needs 'class': the class "
+                                             "sought, 0 or 1.");
+        }
+        const double c = objective_number(j, "class");
+        if (c != 0.0 && c != 1.0) {
+            bad_objective("objective.class", "Field 'objective.class' must be 0 or 1.");
+        }
+        o.target_class = static_cast<int>(c);
+        break;
+    }
+    case ObjectiveKind::Maximize:
+    case ObjectiveKind::Minimize:
+        if (present("hit_threshold")) {
+            o.hit_threshold = objective_number(j, "hit_threshold");
+        }
+        break;
+    case ObjectiveKind::None:
+        break;
+    }
+    return o;
+}
+
+double percentile(std::vector<double> values, double pct) {
+    std::sort(values.begin(), values.end());
+    const double pos = pct / 100.0 * static_cast<double>(values.size() - 1);
+    const auto below = static_cast<std::size_t>(std::floor(pos));
+    const std::size_t above = std::min(below + 1, values.size() - 1);
+    const double frac = pos - static_cast<double>(below);
+    return values[below] + frac * (values[above] - values[below]);
+}
 
 domain::Model ModelService::create_model(const domain::User* caller,
                                          const CreateModelRequest& request,
@@ -81,6 +229,16 @@ domain::Model ModelService::create_model(const domain::User* caller,
         fail(ErrorKind::InvalidValue,
              "Unknown task '" + request.task + "': use regression or classification.",
              {{"field", "task"}});
+    }
+    Objective objective = request.objective;
+    try {
+        check_objective(objective,
+                        request.task == "classification" ? Task::Classification : Task::Regression);
+    } catch (const ObjectiveError& e) {
+        fail(ErrorKind::InvalidValue,
+             "Objective '" + describe(objective) + "' does not fit this " + request.task +
+                 " model: " + e.what() + ".",
+             {{"field", e.field()}});
     }
     if (request.split != "random" && request.split != "scaffold") {
         fail(ErrorKind::InvalidValue,
@@ -118,6 +276,18 @@ domain::Model ModelService::create_model(const domain::User* caller,
                  std::to_string(labeled.size()) + " found. Import labels first.",
              {{"field", "property"}, {"labeled", labeled.size()}});
     }
+    if ((objective.kind == ObjectiveKind::Maximize || objective.kind == ObjectiveKind::Minimize) &&
+        !objective.hit_threshold) {
+        // Every objective model defines a hit, so cycles can count them: the best tenth of
+        // the values the model starts from (training and validation alike).
+        std::vector<double> values;
+        values.reserve(labeled.size());
+        for (const auto& c : labeled) {
+            values.push_back(c.label);
+        }
+        objective.hit_threshold =
+            percentile(values, objective.kind == ObjectiveKind::Maximize ? 90.0 : 10.0);
+    }
     std::vector<bool> mask;
     if (request.validation_compound_ids.empty()) {
         mask = validation_mask(labeled, request.split, request.validation_fraction, request.seed);
@@ -147,7 +317,7 @@ domain::Model ModelService::create_model(const domain::User* caller,
     try {
         trained = engine::train(
             request.task, train_rows, validation_rows, request.params,
-            progress ? progress : [](double) {});
+            progress ? progress : [](double) {}, objective);
     } catch (const std::invalid_argument& e) {
         fail(ErrorKind::InvalidValue, std::string("Cannot train the model: ") + e.what());
     }
@@ -167,6 +337,7 @@ domain::Model ModelService::create_model(const domain::User* caller,
     model.n_train = static_cast<std::int64_t>(train_rows.size());
     model.n_validation = static_cast<std::int64_t>(validation_rows.size());
     model.created_at = util::utc_now();
+    model.objective = objective;
     store_.transaction([&] {
         store_.insert_model(model, trained.artifact);
         for (const auto& m : labeled) {
@@ -175,6 +346,7 @@ domain::Model ModelService::create_model(const domain::User* caller,
         store_.insert_audit({0, caller ? std::optional<std::string>(caller->id) : std::nullopt,
                              "model.create", "model", model.id, std::nullopt,
                              nlohmann::json{{"name", model.name},
+                                            {"objective", objective_json(objective)},
                                             {"n_train", model.n_train},
                                             {"n_validation", model.n_validation}}
                                  .dump(),

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "domain/records.hpp"
+#include "labelloop/objective.hpp"
 #include "store/store.hpp"
 
 #include <nlohmann/json.hpp>
@@ -31,14 +32,29 @@ struct CreateModelRequest {
     double validation_fraction = 0.2;
     std::uint64_t seed = 42;
     nlohmann::json params = nlohmann::json::object();
+    /// The discovery goal (default none). Maximize / minimize without a hit threshold get
+    /// one fixed at creation: the 90th / 10th percentile of the labelled values.
+    Objective objective;
 };
+
+/// The API form of an objective: {"kind": "none"} or {"kind", "lo", "hi"} (window),
+/// {"kind", "class"} (class), {"kind", "hit_threshold"?} (maximize / minimize).
+nlohmann::json objective_json(const Objective& objective);
+/// Reads an objective from its API form ("maximise" / "minimise" accepted). 400 when it is
+/// not an object; 422 naming the field ("objective.lo", ...) for a missing, mistyped,
+/// unknown or non-finite member. Fit to the model's task is checked by create_model.
+Objective parse_objective(const nlohmann::json& j);
+/// The percentile (0-100) of `values` by linear interpolation between order statistics
+/// (numpy's default). `values` must not be empty.
+double percentile(std::vector<double> values, double pct);
 
 class ModelService {
 public:
     explicit ModelService(store::Store& store) : store_(store) {}
 
     /// caller nullptr: trusted CLI. Throws ServiceError (422 for too few labels, unknown
-    /// task or split, 409 for a name already in use).
+    /// task or split, an objective that does not fit the task (naming its field), 409 for a
+    /// name already in use).
     domain::Model create_model(const domain::User* caller, const CreateModelRequest& request,
                                const std::function<void(double)>& progress = {});
     std::vector<domain::Model> list_models();

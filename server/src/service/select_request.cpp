@@ -83,6 +83,12 @@ SelectRequest parse_select_request(const json& body) {
         }
         req.threshold = body.at("threshold").get<double>();
     }
+    if (present(body, "beta")) {
+        if (!body.at("beta").is_number()) {
+            mistyped("beta", "a number");
+        }
+        req.beta = body.at("beta").get<double>(); // range checked by select_samples (422)
+    }
     if (present(body, "weights")) {
         const json& w = body.at("weights");
         if (!w.is_object()) {

@@ -9,7 +9,7 @@
 namespace labelloop::service {
 
 /// {"model_id", "strategy"?, "batch_size"?, "pool"?: {"kind", "dataset"?, "compound_ids"?,
-///  "smiles"?}, "threshold"?, "weights"?, "diversity"?, "exclude_labeled"?, "seed"?,
+///  "smiles"?}, "threshold"?, "beta"?, "weights"?, "diversity"?, "exclude_labeled"?, "seed"?,
 ///  "preview"?}. 400 naming the field for a missing or mistyped one.
 SelectRequest parse_select_request(const nlohmann::json& body);
 

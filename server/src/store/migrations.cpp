@@ -222,6 +222,21 @@ const std::vector<Migration>& migrations() {
             );
             CREATE INDEX label_replicates_item ON label_replicates(item_id);
          )sql"},
+        {4, "discovery_objectives",
+         R"sql(
+            -- The goal a model's discovery strategies rank toward (issue 16). Every version of
+            -- a lineage carries its lineage's objective; a model from before has none.
+            ALTER TABLE ml_models ADD COLUMN objective_kind TEXT NOT NULL DEFAULT 'none'
+                CHECK (objective_kind IN ('none', 'maximize', 'minimize', 'window', 'class'));
+            ALTER TABLE ml_models ADD COLUMN objective_lo REAL;
+            ALTER TABLE ml_models ADD COLUMN objective_hi REAL;
+            ALTER TABLE ml_models ADD COLUMN objective_class INTEGER;
+            ALTER TABLE ml_models ADD COLUMN objective_hit_threshold REAL;
+            -- Sum of P(hit) over the lineage's unlabelled compounds under the model current
+            -- at the end of the cycle, written at selection and again at retrain (scoring the
+            -- whole pool is too slow for every read of the cycle list).
+            ALTER TABLE active_learning_cycles ADD COLUMN expected_hits_remaining REAL;
+         )sql"},
     };
     return list;
 }

@@ -62,7 +62,39 @@ Compound read_compound(const Statement& s) {
 
 const char* const kModelColumns =
     "m.id, m.lineage_id, m.name, m.property, m.task, m.version, m.status, m.parent_id, "
-    "m.params, m.metrics, m.n_train, m.n_validation, m.created_at";
+    "m.params, m.metrics, m.n_train, m.n_validation, m.created_at, m.objective_kind, "
+    "m.objective_lo, m.objective_hi, m.objective_class, m.objective_hit_threshold";
+
+// The objective columns hold only what the kind uses (NULL elsewhere).
+Objective read_objective(const Statement& s, int first) {
+    Objective o;
+    o.kind = parse_objective_kind(s.column_text(first));
+    if (o.kind == ObjectiveKind::Window) {
+        o.lo = s.column_double(first + 1);
+        o.hi = s.column_double(first + 2);
+    }
+    if (o.kind == ObjectiveKind::Class) {
+        o.target_class = static_cast<int>(s.column_int(first + 3));
+    }
+    if (o.kind == ObjectiveKind::Maximize || o.kind == ObjectiveKind::Minimize) {
+        o.hit_threshold = opt_double(s, first + 4);
+    }
+    return o;
+}
+
+void bind_objective(Statement& s, int first, const Objective& o) {
+    s.bind(first, to_string(o.kind));
+    const bool window = o.kind == ObjectiveKind::Window;
+    bind_opt(s, first + 1, window ? std::optional<double>(o.lo) : std::nullopt);
+    bind_opt(s, first + 2, window ? std::optional<double>(o.hi) : std::nullopt);
+    if (o.kind == ObjectiveKind::Class) {
+        s.bind(first + 3, static_cast<std::int64_t>(o.target_class));
+    } else {
+        s.bind_null(first + 3);
+    }
+    const bool threshold = o.kind == ObjectiveKind::Maximize || o.kind == ObjectiveKind::Minimize;
+    bind_opt(s, first + 4, threshold ? o.hit_threshold : std::nullopt);
+}
 
 Model read_model(const Statement& s) {
     Model m;
@@ -79,6 +111,7 @@ Model read_model(const Statement& s) {
     m.n_train = s.column_int(10);
     m.n_validation = s.column_int(11);
     m.created_at = s.column_text(12);
+    m.objective = read_objective(s, 13);
     return m;
 }
 
@@ -148,7 +181,8 @@ void bind_queue_filter(Statement& s, const QueueFilter& f) {
 const char* const kCycleColumns =
     "cy.id, cy.model_id, cy.cycle_number, cy.selection_strategy, cy.batch_size, cy.status, "
     "cy.metrics_before, cy.metrics_after, cy.items_selected, cy.items_labeled, "
-    "cy.items_skipped, cy.new_model_id, cy.started_at, cy.completed_at";
+    "cy.items_skipped, cy.new_model_id, cy.started_at, cy.completed_at, "
+    "cy.expected_hits_remaining";
 
 Cycle read_cycle(const Statement& s) {
     Cycle c;
@@ -166,6 +200,7 @@ Cycle read_cycle(const Statement& s) {
     c.new_model_id = s.column_optional_text(11);
     c.started_at = s.column_text(12);
     c.completed_at = s.column_optional_text(13);
+    c.expected_hits_remaining = opt_double(s, 14);
     return c;
 }
 
@@ -668,8 +703,9 @@ SqliteStore::labeled_compounds(const std::string& property,
 void SqliteStore::insert_model(const Model& m, const std::vector<std::uint8_t>& artifact) {
     auto s = connection().prepare(
         "INSERT INTO ml_models(id, lineage_id, name, property, task, version, status, "
-        "parent_id, params, metrics, artifact, n_train, n_validation, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        "parent_id, params, metrics, artifact, n_train, n_validation, created_at, "
+        "objective_kind, objective_lo, objective_hi, objective_class, objective_hit_threshold) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     s.bind(1, m.id)
         .bind(2, m.lineage_id)
         .bind(3, m.name)
@@ -680,7 +716,9 @@ void SqliteStore::insert_model(const Model& m, const std::vector<std::uint8_t>& 
     bind_opt(s, 8, m.parent_id);
     s.bind(9, m.params_json).bind(10, m.metrics_json);
     s.bind_blob(11, artifact.data(), artifact.size());
-    s.bind(12, m.n_train).bind(13, m.n_validation).bind(14, m.created_at).run();
+    s.bind(12, m.n_train).bind(13, m.n_validation).bind(14, m.created_at);
+    bind_objective(s, 15, m.objective);
+    s.run();
 }
 
 std::optional<Model> SqliteStore::find_model(const std::string& id) {
@@ -1046,8 +1084,8 @@ void SqliteStore::insert_cycle(const Cycle& c) {
     auto s = connection().prepare(
         "INSERT INTO active_learning_cycles(id, model_id, cycle_number, selection_strategy, "
         "batch_size, status, metrics_before, metrics_after, items_selected, items_labeled, "
-        "items_skipped, new_model_id, started_at, completed_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        "items_skipped, new_model_id, started_at, completed_at, expected_hits_remaining) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     s.bind(1, c.id)
         .bind(2, c.model_id)
         .bind(3, c.cycle_number)
@@ -1060,6 +1098,7 @@ void SqliteStore::insert_cycle(const Cycle& c) {
     bind_opt(s, 12, c.new_model_id);
     s.bind(13, c.started_at);
     bind_opt(s, 14, c.completed_at);
+    bind_opt(s, 15, c.expected_hits_remaining);
     s.run();
 }
 
@@ -1077,14 +1116,15 @@ void SqliteStore::update_cycle(const Cycle& c) {
     auto s = connection().prepare(
         "UPDATE active_learning_cycles SET status = ?, metrics_before = ?, metrics_after = ?, "
         "items_selected = ?, items_labeled = ?, items_skipped = ?, new_model_id = ?, "
-        "completed_at = ? WHERE id = ?");
+        "completed_at = ?, expected_hits_remaining = ? WHERE id = ?");
     s.bind(1, c.status);
     bind_opt(s, 2, c.metrics_before_json);
     bind_opt(s, 3, c.metrics_after_json);
     s.bind(4, c.items_selected).bind(5, c.items_labeled).bind(6, c.items_skipped);
     bind_opt(s, 7, c.new_model_id);
     bind_opt(s, 8, c.completed_at);
-    s.bind(9, c.id).run();
+    bind_opt(s, 9, c.expected_hits_remaining);
+    s.bind(10, c.id).run();
 }
 
 std::vector<Cycle> SqliteStore::list_cycles(const std::string& lineage_id) {
@@ -1096,6 +1136,21 @@ std::vector<Cycle> SqliteStore::list_cycles(const std::string& lineage_id) {
     std::vector<Cycle> out;
     while (s.step()) {
         out.push_back(read_cycle(s));
+    }
+    return out;
+}
+
+std::vector<CycleLabel> SqliteStore::cycle_labels(const std::string& lineage_id) {
+    auto s = connection().prepare(
+        "SELECT q.cycle_id, cy.cycle_number, q.label FROM label_queue q "
+        "JOIN active_learning_cycles cy ON cy.id = q.cycle_id "
+        "JOIN ml_models m ON m.id = cy.model_id "
+        "WHERE m.lineage_id = ? AND q.status IN ('labeled', 'archived') AND q.label IS NOT NULL "
+        "ORDER BY cy.cycle_number, q.rowid");
+    s.bind(1, lineage_id);
+    std::vector<CycleLabel> out;
+    while (s.step()) {
+        out.push_back(CycleLabel{s.column_text(0), s.column_int(1), s.column_double(2)});
     }
     return out;
 }

@@ -111,6 +111,7 @@ public:
     void update_cycle(const domain::Cycle& cycle) override;
     std::vector<domain::Cycle> list_cycles(const std::string& lineage_id) override;
     std::int64_t max_cycle_number(const std::string& lineage_id) override;
+    std::vector<domain::CycleLabel> cycle_labels(const std::string& lineage_id) override;
 
     void insert_job(const domain::Job& job) override;
     std::optional<domain::Job> find_job(const std::string& id) override;

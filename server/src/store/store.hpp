@@ -114,6 +114,9 @@ public:
     /// Cycles of every version in the lineage of `lineage_id`, newest first.
     virtual std::vector<domain::Cycle> list_cycles(const std::string& lineage_id) = 0;
     virtual std::int64_t max_cycle_number(const std::string& lineage_id) = 0;
+    /// The labels of every labeled or archived queue item of the lineage's cycles, by cycle
+    /// number (hits per cycle are counted from these).
+    virtual std::vector<domain::CycleLabel> cycle_labels(const std::string& lineage_id) = 0;
 
     // ---- jobs
     virtual void insert_job(const domain::Job& job) = 0;
