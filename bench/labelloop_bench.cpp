@@ -21,6 +21,7 @@
 // Features come from bench/featurize.py (python3-rdkit): Morgan r=2 2048 bits + the 28
 // descriptors, cached as DATASET.tsv in the cache directory. --scoring-only (used for the
 // WASM build under node) skips fitting comparisons and sklearn.
+#include "bench_data.hpp"
 #include "labelloop/applicability.hpp"
 #include "labelloop/ensemble.hpp"
 #include "labelloop/metrics.hpp"
@@ -35,9 +36,6 @@
 #include <string>
 #include <vector>
 
-#ifndef LABELLOOP_BENCH_DIR
-#define LABELLOOP_BENCH_DIR "bench"
-#endif
 #ifndef LABELLOOP_DATA_DIR
 #define LABELLOOP_DATA_DIR "../shared/data"
 #endif
@@ -47,12 +45,8 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-struct Dataset {
-    std::string name;
-    Task task = Task::Regression;
-    std::vector<Features> train_x, test_x;
-    std::vector<double> train_y, test_y;
-};
+using bench::Dataset;
+using bench::split;
 
 struct Options {
     std::string data_dir = LABELLOOP_DATA_DIR;
@@ -77,56 +71,8 @@ double seconds_since(Clock::time_point t0) {
     return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-std::vector<std::string> split(const std::string& s, char sep) {
-    std::vector<std::string> out;
-    std::stringstream ss(s);
-    std::string item;
-    while (std::getline(ss, item, sep)) {
-        out.push_back(item);
-    }
-    return out;
-}
-
-std::string tsv_path(const Options& o, const std::string& set) {
-    return o.cache_dir + "/" + set +
-           (o.split_seed == 0 ? std::string() : ".s" + std::to_string(o.split_seed)) + ".tsv";
-}
-
 Dataset load(const Options& o, const std::string& set) {
-    const std::string path = tsv_path(o, set);
-    if (!std::ifstream(path)) {
-        const std::string cmd = "mkdir -p '" + o.cache_dir + "' && /usr/bin/python3 '" +
-                                LABELLOOP_BENCH_DIR "/featurize.py' " + set + " '" + o.data_dir +
-                                "/" + set + ".csv' '" + path + "' " + std::to_string(o.split_seed);
-        if (std::system(cmd.c_str()) != 0) {
-            throw std::runtime_error("featurizing " + set + " failed: " + cmd);
-        }
-    }
-    Dataset d;
-    d.name = set;
-    d.task = set == "bbbp" ? Task::Classification : Task::Regression;
-    std::ifstream in(path);
-    std::string line;
-    while (std::getline(in, line)) {
-        const auto parts = split(line, '\t');
-        Fingerprint::Words words{};
-        for (std::size_t w = 0; w < Fingerprint::kWords; ++w) {
-            words[w] = std::stoull(parts[2].substr(16 * w, 16), nullptr, 16);
-        }
-        Features f{Fingerprint(words), {}};
-        for (std::size_t i = 3; i < parts.size(); ++i) {
-            f.descriptors.push_back(std::stod(parts[i]));
-        }
-        const double y = std::stod(parts[1]);
-        if (parts[0] == "train") {
-            d.train_x.push_back(std::move(f));
-            d.train_y.push_back(y);
-        } else {
-            d.test_x.push_back(std::move(f));
-            d.test_y.push_back(y);
-        }
-    }
-    return d;
+    return bench::load_dataset(o.data_dir, o.cache_dir, set, o.split_seed);
 }
 
 EnsembleParams params_for(const Options& o, MemberType type, std::size_t n_training) {
@@ -184,8 +130,8 @@ struct SklearnResult {
 
 SklearnResult run_sklearn(const Options& o, const Dataset& d) {
     const std::string cmd = "/usr/bin/python3 '" LABELLOOP_BENCH_DIR "/sklearn_baseline.py' '" +
-                            tsv_path(o, d.name) + "' " + to_string(d.task) + " " +
-                            std::to_string(o.threads) + " 0";
+                            bench::dataset_path(o.cache_dir, d.name, o.split_seed) + "' " +
+                            to_string(d.task) + " " + std::to_string(o.threads) + " 0";
     SklearnResult r;
     FILE* pipe = popen(cmd.c_str(), "r");
     if (!pipe) {

@@ -146,6 +146,13 @@ void check_model_pool(const BootstrapEnsemble& model, const std::vector<Features
 void score_into(const BootstrapEnsemble& model, const Features* rows, std::size_t n,
                 bool with_members, CandidatePool& out) {
     for (auto& p : model.predict_batch(rows, n, with_members)) {
+        if (with_members) { // kept as columns only (Thompson scans one member at a time)
+            out.member_outputs.resize(p.members.size());
+            for (std::size_t m = 0; m < p.members.size(); ++m) {
+                out.member_outputs[m].push_back(p.members[m]);
+            }
+            p.members = {};
+        }
         out.predictions.push_back(std::move(p));
     }
     for (std::size_t i = 0; i < n; ++i) {
@@ -180,22 +187,40 @@ std::vector<double> pool_density(const std::vector<Fingerprint>& fps, const Sele
 // Thompson sampling: each pick draws one ensemble member and takes the compound that member
 // rates best toward the objective among those not yet picked (and, with the Tanimoto cap,
 // not too close to a pick).
+// Whether the pool carries a full column of outputs for at least two members.
+bool has_member_columns(const CandidatePool& pool) {
+    bool complete = pool.member_outputs.size() >= 2;
+    for (const auto& column : pool.member_outputs) {
+        complete = complete && column.size() == pool.predictions.size();
+    }
+    return complete;
+}
+
 std::vector<std::size_t> thompson_picks(const CandidatePool& pool, const SelectionOptions& o) {
     const std::size_t n = pool.predictions.size();
-    const std::size_t members = pool.predictions[0].members.size();
+    const bool columns_given = has_member_columns(pool);
+    std::vector<std::vector<double>> built;
+    if (!columns_given) {
+        built.resize(pool.predictions[0].members.size(), std::vector<double>(n));
+        for (std::size_t i = 0; i < n; ++i) {
+            for (std::size_t m = 0; m < built.size(); ++m) {
+                built[m][i] = pool.predictions[i].members[m];
+            }
+        }
+    }
+    const auto& columns = columns_given ? pool.member_outputs : built;
     detail::Rng rng = detail::Rng::derive(o.seed, 0x7A);
     std::vector<char> out(n, 0); // picked, or too close to a pick
     std::vector<std::size_t> picked;
     while (picked.size() < o.batch_size) {
-        const std::size_t m = rng.below(static_cast<std::uint32_t>(members));
+        const auto& column = columns[rng.below(static_cast<std::uint32_t>(columns.size()))];
         std::size_t best = n;
         double best_value = 0.0;
         for (std::size_t i = 0; i < n; ++i) {
             if (out[i]) {
                 continue;
             }
-            const auto& mo = pool.predictions[i].members;
-            const double v = toward_objective(o.objective, mo[std::min(m, mo.size() - 1)]);
+            const double v = toward_objective(o.objective, column[i]);
             if (best == n || v > best_value) {
                 best = i;
                 best_value = v;
@@ -532,9 +557,12 @@ SelectionResult select_batch(const CandidatePool& pool, const SelectionOptions& 
         }
     }
     if (o.strategy == Strategy::Thompson) {
-        for (std::size_t i = 0; i < n; ++i) {
-            if (pool.predictions[i].members.size() < 2) {
-                throw SelectionError("strategy 'thompson' needs every pool prediction's member "
+        const bool complete = has_member_columns(pool);
+        const std::size_t first = pool.predictions[0].members.size();
+        for (std::size_t i = 0; !complete && i < n; ++i) {
+            if (pool.predictions[i].members.size() < 2 ||
+                pool.predictions[i].members.size() != first) {
+                throw SelectionError("strategy 'thompson' needs every pool compound's member "
                                      "outputs from a model with at least 2 members");
             }
         }

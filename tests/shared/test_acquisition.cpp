@@ -254,6 +254,15 @@ TEST_CASE("Thompson draws one member per pick, reproducibly by seed", "[acquisit
         batches.insert(a);
     }
     CHECK(batches.size() > 1); // different seeds draw different members
+
+    // The same outputs given as one column per member pick the same batch.
+    CandidatePool columns = pool;
+    columns.member_outputs = {{5, 0, 0, 1}, {0, 5, 0, 1}, {0, 0, 5, 1}};
+    for (auto& p : columns.predictions) {
+        p.members.clear();
+    }
+    o.seed = 7;
+    CHECK(picked(select_batch(columns, o)) == picked(select_batch(pool, o)));
 }
 
 TEST_CASE("density passes over a lone outlier that uncertainty takes", "[acquisition][density]") {

@@ -115,8 +115,13 @@ struct SelectionResult {
 /// and the fingerprints (for diversity).
 struct CandidatePool {
     Task task = Task::Regression;
-    /// Thompson needs every prediction's member outputs (Prediction::members).
+    /// Thompson needs every compound's member outputs: in member_outputs, or else in each
+    /// Prediction::members.
     std::vector<Prediction> predictions;
+    /// Thompson: member_outputs[m][i] is member m's output for compound i (one contiguous
+    /// column per member, so a pick scans one column). IncrementalSelection fills it slice by
+    /// slice; select_batch builds it from Prediction::members when empty.
+    std::vector<std::vector<double>> member_outputs;
     std::vector<ApplicabilityAssessment> applicability;
     std::vector<Fingerprint> fingerprints;
     /// Density: each compound's mean similarity to the reference sample. Computed by
