@@ -25,7 +25,8 @@
 #      MODEL_STRATEGIES (random,uncertainty,uncertainty+maxmin,density,cluster),
 #      PEER_STRATEGIES (random,greedy,ucb), PEER_TREES (100), PEER_SEEDS (= SEEDS),
 #      PEER_MODEL=1, SKIP_PEER=1, OUT (/tmp/labelloop-suite), DATA (../shared/data),
-#      SKIP_THROUGHPUT=1, SKIP_BROWSER=1
+#      SKIP_THROUGHPUT=1, SKIP_BROWSER=1, BIN (the labelloop binary; a copy keeps a long run
+#      independent of rebuilds)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 DATA=${DATA:-"$ROOT/../shared/data"}
@@ -42,7 +43,7 @@ PEER_STRATEGIES=${PEER_STRATEGIES:-random,greedy,ucb}
 PEER_TREES=${PEER_TREES:-100}
 PEER_SEEDS=${PEER_SEEDS:-$SEEDS}
 NATIVE="$ROOT/build/native"
-BIN="$NATIVE/server/labelloop"
+BIN=${BIN:-"$NATIVE/server/labelloop"}
 export NODE_PATH="$ROOT/node_modules:/usr/share/nodejs"
 mkdir -p "$OUT"
 [ -x "$BIN" ] || { echo "run scripts/build.sh first ($BIN is missing)" >&2; exit 1; }

@@ -161,6 +161,42 @@ def discovery_tables(runs):
     print()
 
 
+def compact_discovery_table(runs):
+    """One row per campaign, split and hit set: every strategy's share found at 10 % of the
+    pool and its ratio over random's expectation, ours and the peer's side by side."""
+    names = ["random"] + list(DISCOVERY)
+    peer_names = ["random", "greedy", "ucb"]
+    print("### Discovery at 10 % of the pool labelled: share of the hits found "
+          "(x random's expectation)\n")
+    print("| data set | objective | split | hits | " + " | ".join(names) + " | " +
+          " | ".join(f"peer {n}" for n in peer_names) + " | best possible |")
+    print("|---|---|---|---:|" + "---:|" * (len(names) + len(peer_names) + 1))
+    for name, sim, peer in runs:
+        disc = sim.get("discovery")
+        if not disc:
+            continue
+        n_pool = sim["n_pool"]
+        by = {s["name"]: s for s in disc["strategies"]}
+        peer_by = {s["name"]: s for s in (peer or {}).get("strategies", [])}
+        for hs in disc["hit_sets"]:
+            key = hs["name"]
+            cells = []
+            for n in names:
+                e = by[n]["enrichment"][key][1] if n in by else None
+                cells.append("-" if not e or e["found_fraction"] is None else
+                             f"{pct(e['found_fraction'])} % ({f(e['vs_expected'], '.1f')}x)")
+            for n in peer_names:
+                p = peer_by.get(n)
+                v = (interpolate(p["mean"]["labels"], p["mean"]["found_fraction"][key],
+                                 0.10 * n_pool, 0.005 * n_pool)
+                     if p and key in p["mean"].get("found_fraction", {}) else None)
+                cells.append("-" if v is None else f"{pct(v)} % ({v / 0.10:.1f}x)")
+            cap = ceiling(sim, hs["count"])
+            print(f"| {data_label(sim)} | {sim['objective']['description']} | {sim['split']} | "
+                  f"{hs['count']} ({key}) | " + " | ".join(cells) + f" | {cap:.1f}x |")
+    print()
+
+
 def model_tables(runs):
     print("### Model improvement: labels to come within 5 % of the full-pool validation score\n")
     print("| data set (metric) | split | full pool ours / sklearn | strategy | labels to target | "
@@ -214,6 +250,7 @@ def model_tables(runs):
 
 def main():
     runs = load(sys.argv[1], sys.argv[2:])
+    compact_discovery_table(runs)
     discovery_tables(runs)
     model_tables(runs)
 

@@ -279,83 +279,33 @@ struct SelectContext {
 };
 
 /// One batch for `strategy` from the unlabelled pool with the active model, through the
-/// active-learning service (select, queue). Discovery strategies rank toward the objective,
-/// which the model service does not carry yet: they are ranked here by the core's
-/// select_batch with the same options on the model's own artifact, and the picked compounds
-/// go to the queue through the same select service (pool kind "compounds", the whole
-/// posted list), so labelling and retraining take the real path either way.
+/// active-learning service (select, queue): the model carries the objective, the request
+/// beta, and the service ranks discovery strategies toward the objective from the best
+/// training label, as for a real campaign.
 Batch select_batch_for(const SelectContext& ctx, const domain::Model& model,
-                       const std::string& strategy, const std::vector<bool>& labelled,
-                       std::uint64_t seed, bool preview) {
+                       const std::string& strategy, std::uint64_t seed, bool preview) {
     const auto [base, diversity] = split_strategy(strategy);
-    const Strategy s = parse_strategy(base);
-    Batch batch;
     SelectRequest select;
     select.model_id = model.id;
+    select.strategy = base;
     select.batch_size = ctx.options.batch;
+    select.pool.kind = "dataset";
+    select.pool.dataset = kDataset;
     select.threshold = ctx.options.threshold;
+    select.beta = ctx.options.beta;
     select.seed = seed;
     select.preview = preview;
     if (!diversity.empty()) {
         select.diversity = json(diversity);
     }
-    if (is_discovery(s)) {
-        const auto unlabelled = unlabelled_of(labelled);
-        std::vector<Features> features;
-        features.reserve(unlabelled.size());
-        for (std::size_t i : unlabelled) {
-            features.push_back(ctx.pool.features[i]);
-        }
-        SelectionOptions o;
-        o.strategy = s;
-        o.batch_size = std::min(static_cast<std::size_t>(ctx.options.batch), unlabelled.size());
-        o.threshold = ctx.options.threshold;
-        o.diversity = diversity.empty() ? Diversity::None : parse_diversity(diversity);
-        o.seed = seed;
-        o.objective = ctx.options.objective;
-        if (ctx.options.beta) {
-            o.beta = *ctx.options.beta;
-        }
-        // EI / PI improve on the best label the model has seen.
-        for (std::size_t i = 0; i < labelled.size(); ++i) {
-            if (labelled[i] &&
-                (!o.best_label || toward_objective(o.objective, ctx.pool.values[i]) >
-                                      toward_objective(o.objective, *o.best_label))) {
-                o.best_label = ctx.pool.values[i];
-            }
-        }
-        const auto ensemble = load_model(ctx.services.store.model_artifact(model.id));
-        const auto picked = labelloop::select_batch(ensemble, features, o);
-        for (const auto& c : picked.selected) {
-            batch.mean_uncertainty += c.uncertainty;
-            select.pool.compound_ids.push_back(ctx.pool.compounds[unlabelled[c.index]].compound_id);
-        }
-        batch.mean_uncertainty /=
-            static_cast<double>(std::max<std::size_t>(1, picked.selected.size()));
-        if (preview) {
-            return batch;
-        }
-        select.strategy = "random"; // takes every posted compound: the batch is the list
-        select.batch_size = static_cast<std::int64_t>(select.pool.compound_ids.size());
-        select.pool.kind = "compounds";
-        select.diversity.reset();
-    } else {
-        select.strategy = base;
-        select.pool.kind = "dataset";
-        select.pool.dataset = kDataset;
-    }
     const auto selected = ctx.services.active_learning.select_samples(ctx.user, select);
-    if (!is_discovery(s)) {
-        for (const auto& item : selected.items) {
-            batch.mean_uncertainty += item.uncertainty.value_or(0.0);
-        }
-        batch.mean_uncertainty /=
-            static_cast<double>(std::max<std::size_t>(1, selected.items.size()));
-    }
+    Batch batch;
     for (const auto& item : selected.items) {
+        batch.mean_uncertainty += item.uncertainty.value_or(0.0);
         batch.item_ids.push_back(item.id);
         batch.compound_ids.push_back(item.compound_id);
     }
+    batch.mean_uncertainty /= static_cast<double>(std::max<std::size_t>(1, selected.items.size()));
     batch.cycle_id = selected.cycle_id;
     batch.added = selected.added;
     return batch;
@@ -476,6 +426,7 @@ SimulationResult run_simulation(const SimulationOptions& requested) {
     full.split = options.split;
     full.validation_fraction = options.validation_fraction;
     full.seed = 42;
+    full.objective = options.objective;
     if (options.split == "scaffold") {
         // Chosen here rather than by model create, whose groups of acyclic compounds are keyed
         // by the database's random ids: the simulation must repeat by seed.
@@ -591,6 +542,7 @@ SimulationResult run_simulation(const SimulationOptions& requested) {
             }
             create.params = params;
             create.params["seed"] = seed;
+            create.objective = options.objective;
             domain::Model model = services.models.create_model(nullptr, create);
             run.curve.labels.push_back(static_cast<double>(model.n_train));
             run.curve.metric.push_back(metric_of(model.metrics_json, result.metric));
@@ -598,9 +550,8 @@ SimulationResult run_simulation(const SimulationOptions& requested) {
             for (std::int64_t cycle = 0; cycle <= options.cycles; ++cycle) {
                 // After the last retrain only the next batch's uncertainty is wanted.
                 const bool preview = cycle == options.cycles;
-                const Batch batch =
-                    select_batch_for(ctx, model, strategy, labelled,
-                                     static_cast<std::uint64_t>(seed * 1000 + cycle), preview);
+                const Batch batch = select_batch_for(
+                    ctx, model, strategy, static_cast<std::uint64_t>(seed * 1000 + cycle), preview);
                 run.curve.uncertainty.push_back(batch.mean_uncertainty);
                 if (preview) {
                     break;
