@@ -556,6 +556,7 @@ TEST_CASE("an admin's New model form names what is missing and shows the server'
     app.load_queue_for_test(make_queue(3), User{"u1", "alice", "admin"}, model_info("m"));
     render_frames(app, 3, now);
     click(app, "new_model_button", now);
+    render_frames(app, 3, now); // a modal sizes itself to its contents over its first frames
     auto state = app.state();
     REQUIRE(state["widgets"].contains("new_model_create"));
     CHECK(state["widgets"].contains("new_model_objective"));
@@ -569,6 +570,7 @@ TEST_CASE("an admin's New model form names what is missing and shows the server'
     click(app, "new_model_name", now);
     ImGui::GetIO().AddInputCharactersUTF8("Solubility");
     render_frames(app, 2, now);
+    CHECK(app.state()["new_model"]["error"] == ""); // an edit retires the refusal
     click(app, "new_model_property", now);
     ImGui::GetIO().AddInputCharactersUTF8("logS");
     render_frames(app, 2, now);

@@ -236,13 +236,9 @@ void App::draw_header() {
         const float spacing = ImGui::GetStyle().ItemSpacing.x;
         const float width = ImGui::CalcTextSize(who.c_str()).x + ImGui::CalcTextSize("Sign out").x +
                             ImGui::GetStyle().FramePadding.x * 2 + spacing * 2;
-        const float new_model_width = me_.is_admin()
-                                          ? ImGui::CalcTextSize("New model...").x +
-                                                ImGui::GetStyle().FramePadding.x * 2 + spacing
-                                          : 0.0F;
         // The model line gives up its "(property, task)" part, then its objective, before it
         // would run into the signed-in user on a narrow window; the tooltip keeps all of it.
-        const float room = right - width - new_model_width - ImGui::GetCursorPosX() - spacing;
+        const float room = right - width - ImGui::GetCursorPosX() - spacing;
         if (m != nullptr) {
             const std::string brief =
                 "Model: " + m->name + " v" + std::to_string(static_cast<long long>(m->version));
@@ -254,6 +250,7 @@ void App::draw_header() {
                                            ? with_goal
                                            : brief;
             ImGui::TextUnformatted(shown.c_str());
+            header_model_text_ = shown;
             if (ImGui::IsItemHovered()) {
                 ImGui::SetTooltip("%s\nObjective: %s\n%lld training / %lld validation compounds",
                                   full.c_str(), objective.empty() ? "none" : objective.c_str(),
@@ -262,9 +259,9 @@ void App::draw_header() {
             }
         } else {
             ImGui::TextDisabled("No active model");
+            header_model_text_.clear();
         }
         widgets_.record_last_item("active_model");
-        draw_new_model_button();
         const float model_end = ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x + spacing * 2;
         ImGui::SameLine(std::max(model_end, right - width));
         ImGui::TextUnformatted(who.c_str());
@@ -489,6 +486,7 @@ nlohmann::json App::state() const {
                                                  {"objective_text", objective_label(*m)}})
                                : nlohmann::json()},
         {"model_objective", to_string(active_objective().kind)},
+        {"header_model", header_model_text_},
         {"model_loaded", model_ != nullptr},
         {"queue",
          {{"loaded", queue_.size()},
@@ -514,7 +512,14 @@ nlohmann::json App::state() const {
          {{"strategy", to_string(strategy_)},
           {"beta", beta_},
           {"strategies", strategies}}}, // as the combo last listed them
-        {"new_model", {{"submitting", new_model_.submitting}, {"error", new_model_.error}}},
+        {"new_model",
+         {{"submitting", new_model_.submitting},
+          {"error", new_model_.error},
+          {"name", new_model_.name},
+          {"property", new_model_.property},
+          {"dataset", new_model_.dataset},
+          {"use_hit_threshold", new_model_.use_hit_threshold},
+          {"hit_threshold", new_model_.hit_threshold}}},
         {"pasted_bytes", std::strlen(pasted_smiles_)},
         {"preview",
          {{"rows", preview},

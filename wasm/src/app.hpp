@@ -193,6 +193,7 @@ private:
     bool health_in_flight_ = false;
     double next_health_poll_ = 0.0;
     std::vector<Notice> notices_;
+    std::string header_model_text_; // the header's model line as last drawn
     Tab tab_ = Tab::Queue;
     std::optional<Tab> requested_tab_;
 

@@ -19,17 +19,27 @@ const ObjectiveKind kClassificationKinds[] = {ObjectiveKind::None, ObjectiveKind
 const char* kind_label(ObjectiveKind k) {
     switch (k) {
     case ObjectiveKind::Maximize:
-        return "maximize (higher is better)";
+        return "maximize";
     case ObjectiveKind::Minimize:
-        return "minimize (lower is better)";
+        return "minimize";
     case ObjectiveKind::Window:
-        return "window (a value inside [lo, hi])";
+        return "window [lo, hi]";
     case ObjectiveKind::Class:
-        return "class (the class sought)";
+        return "class";
     case ObjectiveKind::None:
         break;
     }
-    return "none (model improvement only)";
+    return "none";
+}
+
+/// Everything the form holds, to notice an edit (which retires the last refusal).
+std::string form_values(const char* name, const char* property, const char* dataset,
+                        std::initializer_list<double> numbers) {
+    std::string out = std::string(name) + '\n' + property + '\n' + dataset;
+    for (const double x : numbers) {
+        out += '\n' + std::to_string(x);
+    }
+    return out;
 }
 
 } // namespace
@@ -63,6 +73,12 @@ void App::draw_new_model_form() {
     }
     const float field = ImGui::GetFontSize() * 14;
     ImGui::TextDisabled("Trains on the labels imported for the property (optionally one dataset).");
+    const auto values = [&f] {
+        return form_values(f.name, f.property, f.dataset,
+                           {double(f.task), double(f.split), double(f.kind), f.lo, f.hi,
+                            double(f.target_class), double(f.use_hit_threshold), f.hit_threshold});
+    };
+    const std::string before = values();
     ImGui::BeginDisabled(f.submitting);
     ImGui::SetNextItemWidth(field);
     ImGui::InputText("Name", f.name, sizeof f.name);
@@ -100,7 +116,9 @@ void App::draw_new_model_form() {
     }
     widgets_.record_last_item("new_model_objective");
     const float half = (field - ImGui::GetStyle().ItemInnerSpacing.x) / 2;
-    if (kind == ObjectiveKind::Window) {
+    if (kind == ObjectiveKind::None) {
+        ImGui::TextDisabled("Model improvement only: discovery strategies need an objective.");
+    } else if (kind == ObjectiveKind::Window) {
         ImGui::SetNextItemWidth(half);
         ImGui::InputFloat("##lo", &f.lo, 0.0F, 0.0F, "%.3g");
         widgets_.record_last_item("new_model_lo");
@@ -128,11 +146,20 @@ void App::draw_new_model_form() {
         widgets_.record_last_item("new_model_hit_threshold");
         ImGui::EndDisabled();
         if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
-            ImGui::SetTooltip("Optional: with a hit threshold, Cycle History counts the hits each "
-                              "cycle found and the hits still expected in the pool.");
+            ImGui::BeginTooltip();
+            ImGui::PushTextWrapPos(ImGui::GetFontSize() * 24);
+            ImGui::TextUnformatted(
+                "A compound at or beyond this value is a hit: Cycle History counts the hits each "
+                "cycle found and those still expected in the pool. Left unticked, the server "
+                "takes the best tenth of the labels the model starts from.");
+            ImGui::PopTextWrapPos();
+            ImGui::EndTooltip();
         }
     }
     ImGui::EndDisabled();
+    if (!f.submitting && values() != before) {
+        f.error.clear(); // the refusal was about what the form held before this edit
+    }
 
     if (!f.error.empty()) {
         ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + field * 1.8F);

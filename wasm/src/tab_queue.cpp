@@ -130,6 +130,7 @@ void App::draw_model_picker(const char* widget) {
         ImGui::EndCombo();
     }
     widgets_.record_last_item(widget);
+    draw_new_model_button(); // admins: next to the models it adds to
 }
 
 void App::draw_queue_tab() {

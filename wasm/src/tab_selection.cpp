@@ -424,7 +424,7 @@ void App::add_preview_to_queue() {
 
 void App::draw_strategy_combo(float width) {
     const Objective objective = active_objective();
-    const std::string shown = to_string(strategy_) + " (" + group_name(strategy_) + ")";
+    const std::string shown = to_string(strategy_); // the hint below names its group
     strategy_options_drawn_.clear();
     ImGui::SetNextItemWidth(width);
     // Tall enough for every entry and heading: a scrolled list would hide strategies.
@@ -441,7 +441,9 @@ void App::draw_strategy_combo(float width) {
                 }
                 const bool allowed = !is_discovery(s) || objective.active();
                 const std::string name = to_string(s);
-                if (ImGui::Selectable(("   " + name).c_str(), s == strategy_,
+                const std::string label =
+                    "   " + name + (allowed ? "" : "  (needs an objective)") + "##" + name;
+                if (ImGui::Selectable(label.c_str(), s == strategy_,
                                       allowed ? 0 : ImGuiSelectableFlags_Disabled) &&
                     allowed) {
                     strategy_ = s;
@@ -450,12 +452,17 @@ void App::draw_strategy_combo(float width) {
                 widgets_.record_last_item("strategy_option_" + name);
                 strategy_options_drawn_.emplace_back(s, allowed);
                 if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
-                    ImGui::SetTooltip("%s%s", describe(s).c_str(),
-                                      allowed ? ""
-                                              : "\n\nUnavailable: this model has no objective "
-                                                "(maximize, minimize, a window or a class) to "
-                                                "rank toward. An admin sets one when creating a "
-                                                "model (New model...).");
+                    ImGui::BeginTooltip();
+                    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30);
+                    ImGui::TextUnformatted(describe(s).c_str());
+                    if (!allowed) {
+                        ImGui::TextDisabled(
+                            "Unavailable: this model has no objective (maximize, minimize, a "
+                            "window or a class) to rank toward. An admin sets one when creating "
+                            "a model (New model...).");
+                    }
+                    ImGui::PopTextWrapPos();
+                    ImGui::EndTooltip();
                 }
             }
         }
