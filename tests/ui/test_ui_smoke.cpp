@@ -585,3 +585,56 @@ TEST_CASE("an admin's New model form names what is missing and shows the server'
     CHECK_FALSE(state["new_model"]["submitting"].get<bool>());
     CHECK(state["widgets"].contains("new_model_error"));
 }
+
+TEST_CASE("EI previews against the best training label toward the objective", "[ui][selection]") {
+    HeadlessImGui imgui;
+    App app;
+    double now = 0.0;
+    ModelInfo info = model_info("m-min", "regression", "Clearance", "cl");
+    labelloop::Objective minimize;
+    minimize.kind = labelloop::ObjectiveKind::Minimize;
+    info.objective = minimize;
+    app.load_queue_for_test(make_queue(10), User{"u1", "alice", "admin"}, info);
+    app.select_tab_for_test(Tab::Selection);
+    render_frames(app, 3, now);
+    open_strategy_combo(app, now);
+    click(app, "strategy_option_ei", now);
+    REQUIRE(app.state()["selection"]["strategy"] == "ei");
+    const auto pool = labelloop::testing::make_synthetic(500, 4).x;
+
+    // Before the training set is here there is no incumbent: a clear refusal, no guess.
+    app.preview_pool_for_test(preview_model(), pool, minimize);
+    render_frames(app, 2, now);
+    CHECK(app.state()["preview"]["error"].get<std::string>().find(
+              "'ei' improves on the best label so far") == 0);
+
+    // With it, the best label toward "minimize" is the lowest one (-2).
+    std::vector<TrainingCompound> training(4);
+    const double labels[] = {-1.0, 2.0, -2.0, 0.25};
+    for (std::size_t i = 0; i < training.size(); ++i) {
+        training[i].compound_id = "t" + std::to_string(i);
+        training[i].label = labels[i];
+    }
+    app.load_training_set_for_test(training);
+    auto model = preview_model();
+    labelloop::SelectionOptions options;
+    options.strategy = labelloop::Strategy::ExpectedImprovement;
+    options.batch_size = 20;
+    options.objective = minimize;
+    options.best_label = -2.0;
+    const auto expected = labelloop::select_batch(model, pool, options);
+    // A ranking, not a tie broken by pool order.
+    REQUIRE(expected.selected.front().priority_score > expected.selected.back().priority_score);
+    app.preview_pool_for_test(std::move(model), pool, minimize);
+    for (int f = 0; f < 10000 && app.state()["preview"]["running"].get<bool>(); ++f) {
+        render_frames(app, 1, now);
+    }
+    const auto state = app.state();
+    CHECK(state["preview"]["error"] == "");
+    const auto& rows = state["preview"]["rows"];
+    REQUIRE(rows.size() == expected.selected.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        CHECK(rows[i]["compound_id"] == "pool-" + std::to_string(expected.selected[i].index));
+        CHECK(rows[i]["priority"].get<double>() == expected.selected[i].priority_score);
+    }
+}

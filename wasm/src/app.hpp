@@ -84,6 +84,11 @@ public:
                                Objective objective = {});
     /// For the headless test: the active model's cycles as if loaded from the server.
     void load_cycles_for_test(std::vector<Cycle> cycles) { cycles_ = std::move(cycles); }
+    /// For the headless test: the active model's training set as if downloaded.
+    void load_training_set_for_test(std::vector<TrainingCompound> training) {
+        training_ = std::move(training);
+        training_for_model_ = active_model_id_;
+    }
 
 private:
     // app.cpp

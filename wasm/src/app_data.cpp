@@ -210,7 +210,10 @@ void App::refresh_training_set() {
         },
         [this](int, const std::string& message) {
             training_for_model_.clear();
-            notify("Similar compounds are unavailable: " + message, true);
+            notify("The training set (similar compounds, the best label for EI / PI) could not be "
+                   "loaded: " +
+                       message,
+                   true);
         });
 }
 
