@@ -18,17 +18,17 @@ case "${1:-}" in
 esac
 
 if [ "$MODE" = serve ]; then
-  phase "Building the browser app (Emscripten: core + Dear ImGui app)" "about 3 min on 2 cores; seconds when built"
+  phase "Building the browser app (Emscripten: core + Dear ImGui app)" "about 1 min on 2 cores; seconds when built"
   configure_tree wasm
   ninja_build build-wasm wasm labelloop_app
-  phase "Building the server binary (core, RDKit import, HTTP, SQLite; the app embedded)" "about 5 min on 2 cores; seconds when built"
+  phase "Building the server binary (core, RDKit import, HTTP, SQLite; the app embedded)" "about 2 min on 2 cores; seconds when built"
   configure_tree native
   ninja_build build-native native labelloop
 else
-  phase "Building the WebAssembly tree (app, core tests, benchmarks)" "about 4 min on 2 cores; seconds when built"
+  phase "Building the WebAssembly tree (app, core tests, benchmarks)" "about 2 min on 2 cores; seconds when built"
   configure_tree wasm
   ninja_build build-wasm wasm
-  phase "Building the native tree (server, tests, benchmarks, headless UI)" "about 10 min on 2 cores; seconds when built"
+  phase "Building the native tree (server, tests, benchmarks, headless UI)" "about 5 min on 2 cores; seconds when built"
   configure_tree native
   ninja_build build-native native
   if [ "$MODE" = asan ]; then

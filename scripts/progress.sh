@@ -67,12 +67,12 @@ command_failed() {
 # its [done/total] count: rewritten in place on a terminal, a line every 15 s otherwise.
 build_progress() {
   local log="$LOG_DIR/$1.log"
-  local tty=0 last_shown=0 line count="" now
+  local tty=0 last_shown=0 line count="" shown="" now
   [ -t 1 ] && tty=1
   : >"$log"
   while IFS= read -r line; do
     printf '%s\n' "$line" >>"$log"
-    if [[ $line =~ ^\[([0-9]+/[0-9]+)\] ]]; then
+    if [[ $line =~ ^\[([1-9][0-9]*/[0-9]+)\] ]]; then
       count=${BASH_REMATCH[1]}
       if [ $tty -eq 1 ]; then
         printf '\r   building: %s steps' "$count"
@@ -81,15 +81,16 @@ build_progress() {
         if [ $((now - last_shown)) -ge 15 ]; then
           printf '   building: %s steps\n' "$count"
           last_shown=$now
+          shown=$count
         fi
       fi
     fi
   done
   if [ $tty -eq 1 ] && [ -n "$count" ]; then
     printf '\r   building: %s steps\n' "$count"
-  elif [ -n "$count" ]; then
+  elif [ -n "$count" ] && [ "$count" != "$shown" ]; then
     printf '   building: %s steps\n' "$count"
-  else
+  elif [ -z "$count" ]; then
     printf '   up to date\n'
   fi
 }

@@ -29,7 +29,7 @@ if [ -e "$DB" ]; then
 fi
 
 phase "Installing the packages serving needs (compilers, Emscripten, RDKit, header libraries, RDKit MinimalLib)" \
-  "about 6 min on a fresh machine, mostly downloads; a second or two when installed"
+  "under a minute with this image's Debian package cache, longer when every package is downloaded; seconds when installed"
 scripts/install-deps.sh --serve
 phase_done
 
@@ -50,7 +50,8 @@ stop_server() {
   exit 0
 }
 trap stop_server INT TERM
-until grep -q '^LabelLoop is running' "$server_log" 2>/dev/null; do
+# The whole line, up to the URL's final slash (it may reach the log in two writes).
+until grep -q '^LabelLoop is running: open http.*/$' "$server_log" 2>/dev/null; do
   if ! kill -0 "$server_pid" 2>/dev/null; then
     wait "$server_pid" 2>/dev/null || true
     reason=$(grep -E '^labelloop:' "$server_log" | tail -n 1)
