@@ -66,17 +66,43 @@ std::vector<std::size_t> thompson_picks(const CandidatePool& pool, const Selecti
     std::vector<std::size_t> picked;
     while (picked.size() < o.batch_size) {
         const auto& column = columns[rng.below(static_cast<std::uint32_t>(columns.size()))];
+        // The best unpicked compound for this member. One loop per objective kind, each with
+        // toward_objective's own arithmetic inlined (same values, same picks): a call per
+        // compound and pick made a 20,000-compound batch of 50 take 12 ms in WASM.
         std::size_t best = n;
         double best_value = 0.0;
-        for (std::size_t i = 0; i < n; ++i) {
-            if (out[i]) {
-                continue;
+        const auto scan = [&](auto oriented) {
+            for (std::size_t i = 0; i < n; ++i) {
+                if (out[i]) {
+                    continue;
+                }
+                const double v = oriented(column[i]);
+                if (best == n || v > best_value) {
+                    best = i;
+                    best_value = v;
+                }
             }
-            const double v = toward_objective(o.objective, column[i]);
-            if (best == n || v > best_value) {
-                best = i;
-                best_value = v;
+        };
+        const Objective& obj = o.objective;
+        switch (obj.kind) {
+        case ObjectiveKind::Minimize:
+            scan([](double v) { return -v; });
+            break;
+        case ObjectiveKind::Window:
+            scan([&obj](double v) {
+                return v < obj.lo ? v - obj.lo : (v > obj.hi ? obj.hi - v : 0.0);
+            });
+            break;
+        case ObjectiveKind::Class:
+            if (obj.target_class == 1) {
+                scan([](double v) { return v; });
+            } else {
+                scan([](double v) { return 1.0 - v; });
             }
+            break;
+        default:
+            scan([](double v) { return v; });
+            break;
         }
         if (best == n) {
             break; // the Tanimoto cap excluded the rest of the pool
