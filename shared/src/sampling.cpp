@@ -509,6 +509,13 @@ IncrementalSelection::IncrementalSelection(const BootstrapEnsemble& model,
     candidates_.predictions.reserve(pool_.size());
     candidates_.applicability.reserve(pool_.size());
     candidates_.fingerprints.reserve(pool_.size());
+    if (options_.strategy == Strategy::Thompson) {
+        // Full-size columns up front: growing 100 columns at once inside one slice stalled it.
+        candidates_.member_outputs.resize(model.n_members());
+        for (auto& column : candidates_.member_outputs) {
+            column.reserve(pool_.size());
+        }
+    }
     if (options_.strategy == Strategy::Density) {
         density_reference_index_ =
             density_reference(pool_.size(), options_.density_sample, options_.seed);
