@@ -23,6 +23,7 @@
 #      SPLITS (random scaffold), PARTS (discovery model), BETA (the core's default, 2),
 #      DISCOVERY_STRATEGIES (random,greedy,ucb,ei,pi,thompson),
 #      MODEL_STRATEGIES (random,uncertainty,uncertainty+maxmin,density,cluster),
+#      MODEL_INIT (5%), MODEL_BATCH (2.5%), MODEL_CYCLES (30): the model-improvement schedule;
 #      PEER_STRATEGIES (random,greedy,ucb), PEER_TREES (100), PEER_SEEDS (= SEEDS),
 #      PEER_MODEL=1, SKIP_PEER=1, OUT (/tmp/labelloop-suite), DATA (../shared/data),
 #      SKIP_THROUGHPUT=1, SKIP_BROWSER=1, BIN (the labelloop binary; a copy keeps a long run
@@ -40,6 +41,9 @@ PARTS=${PARTS:-"discovery model"}
 DISCOVERY_STRATEGIES=${DISCOVERY_STRATEGIES:-random,greedy,ucb,ei,pi,thompson}
 MODEL_STRATEGIES=${MODEL_STRATEGIES:-random,uncertainty,uncertainty+maxmin,density,cluster}
 PEER_STRATEGIES=${PEER_STRATEGIES:-random,greedy,ucb}
+MODEL_INIT=${MODEL_INIT:-5%}
+MODEL_BATCH=${MODEL_BATCH:-2.5%}
+MODEL_CYCLES=${MODEL_CYCLES:-30}
 PEER_TREES=${PEER_TREES:-100}
 PEER_SEEDS=${PEER_SEEDS:-$SEEDS}
 NATIVE="$ROOT/build/native"
@@ -108,7 +112,7 @@ for name in $DATASETS; do
     fi
     if [[ " $PARTS " == *" model "* ]]; then
       dir="$name-model-$split"
-      simulate "$dir" "$split" "$MODEL_STRATEGIES" 5% 2.5% 30
+      simulate "$dir" "$split" "$MODEL_STRATEGIES" "$MODEL_INIT" "$MODEL_BATCH" "$MODEL_CYCLES"
       [ "${PEER_MODEL:-0}" = 1 ] && peer "$dir" random,uncertainty
     fi
   done
