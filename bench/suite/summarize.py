@@ -197,6 +197,41 @@ def compact_discovery_table(runs):
     print()
 
 
+def compact_model_table(runs):
+    """One row per data set and split: labels to the target per strategy (% of random's)."""
+    rows = [(name, sim) for name, sim, _ in runs if not sim.get("discovery")]
+    if not rows:
+        return
+    names = []
+    for _, sim in rows:
+        for s in sim["strategies"]:
+            if s["name"] not in names:
+                names.append(s["name"])
+    print("### Model improvement: labels to come within 5 % of the full-pool score "
+          "(% of random's)\n")
+    print("| data set (metric) | split | pool | full pool | " + " | ".join(names) + " |")
+    print("|---|---|---:|---:|" + "---:|" * len(names))
+    for _, sim in rows:
+        by = {s["name"]: s for s in sim["strategies"]}
+        random_labels = by["random"]["labels_to_target"] if "random" in by else None
+        budget = sim["strategies"][0]["mean"]["labels"][-1]
+        cells = []
+        for n in names:
+            if n not in by:
+                cells.append("")
+                continue
+            ltt = by[n]["labels_to_target"]
+            if ltt is None:
+                cells.append(f">{budget:g}")
+            elif random_labels and n != "random":
+                cells.append(f"{ltt:g} ({100 * ltt / random_labels:.0f} %)")
+            else:
+                cells.append(f"{ltt:g}")
+        print(f"| {data_label(sim)} ({sim['metric']}) | {sim['split']} | {sim['n_pool']} | "
+              f"{sim['full_pool']['metric']:.3f} | " + " | ".join(cells) + " |")
+    print()
+
+
 def model_tables(runs):
     print("### Model improvement: labels to come within 5 % of the full-pool validation score\n")
     print("| data set (metric) | split | full pool ours / sklearn | strategy | labels to target | "
@@ -256,6 +291,7 @@ def main():
     runs = load(sys.argv[1], sys.argv[2:])
     compact_discovery_table(runs)
     discovery_tables(runs)
+    compact_model_table(runs)
     model_tables(runs)
 
 
