@@ -1,5 +1,7 @@
 #include "store/sqlite_store.hpp"
 
+#include "store/sqlite/rows.hpp"
+
 #include <sqlite3.h>
 
 #include <chrono>
@@ -12,35 +14,7 @@ namespace labelloop::store {
 namespace {
 
 using namespace labelloop::domain;
-
-void bind_opt(Statement& s, int i, const std::optional<std::string>& v) {
-    if (v) {
-        s.bind(i, *v);
-    } else {
-        s.bind_null(i);
-    }
-}
-
-void bind_opt(Statement& s, int i, const std::optional<double>& v) {
-    if (v) {
-        s.bind(i, *v);
-    } else {
-        s.bind_null(i);
-    }
-}
-
-std::optional<double> opt_double(const Statement& s, int c) {
-    if (s.is_null(c)) {
-        return std::nullopt;
-    }
-    return s.column_double(c);
-}
-
-const char* const kUserColumns = "u.id, u.name, u.role, u.created_at";
-
-User read_user(const Statement& s) {
-    return User{s.column_text(0), s.column_text(1), s.column_text(2), s.column_text(3)};
-}
+using namespace labelloop::store::sqlite;
 
 const char* const kCompoundColumns =
     "c.id, c.smiles, c.inchikey, c.name, c.external_id, c.scaffold, c.features, c.properties, "
@@ -202,41 +176,6 @@ Cycle read_cycle(const Statement& s) {
     c.completed_at = s.column_optional_text(13);
     c.expected_hits_remaining = opt_double(s, 14);
     return c;
-}
-
-const char* const kJobColumns = "id, kind, status, progress, message, error, result, cycle_id, "
-                                "created_by, created_at, started_at, finished_at";
-
-Job read_job(const Statement& s) {
-    Job j;
-    j.id = s.column_text(0);
-    j.kind = s.column_text(1);
-    j.status = s.column_text(2);
-    j.progress = s.column_double(3);
-    j.message = s.column_text(4);
-    j.error = s.column_optional_text(5);
-    j.result_json = s.column_optional_text(6);
-    j.cycle_id = s.column_optional_text(7);
-    j.created_by = s.column_optional_text(8);
-    j.created_at = s.column_text(9);
-    j.started_at = s.column_optional_text(10);
-    j.finished_at = s.column_optional_text(11);
-    return j;
-}
-
-LabeledCompound read_labeled(const Statement& s) {
-    LabeledCompound l;
-    l.compound_id = s.column_text(0);
-    l.smiles = s.column_text(1);
-    l.name = s.column_optional_text(2);
-    l.scaffold = s.column_text(3);
-    l.features = s.column_blob(4);
-    l.label = s.column_double(5);
-    l.source = s.column_text(6);
-    l.confidence = s.column_text(7);
-    l.role = s.column_text(8);
-    l.added_version = s.column_int(9);
-    return l;
 }
 
 } // namespace
@@ -434,102 +373,6 @@ void SqliteStore::run_batch(const std::vector<PendingTransaction*>& batch) {
             }
         }
     }
-}
-
-// ---- users and tokens ---------------------------------------------------------------------
-
-void SqliteStore::insert_user(const User& user) {
-    connection()
-        .prepare("INSERT INTO users(id, name, role, created_at) VALUES (?, ?, ?, ?)")
-        .bind(1, user.id)
-        .bind(2, user.name)
-        .bind(3, user.role)
-        .bind(4, user.created_at)
-        .run();
-}
-
-std::optional<User> SqliteStore::find_user(const std::string& id) {
-    auto s = connection().prepare(std::string("SELECT ") + kUserColumns +
-                                  " FROM users u WHERE u.id = ?");
-    s.bind(1, id);
-    if (!s.step()) {
-        return std::nullopt;
-    }
-    return read_user(s);
-}
-
-std::optional<User> SqliteStore::find_user_by_name(const std::string& name) {
-    auto s = connection().prepare(std::string("SELECT ") + kUserColumns +
-                                  " FROM users u WHERE u.name = ?");
-    s.bind(1, name);
-    if (!s.step()) {
-        return std::nullopt;
-    }
-    return read_user(s);
-}
-
-std::vector<User> SqliteStore::list_users() {
-    auto s = connection().prepare(std::string("SELECT ") + kUserColumns +
-                                  " FROM users u ORDER BY u.name");
-    std::vector<User> out;
-    while (s.step()) {
-        out.push_back(read_user(s));
-    }
-    return out;
-}
-
-void SqliteStore::insert_token(const ApiToken& token, const std::string& token_hash) {
-    connection()
-        .prepare("INSERT INTO api_tokens(id, user_id, token_hash, label, created_at) "
-                 "VALUES (?, ?, ?, ?, ?)")
-        .bind(1, token.id)
-        .bind(2, token.user_id)
-        .bind(3, token_hash)
-        .bind(4, token.label)
-        .bind(5, token.created_at)
-        .run();
-}
-
-std::optional<User> SqliteStore::find_user_by_token_hash(const std::string& hash) {
-    auto s = connection().prepare(std::string("SELECT ") + kUserColumns +
-                                  " FROM api_tokens t JOIN users u ON u.id = t.user_id"
-                                  " WHERE t.token_hash = ? AND t.revoked_at IS NULL");
-    s.bind(1, hash);
-    if (!s.step()) {
-        return std::nullopt;
-    }
-    return read_user(s);
-}
-
-std::vector<ApiToken> SqliteStore::list_tokens(const std::string& user_id) {
-    auto s = connection().prepare("SELECT id, user_id, label, created_at, revoked_at "
-                                  "FROM api_tokens WHERE user_id = ? ORDER BY created_at");
-    s.bind(1, user_id);
-    std::vector<ApiToken> out;
-    while (s.step()) {
-        out.push_back(ApiToken{s.column_text(0), s.column_text(1), s.column_text(2),
-                               s.column_text(3), s.column_optional_text(4)});
-    }
-    return out;
-}
-
-std::optional<ApiToken> SqliteStore::find_token(const std::string& token_id) {
-    auto s = connection().prepare("SELECT id, user_id, label, created_at, revoked_at "
-                                  "FROM api_tokens WHERE id = ?");
-    s.bind(1, token_id);
-    if (!s.step()) {
-        return std::nullopt;
-    }
-    return ApiToken{s.column_text(0), s.column_text(1), s.column_text(2), s.column_text(3),
-                    s.column_optional_text(4)};
-}
-
-void SqliteStore::revoke_token(const std::string& token_id, const std::string& at) {
-    connection()
-        .prepare("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
-        .bind(1, at)
-        .bind(2, token_id)
-        .run();
 }
 
 // ---- compounds ---------------------------------------------------------------------------
@@ -1162,82 +1005,6 @@ std::int64_t SqliteStore::max_cycle_number(const std::string& lineage_id) {
     s.bind(1, lineage_id);
     s.step();
     return s.column_int(0);
-}
-
-// ---- jobs --------------------------------------------------------------------------------
-
-void SqliteStore::insert_job(const Job& j) {
-    auto s = connection().prepare(std::string("INSERT INTO jobs(") + kJobColumns +
-                                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    s.bind(1, j.id).bind(2, j.kind).bind(3, j.status).bind(4, j.progress).bind(5, j.message);
-    bind_opt(s, 6, j.error);
-    bind_opt(s, 7, j.result_json);
-    bind_opt(s, 8, j.cycle_id);
-    bind_opt(s, 9, j.created_by);
-    s.bind(10, j.created_at);
-    bind_opt(s, 11, j.started_at);
-    bind_opt(s, 12, j.finished_at);
-    s.run();
-}
-
-std::optional<Job> SqliteStore::find_job(const std::string& id) {
-    auto s = connection().prepare(std::string("SELECT ") + kJobColumns + " FROM jobs WHERE id = ?");
-    s.bind(1, id);
-    if (!s.step()) {
-        return std::nullopt;
-    }
-    return read_job(s);
-}
-
-void SqliteStore::update_job(const Job& j) {
-    auto s = connection().prepare("UPDATE jobs SET status = ?, progress = ?, message = ?, "
-                                  "error = ?, result = ?, started_at = ?, finished_at = ? "
-                                  "WHERE id = ?");
-    s.bind(1, j.status).bind(2, j.progress).bind(3, j.message);
-    bind_opt(s, 4, j.error);
-    bind_opt(s, 5, j.result_json);
-    bind_opt(s, 6, j.started_at);
-    bind_opt(s, 7, j.finished_at);
-    s.bind(8, j.id).run();
-}
-
-std::vector<Job> SqliteStore::unfinished_jobs() {
-    auto s = connection().prepare(std::string("SELECT ") + kJobColumns +
-                                  " FROM jobs WHERE status IN ('queued', 'running') "
-                                  "ORDER BY created_at");
-    std::vector<Job> out;
-    while (s.step()) {
-        out.push_back(read_job(s));
-    }
-    return out;
-}
-
-// ---- audit -------------------------------------------------------------------------------
-
-void SqliteStore::insert_audit(const AuditEntry& e) {
-    auto s = connection().prepare("INSERT INTO audit_log(user_id, action, entity_type, "
-                                  "entity_id, old_value, new_value, at) "
-                                  "VALUES (?, ?, ?, ?, ?, ?, ?)");
-    bind_opt(s, 1, e.user_id);
-    s.bind(2, e.action).bind(3, e.entity_type).bind(4, e.entity_id);
-    bind_opt(s, 5, e.old_value_json);
-    bind_opt(s, 6, e.new_value_json);
-    s.bind(7, e.at).run();
-}
-
-std::vector<AuditEntry> SqliteStore::audit_for(const std::string& entity_type,
-                                               const std::string& entity_id) {
-    auto s = connection().prepare("SELECT id, user_id, action, entity_type, entity_id, "
-                                  "old_value, new_value, at FROM audit_log "
-                                  "WHERE entity_type = ? AND entity_id = ? ORDER BY id");
-    s.bind(1, entity_type).bind(2, entity_id);
-    std::vector<AuditEntry> out;
-    while (s.step()) {
-        out.push_back(AuditEntry{s.column_int(0), s.column_optional_text(1), s.column_text(2),
-                                 s.column_text(3), s.column_text(4), s.column_optional_text(5),
-                                 s.column_optional_text(6), s.column_text(7)});
-    }
-    return out;
 }
 
 } // namespace labelloop::store
