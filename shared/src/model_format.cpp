@@ -10,7 +10,8 @@
 //           3 x f64 source weights, 3 x f64 confidence weights, f64 row_subsample (v3)
 //   calibration: u64 n_oob, f64 z90, f64 oob_coverage_gaussian, f64 oob_coverage, f64 score
 //   u64 n_training
-//   members: u32 count, each: f64 base, u32 n_linear + that many f64 (descriptor
+//   members: u32 count, each written by its family (members/tree_members.cpp): f64 base, u32
+//   n_linear + that many f64 (descriptor
 //            coefficients), u32 n_trees, each tree: u32 n_nodes, then the nodes in
 //            pre-order (node, left subtree, right subtree), each: u16 feature + 1 (0 = leaf);
 //            leaf: f64 value; split: [f64 threshold, descriptor splits only] f32 gain
@@ -21,6 +22,7 @@
 #include "labelloop/model_format.hpp"
 
 #include "bytes.hpp"
+#include "members/member_family.hpp"
 
 #include <cstring>
 
@@ -32,6 +34,9 @@ constexpr std::uint32_t kEndMarker = 0x4E454C4CU; // "LLEN"
 std::vector<std::uint8_t> save_model(const BootstrapEnsemble& model, const Objective& objective) {
     check_objective(objective, model.task());
     detail::ByteWriter w;
+    // A model is at least this big; reserving also keeps GCC 12's -Wstringop-overflow from
+    // misreading the first insert into an empty vector.
+    w.bytes().reserve(1024);
     w.raw(kModelMagic, sizeof kModelMagic);
     w.u32(kModelFormatVersion);
     w.u8(static_cast<std::uint8_t>(model.task()));
@@ -68,32 +73,9 @@ std::vector<std::uint8_t> save_model(const BootstrapEnsemble& model, const Objec
     w.f64(c.oob_score);
     w.u64(model.n_training());
     w.u32(static_cast<std::uint32_t>(model.members().size()));
+    const auto& family = detail::member_family(model.params().member_type);
     for (const auto& m : model.members()) {
-        w.f64(m.base);
-        w.u32(static_cast<std::uint32_t>(m.linear.size()));
-        for (double coef : m.linear) {
-            w.f64(coef);
-        }
-        w.u32(static_cast<std::uint32_t>(m.trees.size()));
-        for (const auto& t : m.trees) {
-            w.u32(static_cast<std::uint32_t>(t.nodes.size()));
-            std::vector<std::int32_t> stack{0};
-            while (!stack.empty()) {
-                const auto& n = t.nodes[static_cast<std::size_t>(stack.back())];
-                stack.pop_back();
-                w.u16(static_cast<std::uint16_t>(n.feature + 1));
-                if (n.feature < 0) {
-                    w.f64(n.value);
-                    continue;
-                }
-                if (n.feature >= static_cast<std::int32_t>(Fingerprint::kBits)) {
-                    w.f64(n.threshold);
-                }
-                w.f32(static_cast<float>(n.gain));
-                stack.push_back(n.right);
-                stack.push_back(n.left); // written next
-            }
-        }
+        family.write_member(w, m);
     }
     const auto& ad = model.applicability();
     w.u32(static_cast<std::uint32_t>(ad.options().k));
@@ -183,71 +165,13 @@ ModelFile load_model_file(const std::uint8_t* data, std::size_t size) {
     c.oob_coverage = r.f64("calibration");
     c.oob_score = r.f64("calibration");
     const auto n_training = static_cast<std::size_t>(r.u64("n_training"));
-    const std::int32_t n_features = static_cast<std::int32_t>(layout.n_features());
     const auto n_members = r.u32("member count");
     r.need(std::size_t{12} * n_members, "members");
-    std::vector<EnsembleMember> members(n_members);
+    const auto& family = detail::member_family(p.member_type);
+    std::vector<EnsembleMember> members;
+    members.reserve(n_members);
     for (std::uint32_t m = 0; m < n_members; ++m) {
-        members[m].base = r.f64("member base");
-        const auto n_linear = r.u32("linear coefficient count");
-        if (n_linear != 0 && n_linear != n_names) {
-            throw ModelFormatError("model is corrupt: member " + std::to_string(m) + " has " +
-                                   std::to_string(n_linear) + " linear coefficients for " +
-                                   std::to_string(n_names) + " descriptors");
-        }
-        r.need(std::size_t{8} * n_linear, "linear coefficients");
-        members[m].linear.resize(n_linear);
-        for (auto& coef : members[m].linear) {
-            coef = r.f64("linear coefficients");
-        }
-        const auto n_trees = r.u32("tree count");
-        r.need(std::size_t{4} * n_trees, "trees");
-        members[m].trees.resize(n_trees);
-        for (auto& t : members[m].trees) {
-            const auto n_nodes = r.u32("node count");
-            r.need(std::size_t{2} * n_nodes, "tree nodes");
-            if (n_nodes == 0) {
-                throw ModelFormatError("model member " + std::to_string(m) + " has an empty tree");
-            }
-            t.nodes.reserve(n_nodes);
-            // Pre-order decode: each slot is (parent, is right child) waiting for its node.
-            std::vector<std::pair<std::int32_t, bool>> slots{{-1, false}};
-            while (!slots.empty()) {
-                const auto [parent, is_right] = slots.back();
-                slots.pop_back();
-                if (t.nodes.size() == n_nodes) {
-                    throw ModelFormatError("model is corrupt: member " + std::to_string(m) +
-                                           " has a tree with more nodes than its count");
-                }
-                const auto here = static_cast<std::int32_t>(t.nodes.size());
-                TreeNode n;
-                n.feature = static_cast<std::int32_t>(r.u16("tree node")) - 1;
-                if (n.feature >= n_features) {
-                    throw ModelFormatError("model is corrupt: member " + std::to_string(m) +
-                                           " splits on feature " + std::to_string(n.feature) +
-                                           " of " + std::to_string(n_features));
-                }
-                if (n.feature < 0) {
-                    n.value = r.f64("tree node");
-                } else {
-                    n.threshold = n.feature >= static_cast<std::int32_t>(Fingerprint::kBits)
-                                      ? r.f64("tree node")
-                                      : 0.5;
-                    n.gain = static_cast<double>(r.f32("tree node"));
-                    slots.push_back({here, true});
-                    slots.push_back({here, false}); // the left subtree comes first
-                }
-                t.nodes.push_back(n);
-                if (parent >= 0) {
-                    auto& p_node = t.nodes[static_cast<std::size_t>(parent)];
-                    (is_right ? p_node.right : p_node.left) = here;
-                }
-            }
-            if (t.nodes.size() != n_nodes) {
-                throw ModelFormatError("model is corrupt: member " + std::to_string(m) +
-                                       " has a tree with fewer nodes than its count");
-            }
-        }
+        members.push_back(family.read_member(r, m, layout));
     }
     ApplicabilityOptions ad_options;
     ad_options.k = r.u32("applicability k");

@@ -1,4 +1,5 @@
-// The LabelLoop model: a bootstrap ensemble of tree models over fingerprint bits + descriptors.
+// The LabelLoop model: a bootstrap ensemble of members (tree models today, one file per family
+// under src/members/) over fingerprint bits + descriptors.
 // The member mean is the prediction, the member spread its uncertainty; out-of-bag predictions
 // calibrate that spread into a 90 % prediction interval. Seeded fits are reproducible bit for
 // bit, natively and in WASM, whatever the thread count.
@@ -11,11 +12,17 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace labelloop {
+
+namespace detail {
+class MemberFamily;
+class MemberScorer;
+} // namespace detail
 
 enum class Task { Regression, Classification };
 /// "regression", "classification".
@@ -108,14 +115,22 @@ struct Tree {
     std::vector<TreeNode> nodes; // nodes[0] is the root
 };
 
-/// One bootstrap member: output = base + linear . descriptors + sum of its trees' leaf values
-/// (`linear` is empty or has one coefficient per descriptor); for classification
-/// that sum is a log-odds (GradientBoosted) or a probability (RandomTree), see
-/// BootstrapEnsemble::member_output.
+/// Fitted parameters of a member family that is not made of trees (e.g. a network's weights):
+/// each such family derives its own type and serialises it (see src/members/).
+struct MemberState {
+    virtual ~MemberState() = default;
+};
+
+/// One bootstrap member. Tree families: output = base + linear . descriptors + sum of its
+/// trees' leaf values (`linear` is empty or has one coefficient per descriptor); for
+/// classification that sum is a log-odds (GradientBoosted) or a probability (RandomTree), see
+/// BootstrapEnsemble::member_output. Other families leave these empty and keep their
+/// parameters in `state`.
 struct EnsembleMember {
     double base = 0.0;
     std::vector<double> linear;
     std::vector<Tree> trees;
+    std::shared_ptr<const MemberState> state;
 };
 
 struct Prediction {
@@ -187,15 +202,6 @@ public:
                       ApplicabilityDomain applicability, std::size_t n_training);
 
 private:
-    /// Scoring copy of the trees: 16-byte nodes in pre-order (left child = next node), all
-    /// trees of all members in one array, so scoring walks memory that fits in cache.
-    struct ScoringNode {
-        std::int32_t feature; // -1 for a leaf
-        std::uint32_t right;  // index of the right child, relative to the tree's first node
-        double value;         // threshold (internal node) or leaf output
-    };
-    void build_scoring_layout();
-    double scoring_member_output(std::size_t member, const Features& features) const;
     /// Mean, spread and calibrated interval of `p.members`.
     void summarize(Prediction& p) const;
 
@@ -206,9 +212,9 @@ private:
     Calibration calibration_;
     ApplicabilityDomain applicability_;
     std::size_t n_training_ = 0;
-    std::vector<ScoringNode> scoring_nodes_;
-    std::vector<std::uint32_t> tree_begin_;   // first node of each tree (all members)
-    std::vector<std::uint32_t> member_begin_; // first tree of each member, plus the end
+    /// What the members are (members/member_family.hpp) and their scoring copy.
+    const detail::MemberFamily* family_ = nullptr;
+    std::shared_ptr<const detail::MemberScorer> scorer_;
 };
 
 } // namespace labelloop
