@@ -23,9 +23,10 @@ SERVE_PACKAGES=(
   librdkit-dev libboost-dev libinchi-dev catch2
   emscripten nodejs
 )
-# Tests and benchmarks only: the fuzz tree's clang, formatting, the browser, the Python peer.
+# Tests and benchmarks only: the fuzz tree's clang, formatting, the browser, the Python peer,
+# and the PostgreSQL server (initdb, pg_ctl) and libpq the store tests start and reach.
 TEST_PACKAGES=(
-  clang clang-format libclang-rt-14-dev sqlite3
+  clang clang-format libclang-rt-14-dev sqlite3 postgresql libpq-dev
   chromium fonts-dejavu-core
   python3-sklearn python3-rdkit python3-pandas python3-numpy
 )
