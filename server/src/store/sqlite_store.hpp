@@ -1,9 +1,14 @@
 // The SQLite implementation of Store. Reads outside a transaction use one connection per
 // thread (httplib serves requests on a thread pool, retraining runs on its own worker): WAL
 // lets them proceed while a writer commits. Every transaction of this process runs on ONE
-// writer connection, taken under write_mutex_: its page cache stays valid from one commit to
-// the next (a connection's cache is thrown away whenever another connection has written), so
-// a label submit reads its rows from memory instead of re-reading WAL frames with pread.
+// writer connection, used only by the group-commit leader: its page cache stays valid from
+// one commit to the next (a connection's cache is thrown away whenever another connection
+// has written), so a label submit reads its rows from memory instead of re-reading WAL
+// frames with pread.
+//
+// The statements live with their part of the schema, one file per aggregate under
+// store/sqlite/ (users, compounds, models, queue, cycles, jobs, sync_ops, audit);
+// sqlite_store.cpp holds the connections, the group commit and the checkpointer.
 #pragma once
 
 #include "store/database.hpp"
