@@ -3,6 +3,9 @@
 #include "linear_base.hpp"
 #include "tree_members.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 namespace labelloop::detail {
 namespace {
 
@@ -16,7 +19,7 @@ public:
         const std::size_t n = data.n_rows;
         const MemberBits member_bits(data, sample.count, in.params.min_samples_leaf);
         TreeGrower grower(data, member_bits);
-        GrowOptions opt = tree_grow_options(in.params, in.task, data);
+        GrowOptions opt = grow_options(in.params, in.task, data);
         std::vector<double> g(n, 0.0);
         std::vector<double> h(n, 0.0);
         std::vector<double> out(n, 0.0);
@@ -41,6 +44,12 @@ public:
 
 protected:
     bool per_split_features() const override { return true; }
+    /// Breiman's defaults: a third of the features for regression, sqrt(p) for classification.
+    double default_feature_fraction(Task task, std::size_t n_features) const override {
+        return task == Task::Regression ? 0.3
+                                        : std::min(1.0, std::sqrt(static_cast<double>(n_features)) /
+                                                            static_cast<double>(n_features));
+    }
 };
 
 } // namespace

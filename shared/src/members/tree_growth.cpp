@@ -9,19 +9,6 @@
 
 namespace labelloop::detail {
 
-double effective_feature_fraction(const EnsembleParams& p, Task task, std::size_t n_features) {
-    if (p.feature_fraction > 0.0) {
-        return p.feature_fraction;
-    }
-    if (p.member_type == MemberType::GradientBoosted) {
-        return 1.0;
-    }
-    // Breiman's defaults: a third of the features for regression, sqrt(p) for classification.
-    return task == Task::Regression ? 0.3
-                                    : std::min(1.0, std::sqrt(static_cast<double>(n_features)) /
-                                                        static_cast<double>(n_features));
-}
-
 // Random trees with a small per-split feature sample (classification's sqrt(p) of 2076
 // features: 46) draw that many distinct features at every node and gather statistics for those
 // only; larger samples use the histograms of every feature. The sample size, or 0 when the

@@ -15,9 +15,6 @@
 
 namespace labelloop::detail {
 
-/// The feature fraction a fit of these params uses (0 in the params means the family default).
-double effective_feature_fraction(const EnsembleParams& p, Task task, std::size_t n_features);
-
 /// Random trees with a small per-split feature sample draw that many distinct features at every
 /// node; the sample size, or 0 when the histogram path is taken (see tree_growth.cpp).
 std::size_t drawn_sample_size(bool per_split_features, double feature_fraction, std::size_t n_desc);

@@ -219,23 +219,28 @@ private:
 
 } // namespace
 
-GrowOptions tree_grow_options(const EnsembleParams& params, Task task, const TrainingData& data) {
+double TreeMemberFamily::feature_fraction(const EnsembleParams& params, Task task,
+                                          std::size_t n_features) const {
+    return params.feature_fraction > 0.0 ? params.feature_fraction
+                                         : default_feature_fraction(task, n_features);
+}
+
+GrowOptions TreeMemberFamily::grow_options(const EnsembleParams& params, Task task,
+                                           const TrainingData& data) const {
     GrowOptions opt;
     opt.max_depth = params.max_depth;
     opt.min_count = params.min_samples_leaf;
     opt.l2 = params.l2_regularization;
-    opt.feature_fraction =
-        effective_feature_fraction(params, task, Fingerprint::kBits + data.n_desc);
+    opt.feature_fraction = feature_fraction(params, task, Fingerprint::kBits + data.n_desc);
     return opt;
 }
 
 std::unique_ptr<FitContext> TreeMemberFamily::prepare(const MemberFitInput& in) const {
     const std::size_t n_desc = in.layout.n_descriptors();
     const bool with_columns =
-        drawn_sample_size(
-            per_split_features(),
-            effective_feature_fraction(in.params, in.task, Fingerprint::kBits + n_desc),
-            n_desc) > 0;
+        drawn_sample_size(per_split_features(),
+                          feature_fraction(in.params, in.task, Fingerprint::kBits + n_desc),
+                          n_desc) > 0;
     return std::make_unique<TreeFitContext>(in.x, n_desc, in.params.max_bins, with_columns);
 }
 

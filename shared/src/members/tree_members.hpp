@@ -20,9 +20,6 @@ struct TreeFitContext : FitContext {
 /// Leaf value of one tree for one compound.
 double tree_output(const Tree& tree, const Features& f);
 
-/// Options both tree families start from (depth, leaf minimum, L2, feature fraction).
-GrowOptions tree_grow_options(const EnsembleParams& params, Task task, const TrainingData& data);
-
 /// A member that is base + linear . descriptors + a sum of trees.
 class TreeMemberFamily : public MemberFamily {
 public:
@@ -39,6 +36,14 @@ public:
 protected:
     /// Random trees sample features at every split (and may need the bit columns for that).
     virtual bool per_split_features() const = 0;
+    /// The fraction of features a split or tree considers when the params leave it at 0.
+    virtual double default_feature_fraction(Task task, std::size_t n_features) const = 0;
+
+    /// params.feature_fraction, or the family default when it is 0.
+    double feature_fraction(const EnsembleParams& params, Task task, std::size_t n_features) const;
+    /// Options both tree families start from (depth, leaf minimum, L2, feature fraction).
+    GrowOptions grow_options(const EnsembleParams& params, Task task,
+                             const TrainingData& data) const;
 };
 
 } // namespace labelloop::detail
