@@ -186,6 +186,7 @@ TEST_CASE("mpnn: a network overfits 20 molecules to near-zero training loss", "[
     p.learning_rate = 3e-3;
     p.inner_validation_fraction = 0;
     p.seed = 3;
+    p.pooling = MpnnPooling::Sum;
     double last_loss = 1e9;
     int reports = 0;
     MpnnFitOptions options;
@@ -396,6 +397,8 @@ TEST_CASE("mpnn: a seeded fit reproduces the recorded predictions (native and WA
     p.inner_validation_fraction = 0.2;
     p.patience = 30;
     p.seed = 2026;
+    p.pooling = MpnnPooling::Sum;
+    p.learning_rate = 1e-3;
     const MpnnNetwork net = MpnnNetwork::fit(graphs, {}, labels, Task::Regression, p);
     const std::vector<double> pred = net.predict(graphs);
     const std::vector<double> recorded = {
