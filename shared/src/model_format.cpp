@@ -25,6 +25,7 @@
 #include "members/member_family.hpp"
 
 #include <cstring>
+#include <stdexcept>
 
 namespace labelloop {
 namespace {
@@ -128,7 +129,11 @@ ModelFile load_model_file(const std::uint8_t* data, std::size_t size) {
         throw ModelFormatError("model has unknown task code " + std::to_string(task_byte));
     }
     const auto member_byte = r.u8("member type");
-    if (member_byte > 1) {
+    // Every registered member family reads its own members (members/member_family.cpp).
+    const detail::MemberFamily* family = nullptr;
+    try {
+        family = &detail::member_family(static_cast<MemberType>(member_byte));
+    } catch (const std::invalid_argument&) {
         throw ModelFormatError("model has unknown member type code " + std::to_string(member_byte));
     }
     FeatureLayout layout;
@@ -167,11 +172,10 @@ ModelFile load_model_file(const std::uint8_t* data, std::size_t size) {
     const auto n_training = static_cast<std::size_t>(r.u64("n_training"));
     const auto n_members = r.u32("member count");
     r.need(std::size_t{12} * n_members, "members");
-    const auto& family = detail::member_family(p.member_type);
     std::vector<EnsembleMember> members;
     members.reserve(n_members);
     for (std::uint32_t m = 0; m < n_members; ++m) {
-        members.push_back(family.read_member(r, m, layout));
+        members.push_back(family->read_member(r, m, layout));
     }
     ApplicabilityOptions ad_options;
     ad_options.k = r.u32("applicability k");
