@@ -110,11 +110,19 @@ public:
         constexpr std::size_t kBlock = 64;
         const std::size_t n_members = bases_.size();
         const std::size_t n_desc = n_desc_;
-        std::vector<std::uint64_t> bit_rows(Fingerprint::kBits);
-        std::vector<double> sorted(n_desc * kBlock); // [descriptor][rank], +inf padded
-        std::vector<std::uint64_t> above_rank(n_desc * (kBlock + 1)); // [descriptor][rank]
-        std::vector<std::pair<double, unsigned>> order(kBlock);
-        std::vector<std::pair<const ScoringNode*, std::uint64_t>> stack;
+        // Buffers kept per thread: the ensemble scores a pool one slice at a time, and each
+        // entry read below is written first for the block at hand.
+        thread_local BlockScratch scratch;
+        auto& bit_rows = scratch.bit_rows;
+        bit_rows.resize(Fingerprint::kBits);
+        auto& sorted = scratch.sorted; // [descriptor][rank], +inf padded
+        sorted.resize(n_desc * kBlock);
+        auto& above_rank = scratch.above_rank; // [descriptor][rank]
+        above_rank.resize(n_desc * (kBlock + 1));
+        auto& order = scratch.order;
+        order.resize(kBlock);
+        auto& stack = scratch.stack;
+        stack.clear();
         stack.reserve(64);
         for (std::size_t first = 0; first < n_rows; first += kBlock) {
             const std::size_t n = std::min(kBlock, n_rows - first);
@@ -208,6 +216,13 @@ private:
         std::int32_t feature; // -1 for a leaf
         std::uint32_t right;  // index of the right child, relative to the tree's first node
         double value;         // threshold (internal node) or leaf output
+    };
+    struct BlockScratch {
+        std::vector<std::uint64_t> bit_rows;
+        std::vector<double> sorted;
+        std::vector<std::uint64_t> above_rank;
+        std::vector<std::pair<double, unsigned>> order;
+        std::vector<std::pair<const ScoringNode*, std::uint64_t>> stack;
     };
     std::vector<double> bases_;               // per member
     std::vector<std::vector<double>> linear_; // per member: descriptor coefficients or empty
