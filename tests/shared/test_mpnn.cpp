@@ -224,6 +224,10 @@ TEST_CASE("mpnn: classification gives probabilities that separate the training c
     p.inner_validation_fraction = 0;
     const MpnnNetwork net = MpnnNetwork::fit(graphs, {}, labels, Task::Classification, p);
     const std::vector<double> prob = net.predict(graphs);
+    const std::vector<double> logit = net.predict_raw(graphs.data(), graphs.size());
+    for (std::size_t i = 0; i < prob.size(); ++i) {
+        CHECK(prob[i] == Approx(1.0 / (1.0 + std::exp(-logit[i]))).epsilon(1e-12));
+    }
     int correct = 0;
     for (std::size_t i = 0; i < prob.size(); ++i) {
         REQUIRE(prob[i] >= 0.0);

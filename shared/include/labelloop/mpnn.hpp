@@ -96,6 +96,10 @@ public:
                                 const std::vector<double>* descriptors = nullptr) const;
     std::vector<double> predict(const std::vector<MolGraph>& graphs,
                                 const std::vector<std::vector<double>>& descriptors = {}) const;
+    /// As predict, but classification gives the log-odds (for an ensemble that averages or
+    /// calibrates raw outputs itself); regression gives the same values as predict.
+    std::vector<double> predict_raw(const MolGraph* graphs, std::size_t count,
+                                    const std::vector<double>* descriptors = nullptr) const;
 
     /// Versioned little-endian bytes; from_bytes(to_bytes()) predicts exactly the same.
     std::vector<std::uint8_t> to_bytes() const;
@@ -113,6 +117,9 @@ public:
     const std::vector<double>& weights() const { return theta_; }
 
 private:
+    std::vector<double> outputs(const MolGraph* graphs, std::size_t count,
+                                const std::vector<double>* descriptors, bool raw) const;
+
     MpnnParams params_;
     Task task_ = Task::Regression;
     double target_mean_ = 0;

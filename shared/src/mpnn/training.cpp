@@ -328,6 +328,16 @@ MpnnNetwork MpnnNetwork::fit(const std::vector<MolGraph>& graphs,
 
 std::vector<double> MpnnNetwork::predict(const MolGraph* graphs, std::size_t count,
                                          const std::vector<double>* descriptors) const {
+    return outputs(graphs, count, descriptors, false);
+}
+
+std::vector<double> MpnnNetwork::predict_raw(const MolGraph* graphs, std::size_t count,
+                                             const std::vector<double>* descriptors) const {
+    return outputs(graphs, count, descriptors, true);
+}
+
+std::vector<double> MpnnNetwork::outputs(const MolGraph* graphs, std::size_t count,
+                                         const std::vector<double>* descriptors, bool raw) const {
     if (!fitted()) {
         throw std::logic_error("MpnnNetwork::predict on a network that was not fitted");
     }
@@ -361,7 +371,7 @@ std::vector<double> MpnnNetwork::predict(const MolGraph* graphs, std::size_t cou
         mpnn::forward(shape, theta_.data(), batch, tape);
         for (std::size_t k = k0; k < k1; ++k) {
             const double z = tape.out[static_cast<Eigen::Index>(k - k0)];
-            out[k] = task_ == Task::Classification ? detail::sigmoid(z)
+            out[k] = task_ == Task::Classification ? (raw ? z : detail::sigmoid(z))
                                                    : z * target_scale_ + target_mean_;
         }
     }
