@@ -2,39 +2,17 @@
 // Morgan r=2 2048-bit fingerprint, 2D descriptors and InChIKey, as one JSON line per row.
 // Used by the server's parity test to prove the browser and the server featurize alike.
 //   node minimallib_features.mjs FILE.csv SMILES_COLUMN
-import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import { readCsvColumn } from './csv.mjs';
 
 const require = createRequire(import.meta.url);
 const initRDKitModule = require('@rdkit/rdkit');
 
-function splitCsv(text) {
-  const rows = [];
-  let row = [], field = '', inQuotes = false, line = 1, rowLine = 1, any = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (inQuotes) {
-      if (c === '"') { if (text[i + 1] === '"') { field += '"'; i++; } else inQuotes = false; }
-      else { if (c === '\n') line++; field += c; }
-    } else if (c === '"') { inQuotes = true; any = true; }
-    else if (c === ',') { row.push(field); field = ''; any = true; }
-    else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      if (any || field) { row.push(field); rows.push({ line: rowLine, fields: row }); }
-      row = []; field = ''; any = false; line++; rowLine = line;
-    } else { field += c; any = true; }
-  }
-  if (any || field) { row.push(field); rows.push({ line: rowLine, fields: row }); }
-  return rows;
-}
-
 const [file, column] = process.argv.slice(2);
-const rows = splitCsv(fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
-const col = rows[0].fields.findIndex((h) => h.trim() === column);
-if (col < 0) { console.error(`column ${column} not found`); process.exit(2); }
+const { rows, col } = readCsvColumn(file, column);
 const RDKit = await initRDKitModule();
 const out = [];
-for (const { line, fields } of rows.slice(1)) {
+for (const { line, fields } of rows) {
   const smiles = (fields[col] || '').trim();
   let mol = null;
   try { mol = RDKit.get_mol(smiles); } catch { mol = null; }

@@ -62,3 +62,27 @@ TEST_CASE("unusable SMILES are rejected with the reason", "[chem][errors]") {
                       Catch::Contains("is not a valid structure") && Catch::Contains("valence"));
     CHECK_THROWS_WITH(parse_compound("Xx"), Catch::Contains("could not be parsed"));
 }
+
+TEST_CASE("molecule graphs come from RDKit's JSON of the parsed SMILES", "[chem][graph]") {
+    // Aspirin: 13 heavy atoms, 13 bonds, one aromatic ring of 6 ring bonds.
+    const auto aspirin = labelloop::chem::molecule_graph(" CC(=O)Oc1ccccc1C(=O)O\n");
+    CHECK(aspirin.n_atoms == 13);
+    CHECK(aspirin.n_bonds() == 13);
+    int ring_bonds = 0, aromatic_bonds = 0;
+    for (std::size_t k = 0; k < aspirin.n_bonds(); ++k) {
+        ring_bonds += aspirin.bond_row(k)[5];
+        aromatic_bonds += aspirin.bond_row(k)[3];
+    }
+    CHECK(ring_bonds == 6);
+    CHECK(aromatic_bonds == 6);
+    // Written hydrogens are atoms in RDKit's JSON only when they must be (isotopes); either
+    // way the graph holds heavy atoms.
+    CHECK(labelloop::chem::molecule_graph("[2H]OC([H])([H])C").n_atoms == 3);
+    CHECK(labelloop::chem::molecule_graph("[Na+].[Cl-]").n_edges() == 0);
+
+    CHECK_THROWS_WITH(labelloop::chem::molecule_graph("C1CC"), Catch::Contains("'C1CC'"));
+    std::string long_chain(300, 'C');
+    CHECK_THROWS_WITH(labelloop::chem::molecule_graph(long_chain),
+                      Catch::Contains("has no usable molecule graph: the molecule has 300 heavy "
+                                      "atoms, more than the 256"));
+}

@@ -6,47 +6,20 @@
 #include "chem/chem.hpp"
 #include "chem/readers.hpp"
 #include "labelloop/features.hpp"
+#include "parity_support.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
 using labelloop::chem::parse_compound;
 
-namespace {
-
-std::string run_minimallib(const std::string& csv, const std::string& column) {
-    const std::string cmd = "node '" LABELLOOP_SOURCE_DIR
-                            "/tests/parity/minimallib_features.mjs' '" +
-                            csv + "' '" + column + "'";
-    FILE* pipe = popen(cmd.c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    std::string out;
-    char buf[65536];
-    std::size_t n = 0;
-    while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) {
-        out.append(buf, n);
-    }
-    REQUIRE(pclose(pipe) == 0);
-    return out;
-}
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    REQUIRE(in.good());
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-} // namespace
+using labelloop::testing::read_file;
+using labelloop::testing::run_minimallib;
 
 TEST_CASE("RDKit C++ and RDKit MinimalLib featurize every data set alike", "[parity][chem]") {
     const auto file = GENERATE(as<std::string>{}, "esol.csv", "bbbp.csv", "lipophilicity.csv",
@@ -54,15 +27,7 @@ TEST_CASE("RDKit C++ and RDKit MinimalLib featurize every data set alike", "[par
     const std::string path = std::string(LABELLOOP_TEST_DATA_DIR) + "/" + file;
     INFO("data set " << file);
 
-    std::map<int, nlohmann::json> browser;
-    std::istringstream lines(run_minimallib(path, "smiles"));
-    for (std::string line; std::getline(lines, line);) {
-        if (!line.empty()) {
-            auto j = nlohmann::json::parse(line);
-            const int row = j["row"].get<int>();
-            browser[row] = std::move(j);
-        }
-    }
+    const auto browser = run_minimallib("minimallib_features.mjs", path, "smiles");
     const auto csv = labelloop::chem::read_csv(read_file(path), {"smiles", "", ""});
     REQUIRE(browser.size() == csv.records.size() + csv.errors.size());
 

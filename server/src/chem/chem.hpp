@@ -6,6 +6,7 @@
 
 #include "labelloop/features.hpp"
 #include "labelloop/fingerprint.hpp"
+#include "labelloop/mol_graph.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -46,6 +47,15 @@ struct ParsedCompound {
 /// Parses one SMILES. Throws ChemError (empty input, syntax error, valence error, a
 /// structure InChI cannot represent...). Thread-safe.
 ParsedCompound parse_compound(std::string_view smiles);
+
+/// RDKit's JSON of the parsed molecule (MolInterchange::MolToJSONData, "commonchem"): what the
+/// browser gets from MinimalLib's get_json() for the same SMILES. Throws ChemError.
+std::string molecule_json(std::string_view smiles);
+
+/// The molecule graph a message-passing network reads (labelloop/mol_graph.hpp), built from
+/// molecule_json() exactly as the browser builds it. Throws ChemError, naming the SMILES, for
+/// a structure RDKit refuses or a graph that cannot be built (e.g. too many atoms).
+MolGraph molecule_graph(std::string_view smiles);
 
 /// The names of RDKit::Descriptors::Properties, in order (43 in RDKit 2022.09).
 const std::vector<std::string>& rdkit_descriptor_names();

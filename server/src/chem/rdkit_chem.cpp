@@ -7,6 +7,7 @@
 #include <GraphMol/FileParsers/MolFileStereochem.h>
 #include <GraphMol/Fingerprints/MorganGenerator.h>
 #include <GraphMol/GraphMol.h>
+#include <GraphMol/MolInterchange/MolInterchange.h>
 #include <GraphMol/MolOps.h>
 #include <GraphMol/SmilesParse/SmilesParse.h>
 #include <GraphMol/SmilesParse/SmilesWrite.h>
@@ -42,6 +43,22 @@ std::string quoted(std::string_view smiles) {
         s += "...";
     }
     return "'" + s + "'";
+}
+
+/// The SMILES without surrounding blanks; throws ChemError when nothing is left.
+std::string_view trimmed_smiles(std::string_view smiles) {
+    silence_rdkit_logs();
+    while (!smiles.empty() && (smiles.front() == ' ' || smiles.front() == '\t')) {
+        smiles.remove_prefix(1);
+    }
+    while (!smiles.empty() && (smiles.back() == ' ' || smiles.back() == '\t' ||
+                               smiles.back() == '\r' || smiles.back() == '\n')) {
+        smiles.remove_suffix(1);
+    }
+    if (smiles.empty()) {
+        throw ChemError("the SMILES is empty");
+    }
+    return smiles;
 }
 
 std::unique_ptr<RDKit::RWMol> parse_and_sanitize(std::string_view smiles) {
@@ -276,17 +293,7 @@ std::string rdkit_version() {
 }
 
 ParsedCompound parse_compound(std::string_view smiles) {
-    silence_rdkit_logs();
-    while (!smiles.empty() && (smiles.front() == ' ' || smiles.front() == '\t')) {
-        smiles.remove_prefix(1);
-    }
-    while (!smiles.empty() && (smiles.back() == ' ' || smiles.back() == '\t' ||
-                               smiles.back() == '\r' || smiles.back() == '\n')) {
-        smiles.remove_suffix(1);
-    }
-    if (smiles.empty()) {
-        throw ChemError("the SMILES is empty");
-    }
+    smiles = trimmed_smiles(smiles);
     const auto mol = parse_and_sanitize(smiles);
 
     ParsedCompound out;
@@ -320,6 +327,20 @@ ParsedCompound parse_compound(std::string_view smiles) {
                       {"rings", value("NumRings")},
                       {"aromatic_rings", value("NumAromaticRings")}};
     return out;
+}
+
+std::string molecule_json(std::string_view smiles) {
+    smiles = trimmed_smiles(smiles);
+    const auto mol = parse_and_sanitize(smiles);
+    return RDKit::MolInterchange::MolToJSONData(*mol);
+}
+
+MolGraph molecule_graph(std::string_view smiles) {
+    try {
+        return mol_graph_from_rdkit_json(molecule_json(smiles));
+    } catch (const GraphError& e) {
+        throw ChemError("SMILES " + quoted(smiles) + " has no usable molecule graph: " + e.what());
+    }
 }
 
 } // namespace labelloop::chem
