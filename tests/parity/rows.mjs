@@ -1,6 +1,8 @@
-// The CSV reading both MinimalLib parity scripts share: RFC 4180 quoting, CRLF or LF, a BOM;
-// each row keeps the line it starts on, so the C++ side can match rows by line number.
+// What both MinimalLib parity scripts share: CSV reading (RFC 4180 quoting, CRLF or LF, a BOM;
+// each row keeps the line it starts on, so the C++ side can match rows by line number) and the
+// loop that parses each row's SMILES with MinimalLib and prints one JSON line per row.
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 
 export function splitCsv(text) {
   const rows = [];
@@ -28,4 +30,30 @@ export function readCsvColumn(file, column) {
   const col = rows[0].fields.findIndex((h) => h.trim() === column);
   if (col < 0) { console.error(`column ${column} not found`); process.exit(2); }
   return { rows: rows.slice(1), col };
+}
+
+// For every row of FILE: {"row": LINE, "ok": false} when MinimalLib cannot parse the SMILES in
+// COLUMN, else {"row": LINE, "ok": true, ...describe(mol, RDKit)}; printed as JSON lines.
+export async function printMolecules(file, column, describe) {
+  const require = createRequire(import.meta.url);
+  const initRDKitModule = require('@rdkit/rdkit');
+  const { rows, col } = readCsvColumn(file, column);
+  const RDKit = await initRDKitModule();
+  const out = [];
+  for (const { line, fields } of rows) {
+    const smiles = (fields[col] || '').trim();
+    let mol = null;
+    try { mol = RDKit.get_mol(smiles); } catch { mol = null; }
+    if (!mol || !mol.is_valid()) {
+      mol?.delete();
+      out.push(JSON.stringify({ row: line, ok: false }));
+      continue;
+    }
+    try {
+      out.push(JSON.stringify({ row: line, ok: true, ...describe(mol, RDKit) }));
+    } finally {
+      mol.delete();
+    }
+  }
+  process.stdout.write(out.join('\n') + '\n');
 }
