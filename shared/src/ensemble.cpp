@@ -22,6 +22,7 @@
 #include <mutex>
 #include <numeric>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -45,7 +46,15 @@ Task parse_task(std::string_view name) {
 }
 
 std::string to_string(MemberType type) {
-    return type == MemberType::RandomTree ? "random_tree" : "gradient_boosted";
+    switch (type) {
+    case MemberType::RandomTree:
+        return "random_tree";
+    case MemberType::Mpnn:
+        return "mpnn";
+    case MemberType::GradientBoosted:
+        break;
+    }
+    return "gradient_boosted";
 }
 
 MemberType parse_member_type(std::string_view name) {
@@ -55,8 +64,11 @@ MemberType parse_member_type(std::string_view name) {
     if (name == "gradient_boosted") {
         return MemberType::GradientBoosted;
     }
+    if (name == "mpnn") {
+        return MemberType::Mpnn;
+    }
     throw std::invalid_argument("unknown member type '" + std::string(name) +
-                                "' (expected random_tree or gradient_boosted)");
+                                "' (expected random_tree, gradient_boosted or mpnn)");
 }
 
 EnsembleParams EnsembleParams::random_forest() {
@@ -71,6 +83,13 @@ EnsembleParams EnsembleParams::random_forest() {
     return p;
 }
 
+EnsembleParams EnsembleParams::mpnn_ensemble(std::size_t n_members) {
+    EnsembleParams p;
+    p.member_type = MemberType::Mpnn;
+    p.n_members = n_members;
+    return p;
+}
+
 EnsembleParams EnsembleParams::recommended(std::size_t n_training) {
     EnsembleParams p;
     if (n_training >= 2000) {
@@ -79,6 +98,42 @@ EnsembleParams EnsembleParams::recommended(std::size_t n_training) {
     }
     return p;
 }
+
+namespace {
+
+// The ensemble's limits on a network member (narrower than MpnnParams::validate's: a request
+// for 8 steps or 1024-wide states on every member would tie up the server for hours).
+void validate_mpnn(const EnsembleParams& p) {
+    const auto show = [](double v) {
+        std::ostringstream out;
+        if (std::floor(v) == v && std::fabs(v) < 1e15) {
+            out << static_cast<long long>(v);
+        } else {
+            out << v;
+        }
+        return out.str();
+    };
+    const auto range = [&](const char* field, double value, double lo, double hi) {
+        if (!(value >= lo && value <= hi)) {
+            throw std::invalid_argument(std::string(field) + " must be between " + show(lo) +
+                                        " and " + show(hi) + ", got " + show(value));
+        }
+    };
+    range("n_members", static_cast<double>(p.n_members), 2,
+          static_cast<double>(EnsembleParams::kMaxMpnnMembers));
+    const MpnnParams& m = p.mpnn;
+    range("mpnn.depth", m.depth, 1, 6);
+    range("mpnn.hidden", m.hidden, 8, 512);
+    range("mpnn.ffn_width", m.ffn_width, 8, 512);
+    range("mpnn.ffn_layers", m.ffn_layers, 1, 4);
+    range("mpnn.epochs", m.epochs, 1, 500);
+    range("mpnn.batch_size", m.batch_size, 1, 4096);
+    range("mpnn.learning_rate", m.learning_rate, 1e-5, 0.1);
+    range("mpnn.patience", m.patience, 1, 500);
+    range("mpnn.inner_validation_fraction", m.inner_validation_fraction, 0.0, 0.5);
+}
+
+} // namespace
 
 void EnsembleParams::validate() const {
     auto fail = [](const std::string& msg) { throw std::invalid_argument(msg); };
@@ -115,6 +170,9 @@ void EnsembleParams::validate() const {
     }
     if (!(l2_regularization >= 0.0 && std::isfinite(l2_regularization))) {
         fail("l2_regularization must be >= 0, got " + std::to_string(l2_regularization));
+    }
+    if (member_type == MemberType::Mpnn) {
+        validate_mpnn(*this);
     }
     label_weights.validate();
 }
@@ -294,6 +352,9 @@ BootstrapEnsemble BootstrapEnsemble::fit(const std::vector<Features>& x,
     params.validate();
     check_fit_input(x, y, weights, task, layout);
     const auto& family = detail::member_family(params.member_type);
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        family.check_row(x[i], "training compound " + std::to_string(i));
+    }
     const detail::MemberFitInput input{x, y, task, layout, params};
 
     std::vector<FittedMember> fitted(params.n_members);
@@ -391,6 +452,7 @@ BootstrapEnsemble BootstrapEnsemble::fit(const std::vector<Features>& x,
 
 double BootstrapEnsemble::member_output(std::size_t member, const Features& features) const {
     check_features(features, layout_, "compound");
+    family_->check_row(features, "compound");
     if (member >= members_.size()) {
         throw std::out_of_range("member " + std::to_string(member) + " of " +
                                 std::to_string(members_.size()));
@@ -402,6 +464,7 @@ double BootstrapEnsemble::member_output(std::size_t member, const Features& feat
 
 Prediction BootstrapEnsemble::predict(const Features& features) const {
     check_features(features, layout_, "compound");
+    family_->check_row(features, "compound");
     Prediction p;
     p.members.resize(members_.size());
     for (std::size_t m = 0; m < members_.size(); ++m) {
@@ -430,7 +493,9 @@ std::vector<Prediction> BootstrapEnsemble::predict_batch(const std::vector<Featu
 std::vector<Prediction> BootstrapEnsemble::predict_batch(const Features* rows, std::size_t n_rows,
                                                          bool with_members) const {
     for (std::size_t i = 0; i < n_rows; ++i) {
-        check_features(rows[i], layout_, "compound " + std::to_string(i));
+        const std::string what = "compound " + std::to_string(i);
+        check_features(rows[i], layout_, what);
+        family_->check_row(rows[i], what);
     }
     // The family scores a slice of rows for all members at once (the tree families walk each
     // tree with the whole 64-row block); each row's member outputs are then finished and

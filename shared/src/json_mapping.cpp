@@ -1,5 +1,7 @@
 #include "labelloop/json_mapping.hpp"
 
+#include <cstdint>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -37,7 +39,67 @@ std::string text(const nlohmann::json& v, const std::string& key) {
     return v.get<std::string>();
 }
 
+// An int field; values beyond int's range become INT_MAX, so the range check that follows
+// refuses them by name instead of a wrapped cast slipping through.
+template <typename Error>
+int small_int(const nlohmann::json& v, const std::string& key) {
+    const std::uint64_t u = unsigned_int<Error>(v, key);
+    return u > static_cast<std::uint64_t>(std::numeric_limits<int>::max())
+               ? std::numeric_limits<int>::max()
+               : static_cast<int>(u);
+}
+
+template <typename Error>
+void parse_mpnn_params(const nlohmann::json& j, MpnnParams& m) {
+    require_object<Error>(j, "field 'mpnn'");
+    for (const auto& [name, v] : j.items()) {
+        const std::string key = "mpnn." + name;
+        if (name == "depth") {
+            m.depth = small_int<Error>(v, key);
+        } else if (name == "hidden") {
+            m.hidden = small_int<Error>(v, key);
+        } else if (name == "ffn_width") {
+            m.ffn_width = small_int<Error>(v, key);
+        } else if (name == "ffn_layers") {
+            m.ffn_layers = small_int<Error>(v, key);
+        } else if (name == "pooling") {
+            m.pooling = parse_mpnn_pooling(text<Error>(v, key));
+        } else if (name == "use_descriptors") {
+            if (!v.is_boolean()) {
+                throw Error("field '" + key + "' must be true or false");
+            }
+            m.use_descriptors = v.template get<bool>();
+        } else if (name == "epochs") {
+            m.epochs = small_int<Error>(v, key);
+        } else if (name == "batch_size") {
+            m.batch_size = small_int<Error>(v, key);
+        } else if (name == "learning_rate") {
+            m.learning_rate = number<Error>(v, key);
+        } else if (name == "patience") {
+            m.patience = small_int<Error>(v, key);
+        } else if (name == "inner_validation_fraction") {
+            m.inner_validation_fraction = number<Error>(v, key);
+        } else {
+            throw Error("unknown model parameter '" + key + "'");
+        }
+    }
+}
+
 } // namespace
+
+void to_json(nlohmann::json& j, const MpnnParams& m) {
+    j = {{"depth", m.depth},
+         {"hidden", m.hidden},
+         {"ffn_width", m.ffn_width},
+         {"ffn_layers", m.ffn_layers},
+         {"pooling", to_string(m.pooling)},
+         {"use_descriptors", m.use_descriptors},
+         {"epochs", m.epochs},
+         {"batch_size", m.batch_size},
+         {"learning_rate", m.learning_rate},
+         {"patience", m.patience},
+         {"inner_validation_fraction", m.inner_validation_fraction}};
+}
 
 void to_json(nlohmann::json& j, const Prediction& p) {
     j = {{"mean", p.mean}, {"std", p.std}, {"lower90", p.lower90}, {"upper90", p.upper90}};
@@ -92,11 +154,16 @@ void to_json(nlohmann::json& j, const EnsembleParams& p) {
          {"seed", p.seed},
          {"n_threads", p.n_threads},
          {"label_weights", {{"source", source}, {"confidence", confidence}}}};
+    // Only network models carry (and store) the network's parameters.
+    if (p.member_type == MemberType::Mpnn) {
+        j["mpnn"] = p.mpnn;
+    }
 }
 
 EnsembleParams parse_ensemble_params(const nlohmann::json& j, EnsembleParams p) {
     using E = std::invalid_argument;
     require_object<E>(j, "model parameters");
+    const MemberType defaults_type = p.member_type;
     for (const auto& [key, v] : j.items()) {
         if (key == "n_members") {
             p.n_members = unsigned_int<E>(v, key);
@@ -129,6 +196,8 @@ EnsembleParams parse_ensemble_params(const nlohmann::json& j, EnsembleParams p) 
             p.seed = unsigned_int<E>(v, key);
         } else if (key == "n_threads") {
             p.n_threads = static_cast<unsigned>(unsigned_int<E>(v, key));
+        } else if (key == "mpnn") {
+            parse_mpnn_params<E>(v, p.mpnn);
         } else if (key == "label_weights") {
             require_object<E>(v, "label_weights");
             for (const auto& [group, weights] : v.items()) {
@@ -152,6 +221,12 @@ EnsembleParams parse_ensemble_params(const nlohmann::json& j, EnsembleParams p) 
         } else {
             throw E("unknown model parameter '" + key + "'");
         }
+    }
+    // A switch to networks without a member count takes the network ensemble's (a tree
+    // default of 100 networks would be refused, and would take hours).
+    if (p.member_type == MemberType::Mpnn && defaults_type != MemberType::Mpnn &&
+        !j.contains("n_members")) {
+        p.n_members = EnsembleParams::mpnn_ensemble().n_members;
     }
     p.validate();
     return p;

@@ -10,8 +10,9 @@
 //           3 x f64 source weights, 3 x f64 confidence weights, f64 row_subsample (v3)
 //   calibration: u64 n_oob, f64 z90, f64 oob_coverage_gaussian, f64 oob_coverage, f64 score
 //   u64 n_training
-//   members: u32 count, each written by its family (members/tree_members.cpp): f64 base, u32
-//   n_linear + that many f64 (descriptor
+//   members: u32 count, each written by its family: mpnn (members/mpnn_member.cpp): u32 length
+//            + the network's own bytes (MpnnNetwork::to_bytes, which hold its parameters);
+//            trees (members/tree_members.cpp): f64 base, u32 n_linear + that many f64 (descriptor
 //            coefficients), u32 n_trees, each tree: u32 n_nodes, then the nodes in
 //            pre-order (node, left subtree, right subtree), each: u16 feature + 1 (0 = leaf);
 //            leaf: f64 value; split: [f64 threshold, descriptor splits only] f32 gain
@@ -177,6 +178,7 @@ ModelFile load_model_file(const std::uint8_t* data, std::size_t size) {
     for (std::uint32_t m = 0; m < n_members; ++m) {
         members.push_back(family->read_member(r, m, layout));
     }
+    family->restore_params(members, p);
     ApplicabilityOptions ad_options;
     ad_options.k = r.u32("applicability k");
     ad_options.percentile = r.f64("applicability percentile");

@@ -73,7 +73,7 @@ TEST_CASE("a damaged features blob is refused with a precise message", "[feature
     auto wrong_version = bytes;
     wrong_version[0] = 9;
     CHECK_THROWS_WITH(decode_features(wrong_version),
-                      "features blob has encoding version 9, this build reads version 1");
+                      "features blob has encoding version 9, this build reads versions 1 and 2");
     const std::vector<std::uint8_t> truncated(bytes.begin(), bytes.end() - 3);
     CHECK_THROWS_WITH(decode_features(truncated),
                       Catch::Contains("truncated") && Catch::Contains("descriptors"));

@@ -1,14 +1,17 @@
 // What the core learns from: a compound's 2048-bit Morgan fingerprint (radius 2) plus the RDKit
 // 2D descriptors that RDKit C++ (server) and MinimalLib (browser) compute identically, and a
-// compact byte encoding of both for the database blob and the browser download.
+// compact byte encoding of both for the database blob and the browser download. A network
+// member (MemberType::Mpnn) also reads the molecule graph, attached when the caller has it.
 #pragma once
 
 #include "labelloop/fingerprint.hpp"
+#include "labelloop/mol_graph.hpp"
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -61,9 +64,14 @@ struct Features {
     /// Values in the order of FeatureLayout::descriptor_names (may be empty for a bits-only
     /// layout).
     std::vector<double> descriptors;
+    /// The molecule graph, for network members (null when not built: tree members ignore it,
+    /// a network member refuses the row). Shared and immutable, so copies of a row are cheap.
+    std::shared_ptr<const MolGraph> graph = nullptr;
 
+    /// Same bits, descriptors and graph (both without one, or equal graphs).
     bool operator==(const Features& other) const {
-        return fingerprint == other.fingerprint && descriptors == other.descriptors;
+        return fingerprint == other.fingerprint && descriptors == other.descriptors &&
+               (graph == other.graph || (graph && other.graph && *graph == *other.graph));
     }
 };
 
@@ -107,10 +115,13 @@ Features make_features(const Fingerprint& fingerprint,
 void check_features(const Features& features, const FeatureLayout& layout, const std::string& what);
 
 /// Compact little-endian encoding: 1 byte format version, 32 x u64 fingerprint words, u16
-/// descriptor count, then that many f64. 259 + 8 * n_descriptors bytes.
+/// descriptor count, then that many f64: 259 + 8 * n_descriptors bytes (version 1, written
+/// for features without a graph, so stored blobs stay as they were). With a graph, version 2
+/// appends it: u16 n_atoms, n_atoms x kAtomFeatureCount bytes (0/1), u16 n_bonds, then per
+/// bond u16 begin, u16 end and kBondFeatureCount bytes (0/1).
 std::vector<std::uint8_t> encode_features(const Features& features);
-/// Inverse of encode_features; throws FeatureError on a wrong version, truncation or trailing
-/// bytes.
+/// Inverse of encode_features (version 1 decodes without a graph); throws FeatureError on an
+/// unknown version, truncation, trailing bytes or a malformed graph.
 Features decode_features(const std::uint8_t* data, std::size_t size);
 inline Features decode_features(const std::vector<std::uint8_t>& bytes) {
     return decode_features(bytes.data(), bytes.size());

@@ -22,12 +22,18 @@ void to_json(nlohmann::json& j, const Calibration& c);
 /// {"n_members", "member_type", "max_depth", "min_samples_leaf", "feature_fraction",
 ///  "max_bins", "boosting_rounds", "learning_rate", "row_subsample", "l2_regularization",
 ///  "linear_base", "ridge_alpha", "seed", "n_threads", "label_weights": {"source":
-///  {"experimental": 1.0, ...}, "confidence": {"high": 1.0, ...}}}
+///  {"experimental": 1.0, ...}, "confidence": {"high": 1.0, ...}}}, plus "mpnn" (below) for
+///  member_type "mpnn"
 void to_json(nlohmann::json& j, const EnsembleParams& p);
+/// {"depth", "hidden", "ffn_width", "ffn_layers", "pooling": "mean" | "sum",
+///  "use_descriptors", "epochs", "batch_size", "learning_rate", "patience",
+///  "inner_validation_fraction"}; parsed fields are named "mpnn.depth" etc. in messages.
+void to_json(nlohmann::json& j, const MpnnParams& m);
 
 /// Starts from `defaults` and overrides the fields present in `j` (same names as to_json).
 /// Throws std::invalid_argument naming an unknown field or a field of the wrong type, and
-/// validates the result.
+/// validates the result. Switching member_type to "mpnn" without "n_members" takes the
+/// network ensemble's count (EnsembleParams::mpnn_ensemble) rather than the trees' default.
 EnsembleParams parse_ensemble_params(const nlohmann::json& j, EnsembleParams defaults = {});
 /// {"strategy": "hybrid", "batch_size": 50, "threshold": -3.0,
 ///  "hybrid_weights": {"uncertainty": 0.5, "margin": 0.3, "applicability": 0.2},

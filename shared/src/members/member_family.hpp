@@ -12,12 +12,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace labelloop::detail {
 
 /// What every member of one fit trains on (validated by BootstrapEnsemble::fit). A family
-/// that needs more per row (e.g. a molecule graph) gets it added here.
+/// that needs more per row reads it from Features (e.g. the molecule graph) and refuses rows
+/// without it in check_row.
 struct MemberFitInput {
     const std::vector<Features>& x;
     const std::vector<double>& y;
@@ -60,6 +62,11 @@ public:
     virtual ~MemberFamily() = default;
     virtual MemberType type() const = 0;
 
+    /// Throws std::invalid_argument (naming the row by `what`, e.g. "training compound 17")
+    /// when a row lacks what this family reads beyond the layout's features. Called for
+    /// every training and scored row after check_features.
+    virtual void check_row(const Features& /*row*/, const std::string& /*what*/) const {}
+
     /// Once per fit, on the calling thread (overlapping the applicability domain's build).
     virtual std::unique_ptr<FitContext> prepare(const MemberFitInput& in) const = 0;
     /// Fits member `index` on its bootstrap sample; `rng` has drawn the sample already and is
@@ -83,6 +90,10 @@ public:
     /// Reads what write_member wrote; `index` and `layout` are for error messages and checks.
     virtual EnsembleMember read_member(ByteReader<ModelFormatError>& r, std::size_t index,
                                        const FeatureLayout& layout) const = 0;
+    /// After loading: fills the parameters this family keeps inside its members rather than
+    /// in the artifact's parameter block (e.g. a network's sizes).
+    virtual void restore_params(const std::vector<EnsembleMember>& /*members*/,
+                                EnsembleParams& /*params*/) const {}
 };
 
 /// The family of a member type (throws std::invalid_argument for an unknown type).
