@@ -51,24 +51,6 @@ std::vector<double> average_ranks(const std::vector<double>& v) {
     return ranks;
 }
 
-double pearson(const std::vector<double>& a, const std::vector<double>& b) {
-    const double n = static_cast<double>(a.size());
-    const double ma = std::accumulate(a.begin(), a.end(), 0.0) / n;
-    const double mb = std::accumulate(b.begin(), b.end(), 0.0) / n;
-    double sab = 0.0;
-    double saa = 0.0;
-    double sbb = 0.0;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        sab += (a[i] - ma) * (b[i] - mb);
-        saa += (a[i] - ma) * (a[i] - ma);
-        sbb += (b[i] - mb) * (b[i] - mb);
-    }
-    if (saa == 0.0 || sbb == 0.0) {
-        throw std::invalid_argument("spearman: a constant input has no rank correlation");
-    }
-    return sab / std::sqrt(saa * sbb);
-}
-
 } // namespace
 
 double rmse(const std::vector<double>& y, const std::vector<double>& pred) {
@@ -104,9 +86,38 @@ double r2(const std::vector<double>& y, const std::vector<double>& pred) {
     return 1.0 - res / tot;
 }
 
+std::optional<double> pearson(const std::vector<double>& a, const std::vector<double>& b) {
+    if (a.size() != b.size()) {
+        throw std::invalid_argument("pearson: " + std::to_string(a.size()) + " values against " +
+                                    std::to_string(b.size()));
+    }
+    if (a.size() < 2) {
+        return std::nullopt;
+    }
+    const double n = static_cast<double>(a.size());
+    const double ma = std::accumulate(a.begin(), a.end(), 0.0) / n;
+    const double mb = std::accumulate(b.begin(), b.end(), 0.0) / n;
+    double sab = 0.0;
+    double saa = 0.0;
+    double sbb = 0.0;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        sab += (a[i] - ma) * (b[i] - mb);
+        saa += (a[i] - ma) * (a[i] - ma);
+        sbb += (b[i] - mb) * (b[i] - mb);
+    }
+    if (!(saa > 0.0) || !(sbb > 0.0)) {
+        return std::nullopt;
+    }
+    return sab / std::sqrt(saa * sbb);
+}
+
 double spearman(const std::vector<double>& y, const std::vector<double>& pred) {
     check_pair(y, pred, "spearman");
-    return pearson(average_ranks(y), average_ranks(pred));
+    const auto r = pearson(average_ranks(y), average_ranks(pred));
+    if (!r) {
+        throw std::invalid_argument("spearman: a constant input has no rank correlation");
+    }
+    return *r;
 }
 
 double roc_auc(const std::vector<double>& y, const std::vector<double>& score) {

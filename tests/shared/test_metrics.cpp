@@ -20,6 +20,15 @@ TEST_CASE("regression metrics match hand-computed values", "[metrics]") {
     CHECK(spearman({1, 2, 3}, {1, 1, 2}) == Approx(1.5 / std::sqrt(3.0)).epsilon(1e-14));
     CHECK(rmse(y, y) == 0.0);
     CHECK(r2(y, y) == 1.0);
+    // Pearson of y and p: deviations -1.5 -.5 .5 1.5 and -2 0 -1 3 -> (3 + 0 - .5 + 4.5) / sqrt(5 *
+    // 14)
+    REQUIRE(pearson(y, p).has_value());
+    CHECK(*pearson(y, p) == Approx(7.0 / std::sqrt(70.0)).epsilon(1e-14));
+    CHECK_FALSE(pearson(y, {2, 2, 2, 2}).has_value());
+    CHECK_FALSE(pearson({1}, {2}).has_value());
+    CHECK_THROWS_WITH(pearson(y, {1, 2}), "pearson: 4 values against 2");
+    CHECK_THROWS_WITH(spearman(y, {2, 2, 2, 2}),
+                      "spearman: a constant input has no rank correlation");
 }
 
 TEST_CASE("classification metrics match hand-computed values", "[metrics]") {

@@ -1,5 +1,7 @@
 #include "service/simulation_discovery.hpp"
 
+#include "labelloop/metrics.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -49,23 +51,6 @@ HitSet top_share(const Objective& objective, const std::vector<double>& values, 
 double mean_of(const std::vector<double>& v) {
     return v.empty() ? 0.0
                      : std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
-}
-
-std::optional<double> pearson(const std::vector<double>& a, const std::vector<double>& b) {
-    const double ma = mean_of(a);
-    const double mb = mean_of(b);
-    double sab = 0.0;
-    double saa = 0.0;
-    double sbb = 0.0;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        sab += (a[i] - ma) * (b[i] - mb);
-        saa += (a[i] - ma) * (a[i] - ma);
-        sbb += (b[i] - mb) * (b[i] - mb);
-    }
-    if (a.size() < 3 || !(saa > 0.0) || !(sbb > 0.0)) {
-        return std::nullopt;
-    }
-    return sab / std::sqrt(saa * sbb);
 }
 
 } // namespace
@@ -193,7 +178,11 @@ std::vector<HitSetSummary> summarize_discovery(const std::vector<HitSet>& sets,
             }
             summary.estimate.mae += abs_sum / static_cast<double>(error.size());
             summary.estimate.bias += mean_of(error);
-            if (const auto r = pearson(run->expected_remaining[s], run->true_remaining[s])) {
+            // Fewer than three cycles say nothing about how the estimate tracks the truth.
+            const auto r = run->expected_remaining[s].size() >= 3
+                               ? pearson(run->expected_remaining[s], run->true_remaining[s])
+                               : std::optional<double>{};
+            if (r) {
                 correlation += *r;
                 ++n_correlated;
             }

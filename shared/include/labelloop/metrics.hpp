@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <vector>
 
 namespace labelloop {
@@ -15,6 +16,9 @@ double rmse(const std::vector<double>& y, const std::vector<double>& pred);
 double mae(const std::vector<double>& y, const std::vector<double>& pred);
 /// 1 - SS_res / SS_tot; throws if y is constant.
 double r2(const std::vector<double>& y, const std::vector<double>& pred);
+/// Pearson correlation; nothing when there are fewer than two values or either side is
+/// constant (throws when the sizes differ).
+std::optional<double> pearson(const std::vector<double>& a, const std::vector<double>& b);
 /// Pearson correlation of average ranks (ties share their mean rank).
 double spearman(const std::vector<double>& y, const std::vector<double>& pred);
 
