@@ -1,12 +1,21 @@
 // The store backends the contract tests (test_store_contract.cpp) run against. Each one
 // makes a fresh, empty, migrated store of its own: SQLite on a real file in a temporary
-// directory. A second backend (PostgreSQL, issue 18) is added here, and every contract test
-// then runs on it as well; nothing is mocked.
+// directory; PostgreSQL (issue 18, when built with libpq) as a fresh database on a throwaway
+// server this test process starts once (postgres_server.hpp: initdb + pg_ctl in a temporary
+// directory on a free loopback port, stopped at exit). Nothing is mocked.
 #pragma once
 
 #include "server_fixture.hpp"
 #include "store/sqlite_store.hpp"
 #include "store/store.hpp"
+#ifdef LABELLOOP_HAVE_POSTGRES
+#include "postgres_server.hpp"
+#include "store/postgres/postgres_store.hpp"
+
+#include <libpq-fe.h>
+
+#include <atomic>
+#endif
 
 #include <memory>
 #include <stdexcept>
@@ -43,9 +52,67 @@ private:
     std::unique_ptr<store::SqliteStore> store_;
 };
 
+#ifdef LABELLOOP_HAVE_POSTGRES
+/// The throwaway PostgreSQL server of this test process, started on first use.
+inline PostgresServer& shared_postgres_server() {
+    static PostgresServer server;
+    return server;
+}
+
+/// Runs parameterless SQL on the server's `postgres` database as its superuser (test set-up
+/// only: creating databases and roles); throws with libpq's message.
+inline void postgres_admin(const std::string& sql, const std::string& dbname = "postgres") {
+    PGconn* conn = PQconnectdb(shared_postgres_server().conninfo(dbname).c_str());
+    const auto fail = [&](const std::string& why) {
+        PQfinish(conn);
+        throw std::runtime_error("postgres test set-up (" + sql + "): " + why);
+    };
+    if (PQstatus(conn) != CONNECTION_OK) {
+        fail(PQerrorMessage(conn));
+    }
+    PGresult* r = PQexec(conn, sql.c_str());
+    const auto status = PQresultStatus(r);
+    const std::string error = PQresultErrorMessage(r);
+    PQclear(r);
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+        fail(error);
+    }
+    PQfinish(conn);
+}
+
+/// A new, empty database on the shared server; returns its name.
+inline std::string fresh_postgres_database() {
+    static std::atomic<int> counter{0};
+    const std::string name = "labelloop_test_" + std::to_string(++counter);
+    postgres_admin("CREATE DATABASE " + name);
+    return name;
+}
+
+class PostgresUnderTest final : public StoreUnderTest {
+public:
+    PostgresUnderTest() : url_(shared_postgres_server().url(fresh_postgres_database())) {
+        reopen();
+    }
+    store::Store& store() override { return *store_; }
+    void reopen() override {
+        store_.reset(); // every pooled connection closes before the new store connects
+        store_ = std::make_unique<store::PostgresStore>(url_);
+    }
+    std::string where() const override { return url_; }
+
+private:
+    std::string url_;
+    std::unique_ptr<store::PostgresStore> store_;
+};
+#endif
+
 /// The backends available in this build, by name.
 inline std::vector<std::string> store_backends() {
+#ifdef LABELLOOP_HAVE_POSTGRES
+    return {"sqlite", "postgres"};
+#else
     return {"sqlite"};
+#endif
 }
 
 /// A fresh, empty store of `backend` (one of store_backends()).
@@ -53,6 +120,11 @@ inline std::unique_ptr<StoreUnderTest> make_store(const std::string& backend) {
     if (backend == "sqlite") {
         return std::make_unique<SqliteUnderTest>();
     }
+#ifdef LABELLOOP_HAVE_POSTGRES
+    if (backend == "postgres") {
+        return std::make_unique<PostgresUnderTest>();
+    }
+#endif
     throw std::invalid_argument("no store backend named '" + backend + "'");
 }
 

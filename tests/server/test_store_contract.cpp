@@ -1,6 +1,6 @@
 // The store contract: what every Store backend guarantees, written against the Store
-// interface only and run on each backend of store_backends() (today SQLite on a real file;
-// PostgreSQL joins through store_backends.hpp). One test case per aggregate, plus the
+// interface only and run on each backend of store_backends() (SQLite on a real file, and
+// PostgreSQL on a throwaway server when built with libpq). One test case per aggregate, plus the
 // transaction guarantees: committed writes are visible and survive a reopen, a failing unit
 // leaves nothing behind, a nested transaction joins the enclosing one.
 #include "store_backends.hpp"
