@@ -131,6 +131,28 @@ export async function clickUntil(page, name, predicate, what, attempts = 4) {
   }
 }
 
+/** Page errors (uncaught exceptions) of `page`, collected as they happen. */
+export function collectErrors(page) {
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  return errors;
+}
+
+/** Opens the app at `url` in `page` and signs in through the sign-in form with the real
+ *  keyboard; returns the state once `ready(state)` holds (by default: signed in, a model and
+ *  the queue loaded). */
+export async function signIn(page, url, token, {
+  ready = (s) => s.signed_in && s.model && s.queue.loaded > 0, what = 'signed in', timeoutMs = 30000,
+} = {}) {
+  await page.goto(url);
+  await waitForState(page, (s) => s.ready && s.widgets.token_input, 'the sign-in form');
+  await clickWidget(page, 'token_input');
+  await page.keyboard.type(token, { delay: 2 });
+  await waitForState(page, (s) => s.token_typed === token.length || s.signed_in, 'the token typed');
+  await page.keyboard.press('Enter');
+  return waitForState(page, ready, what, timeoutMs);
+}
+
 /** Opens a tab by clicking it until the app shows it (`title` is the tab's label). */
 export async function openTab(page, widget, title) {
   return clickUntil(page, widget, (s) => s.tab === title, `the ${title} tab`);

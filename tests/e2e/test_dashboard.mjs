@@ -3,7 +3,8 @@
 // the UI did, and saves screenshots of the tabs it visits.
 import assert from 'node:assert/strict';
 import { test, before, after } from 'node:test';
-import { clickUntil, openTab, parseArgs, startServer, launchBrowser, waitForState, waitFrames, clickWidget, screenshot, state } from './lib.mjs';
+import { clickUntil, collectErrors, openTab, parseArgs, signIn as signInWithToken, startServer, launchBrowser, waitForState,
+         waitFrames, clickWidget, screenshot, state } from './lib.mjs';
 
 const args = parseArgs();
 let server, browser, tokens;
@@ -34,17 +35,12 @@ async function api(path, token, body) {
 async function signIn(role) {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(server.url);
-  await waitForState(page, (s) => s.ready && s.widgets.token_input, 'the sign-in form');
-  await clickWidget(page, 'token_input');
-  await page.keyboard.type(tokens[role], { delay: 2 });
-  await waitForState(page, (s) => s.token_typed === tokens[role].length || s.signed_in, 'the token typed');
-  await page.keyboard.press('Enter');
-  await waitForState(page, (s) => s.signed_in && s.user.role === (role === 'admin' ? 'admin' : 'scientist') &&
-                                  s.model && s.queue.loaded > 0 && s.tab === 'Label Queue',
-                     `${role} signed in with the queue loaded`);
+  const errors = collectErrors(page);
+  await signInWithToken(page, server.url, tokens[role], {
+    ready: (s) => s.signed_in && s.user.role === (role === 'admin' ? 'admin' : 'scientist') &&
+                  s.model && s.queue.loaded > 0 && s.tab === 'Label Queue',
+    what: `${role} signed in with the queue loaded`,
+  });
   return { context, page, errors };
 }
 

@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test, before, after } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { clickUntil, clickWidget, launchBrowser, openTab, parseArgs, screenshot, startServer, state,
+import { clickUntil, clickWidget, collectErrors, launchBrowser, openTab, parseArgs, screenshot, signIn,
+         startServer, state,
          waitForState, waitFrames } from './lib.mjs';
 
 const args = parseArgs();
@@ -135,15 +136,8 @@ async function closePopup(page, closed, what) {
 test('an admin runs a discovery campaign: objective, UCB preview, hits per cycle', async () => {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(server.url);
-  await waitForState(page, (s) => s.ready && s.widgets.token_input, 'the sign-in form');
-  await clickWidget(page, 'token_input');
-  await page.keyboard.type(admin, { delay: 2 });
-  await waitForState(page, (s) => s.token_typed === admin.length, 'the token typed');
-  await page.keyboard.press('Enter');
-  await waitForState(page, (s) => s.signed_in && s.model && s.queue.loaded > 0, 'signed in');
+  const errors = collectErrors(page);
+  await signIn(page, server.url, admin);
 
   // The demo's model has no objective: Sample Selection offers no discovery strategy for it.
   await openTab(page, 'tab_selection', 'Sample Selection');

@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test, before, after } from 'node:test';
-import { clickUntil, openTab, parseArgs, startServer, launchProfile, waitForState, clickWidget, screenshot, state } from './lib.mjs';
+import { clickUntil, collectErrors, openTab, parseArgs, signIn, startServer, launchProfile, waitForState,
+         clickWidget, screenshot, state } from './lib.mjs';
 
 const args = parseArgs();
 let server, tokens, port, db;
@@ -79,16 +80,11 @@ async function labeledCount(token) {
 async function openOnline(role, dir) {
   const context = await launch(dir);
   const page = context.pages()[0] || await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(server.url);
-  await waitForState(page, (s) => s.ready && s.widgets.token_input, 'the sign-in form');
-  await clickWidget(page, 'token_input');
-  await page.keyboard.type(tokens[role], { delay: 2 });
-  await waitForState(page, (s) => s.token_typed === tokens[role].length, 'the token typed');
-  await page.keyboard.press('Enter');
-  await waitForState(page, (s) => s.signed_in && s.queue.loaded > 0 && s.sync.syncs > 0,
-                     `${role} signed in with the queue synced`, 60000);
+  const errors = collectErrors(page);
+  await signIn(page, server.url, tokens[role], {
+    ready: (s) => s.signed_in && s.queue.loaded > 0 && s.sync.syncs > 0,
+    what: `${role} signed in with the queue synced`, timeoutMs: 60000,
+  });
   await openTab(page, 'tab_labeling', 'Labeling');
   await waitForState(page, (s) => s.tab === 'Labeling' && s.model_loaded && s.current &&
                                   s.current.browser_prediction && s.current.similar > 0,

@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { test, before, after } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { openTab, parseArgs, startServer, launchBrowser, waitForState, clickWidget, screenshot } from './lib.mjs';
+import { collectErrors, openTab, parseArgs, signIn, startServer, launchBrowser, waitForState, clickWidget,
+         screenshot } from './lib.mjs';
 
 const args = parseArgs();
 // The team's reference data sets sit next to the checkout (../shared/data).
@@ -41,15 +42,8 @@ after(async () => {
 test('Cycle History imports a simulation and overlays its mean curves', async () => {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(server.url);
-  await waitForState(page, (s) => s.ready && s.widgets.token_input, 'the sign-in form');
-  await clickWidget(page, 'token_input');
-  await page.keyboard.type(adminToken, { delay: 2 });
-  await waitForState(page, (s) => s.token_typed === adminToken.length, 'the token typed');
-  await page.keyboard.press('Enter');
-  await waitForState(page, (s) => s.signed_in && s.model && s.queue.loaded > 0, 'signed in');
+  const errors = collectErrors(page);
+  await signIn(page, server.url, adminToken);
   await openTab(page, 'tab_cycles', 'Cycle History');
   await waitForState(page, (s) => s.tab === 'Cycle History' && s.versions > 0 && s.widgets.import_simulation,
                      'Cycle History with the model versions');
