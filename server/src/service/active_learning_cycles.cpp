@@ -20,7 +20,7 @@ namespace {
 using json = nlohmann::json;
 
 engine::TrainingRow to_row(const domain::LabeledCompound& c) {
-    return {c.features, c.label, c.source, c.confidence};
+    return {c.features, c.label, c.source, c.confidence, c.smiles};
 }
 
 std::vector<engine::TrainingRow> to_rows(const std::vector<domain::LabeledCompound>& members) {
@@ -49,17 +49,18 @@ std::optional<double> best_label(const Objective& objective,
 /// cycle's strategy cannot run without the threshold it was given at selection time.
 engine::Selection score_all(const domain::Model& model, const std::vector<std::uint8_t>& artifact,
                             const std::vector<std::vector<std::uint8_t>>& pool,
-                            const std::string& strategy, std::optional<double> best) {
+                            const std::vector<std::string>& smiles, const std::string& strategy,
+                            std::optional<double> best) {
     engine::SelectionSpec spec;
     spec.strategy = strategy;
     spec.batch_size = pool.size();
     spec.objective = model.objective;
     spec.best_label = best;
     try {
-        return engine::select(model.id, artifact, pool, spec);
+        return engine::select(model.id, artifact, pool, spec, smiles);
     } catch (const std::invalid_argument&) {
         spec.strategy = "uncertainty";
-        return engine::select(model.id, artifact, pool, spec);
+        return engine::select(model.id, artifact, pool, spec, smiles);
     }
 }
 
@@ -264,13 +265,16 @@ SelectResult ActiveLearningService::select_samples(const domain::User& caller,
         spec.best_label = best_label(model.objective, store_.members(model.lineage_id, "train"));
     }
     std::vector<std::vector<std::uint8_t>> features;
+    std::vector<std::string> smiles;
     features.reserve(pool.size());
+    smiles.reserve(pool.size());
     for (const auto& c : pool) {
         features.push_back(c.features);
+        smiles.push_back(c.smiles);
     }
     engine::Selection selection;
     try {
-        selection = engine::select(model.id, artifact, features, spec);
+        selection = engine::select(model.id, artifact, features, spec, smiles);
     } catch (const engine::SelectionRefused& e) {
         fail(ErrorKind::InvalidValue, std::string("Cannot select: ") + e.what() + ".",
              {{"field", e.field()}});
@@ -354,10 +358,12 @@ ActiveLearningService::expected_hits_remaining(const domain::Model& model,
         return std::nullopt;
     }
     std::vector<std::vector<std::uint8_t>> pool;
+    std::vector<std::string> smiles;
     for (auto& c : store_.list_unlabeled_compounds(model.lineage_id, 1'000'000'000, 0)) {
         pool.push_back(std::move(c.features));
+        smiles.push_back(std::move(c.smiles));
     }
-    return engine::expected_hits(model.id, artifact, model.objective, pool);
+    return engine::expected_hits(model.id, artifact, model.objective, pool, smiles);
 }
 
 std::string ActiveLearningService::trigger_retrain(const domain::User& caller,
@@ -546,12 +552,15 @@ void ActiveLearningService::run_retrain(const std::string& job_id) {
         std::vector<engine::Scored> rescored(open.size());
         if (!open.empty()) {
             std::vector<std::vector<std::uint8_t>> pool;
+            std::vector<std::string> smiles;
             for (const auto& q : open) {
-                pool.push_back(store_.find_compound(q.compound_id)->features);
+                auto compound = store_.find_compound(q.compound_id);
+                pool.push_back(std::move(compound->features));
+                smiles.push_back(std::move(compound->smiles));
             }
             const auto scored =
-                score_all(new_model, trained.artifact, pool, open.front().selection_strategy,
-                          best_label(new_model.objective, train));
+                score_all(new_model, trained.artifact, pool, smiles,
+                          open.front().selection_strategy, best_label(new_model.objective, train));
             for (const auto& s : scored.all) {
                 rescored[s.index] = s;
             }

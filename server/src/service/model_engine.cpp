@@ -2,6 +2,8 @@
 // Keep httplib out of here: the core pulls in Eigen, whose `_res` clashes with <resolv.h>.
 #include "service/model_engine.hpp"
 
+#include "chem/chem.hpp"
+
 #include "labelloop/applicability.hpp"
 #include "labelloop/ensemble.hpp"
 #include "labelloop/features.hpp"
@@ -39,13 +41,68 @@ std::shared_ptr<const BootstrapEnsemble> cached_model(const std::string& model_i
     return model;
 }
 
-std::vector<Features> decode_all(const std::vector<TrainingRow>& rows) {
-    std::vector<Features> out;
-    out.reserve(rows.size());
-    for (const auto& r : rows) {
-        out.push_back(decode_features(r.features));
+/// Decoded feature rows, with molecule graphs when the model reads them: `kept[i]` is the
+/// input position of x[i]; compounds whose graph was refused are left out and counted.
+struct DecodedRows {
+    std::vector<Features> x;
+    std::vector<std::size_t> kept;
+    std::size_t graph_refused = 0;
+    std::string example; // the first refusal, for messages
+};
+
+// `blob_of(i)` gives compound i's features blob, `smiles_of(i)` its SMILES (only called with
+// graphs).
+template <typename BlobOf, typename SmilesOf>
+DecodedRows decode_rows(std::size_t n, BlobOf blob_of, SmilesOf smiles_of, bool with_graphs) {
+    DecodedRows out;
+    out.x.reserve(n);
+    out.kept.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        Features f = decode_features(blob_of(i));
+        if (with_graphs) {
+            std::string why;
+            f.graph = molecule_graph(smiles_of(i), &why);
+            if (!f.graph) {
+                if (out.graph_refused++ == 0) {
+                    out.example = why;
+                }
+                continue;
+            }
+        }
+        out.x.push_back(std::move(f));
+        out.kept.push_back(i);
     }
     return out;
+}
+
+DecodedRows decode_all(const std::vector<TrainingRow>& rows, bool with_graphs) {
+    return decode_rows(
+        rows.size(),
+        [&](std::size_t i) -> const std::vector<std::uint8_t>& { return rows[i].features; },
+        [&](std::size_t i) { return rows[i].smiles; }, with_graphs);
+}
+
+void check_smiles_count(std::size_t n_smiles, std::size_t n_pool) {
+    if (n_smiles != n_pool) {
+        throw std::invalid_argument("an mpnn model builds each compound's molecule graph from "
+                                    "its SMILES, but " +
+                                    std::to_string(n_smiles) + " SMILES came with " +
+                                    std::to_string(n_pool) + " compounds");
+    }
+}
+
+DecodedRows decode_pool(const std::vector<std::vector<std::uint8_t>>& pool,
+                        const std::vector<std::string>& smiles, bool with_graphs) {
+    if (with_graphs) {
+        check_smiles_count(smiles.size(), pool.size());
+    }
+    return decode_rows(
+        pool.size(), [&](std::size_t i) -> const std::vector<std::uint8_t>& { return pool[i]; },
+        [&](std::size_t i) { return smiles[i]; }, with_graphs);
+}
+
+bool reads_graphs(const BootstrapEnsemble& model) {
+    return model.params().member_type == MemberType::Mpnn;
 }
 
 // Model parameters as stored with a model version and accepted by POST /models: the core's
@@ -93,15 +150,23 @@ json params_to_json(const EnsembleParams& p) {
     return j;
 }
 
-json metrics_on(const BootstrapEnsemble& model, const std::vector<TrainingRow>& rows) {
+json metrics_on(const BootstrapEnsemble& model, const std::vector<TrainingRow>& rows,
+                std::size_t* graph_refused = nullptr) {
     if (rows.empty()) {
         return json::object();
     }
-    std::vector<double> y;
-    for (const auto& r : rows) {
-        y.push_back(r.label);
+    const auto decoded = decode_all(rows, reads_graphs(model));
+    if (graph_refused != nullptr) {
+        *graph_refused = decoded.graph_refused;
     }
-    return compute_metrics(model.task(), y, model.predict_batch(decode_all(rows)));
+    if (decoded.x.empty()) {
+        return json::object();
+    }
+    std::vector<double> y;
+    for (auto i : decoded.kept) {
+        y.push_back(rows[i].label);
+    }
+    return compute_metrics(model.task(), y, model.predict_batch(decoded.x));
 }
 
 } // namespace
@@ -119,22 +184,31 @@ TrainResult train(const std::string& task, const std::vector<TrainingRow>& rows,
     } catch (const std::invalid_argument& e) {
         throw std::invalid_argument(std::string("bad model parameters: ") + e.what());
     }
+    const bool graphs = p.member_type == MemberType::Mpnn;
+    auto decoded = decode_all(rows, graphs);
     std::vector<double> y;
     std::vector<double> w;
-    for (const auto& r : rows) {
+    for (auto i : decoded.kept) {
+        const auto& r = rows[i];
         y.push_back(r.label);
         w.push_back(p.label_weights.weight(parse_label_source(r.source),
                                            parse_label_confidence(r.confidence)));
     }
-    const auto model = BootstrapEnsemble::fit(decode_all(rows), y, w, t,
-                                              FeatureLayout::model_default(), p, progress);
+    const auto model =
+        BootstrapEnsemble::fit(decoded.x, y, w, t, FeatureLayout::model_default(), p, progress);
     TrainResult out;
     try {
         out.artifact = save_model(model, objective);
     } catch (const ObjectiveError& e) {
         throw std::invalid_argument(std::string("bad objective: ") + e.what());
     }
-    out.metrics = metrics_on(model, validation);
+    std::size_t validation_refused = 0;
+    out.metrics = metrics_on(model, validation, &validation_refused);
+    if (graphs) {
+        out.metrics["graph_refused"] = {{"train", decoded.graph_refused},
+                                        {"validation", validation_refused},
+                                        {"example", decoded.example}};
+    }
     const auto& cal = model.calibration();
     out.metrics["calibration"] = {{"n_oob", cal.n_oob},
                                   {"z90", cal.z90},
@@ -215,7 +289,8 @@ SelectionOptions selection_options(const SelectionSpec& spec) {
 } // namespace
 
 Selection select(const std::string& model_id, const std::vector<std::uint8_t>& artifact,
-                 const std::vector<std::vector<std::uint8_t>>& pool, const SelectionSpec& spec) {
+                 const std::vector<std::vector<std::uint8_t>>& pool, const SelectionSpec& spec,
+                 const std::vector<std::string>& smiles) {
     const auto model = cached_model(model_id, artifact);
     SelectionOptions options;
     try {
@@ -223,22 +298,26 @@ Selection select(const std::string& model_id, const std::vector<std::uint8_t>& a
     } catch (const SelectionError& e) {
         throw SelectionRefused(refused_field(e.what()), e.what());
     }
-    std::vector<Features> features;
-    features.reserve(pool.size());
-    for (const auto& blob : pool) {
-        features.push_back(decode_features(blob));
+    const auto decoded = decode_pool(pool, smiles, reads_graphs(*model));
+    if (decoded.x.empty() && !pool.empty()) {
+        throw SelectionRefused("pool", "no compound of the pool has a molecule graph for this "
+                                       "mpnn model (e.g. " +
+                                           decoded.example + ")");
     }
+    options.batch_size = std::min(options.batch_size, decoded.x.size());
     SelectionResult result;
     try {
-        result = select_batch(*model, features, options);
+        result = select_batch(*model, decoded.x, options);
     } catch (const SelectionError& e) {
         throw SelectionRefused(refused_field(e.what()), e.what());
     }
-    const auto convert = [](const ScoredCandidate& c) {
-        return Scored{c.index,     c.prediction,     c.uncertainty, c.applicability_distance,
-                      c.in_domain, c.priority_score, c.rank};
+    const auto convert = [&](const ScoredCandidate& c) {
+        return Scored{
+            decoded.kept[c.index], c.prediction,     c.uncertainty, c.applicability_distance,
+            c.in_domain,           c.priority_score, c.rank};
     };
     Selection out;
+    out.graph_refused = decoded.graph_refused;
     for (const auto& c : result.selected) {
         out.selected.push_back(convert(c));
     }
@@ -249,24 +328,72 @@ Selection select(const std::string& model_id, const std::vector<std::uint8_t>& a
 }
 
 double expected_hits(const std::string& model_id, const std::vector<std::uint8_t>& artifact,
-                     const Objective& objective,
-                     const std::vector<std::vector<std::uint8_t>>& pool) {
+                     const Objective& objective, const std::vector<std::vector<std::uint8_t>>& pool,
+                     const std::vector<std::string>& smiles) {
     const auto model = cached_model(model_id, artifact);
+    const bool graphs = reads_graphs(*model);
+    if (graphs) {
+        check_smiles_count(smiles.size(), pool.size());
+    }
     // In slices, so a large pool is never decoded whole.
     constexpr std::size_t kSlice = 4096;
     double sum = 0.0;
-    std::vector<Features> slice;
+    std::vector<std::vector<std::uint8_t>> blobs;
+    std::vector<std::string> names;
     for (std::size_t first = 0; first < pool.size(); first += kSlice) {
         const std::size_t last = std::min(pool.size(), first + kSlice);
-        slice.clear();
-        for (std::size_t i = first; i < last; ++i) {
-            slice.push_back(decode_features(pool[i]));
+        blobs.assign(pool.begin() + static_cast<long>(first),
+                     pool.begin() + static_cast<long>(last));
+        if (graphs) {
+            names.assign(smiles.begin() + static_cast<long>(first),
+                         smiles.begin() + static_cast<long>(last));
         }
-        for (const auto& p : model->predict_batch(slice, false)) {
+        const auto slice = decode_pool(blobs, names, graphs);
+        for (const auto& p : model->predict_batch(slice.x, false)) {
             sum += probability_of_hit(objective, model->task(), p);
         }
     }
     return sum;
+}
+
+bool needs_graphs(const std::string& model_id, const std::vector<std::uint8_t>& artifact) {
+    return reads_graphs(*cached_model(model_id, artifact));
+}
+
+std::shared_ptr<const MolGraph> molecule_graph(const std::string& smiles, std::string* why) {
+    // Graphs by SMILES, refusals included (null + reason): a pool is scored again after
+    // every cycle, and RDKit parsing is most of the cost. Cleared when large.
+    struct Entry {
+        std::shared_ptr<const MolGraph> graph;
+        std::string why;
+    };
+    static std::mutex mutex;
+    static std::map<std::string, Entry> cache;
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        auto it = cache.find(smiles);
+        if (it != cache.end()) {
+            if (why != nullptr) {
+                *why = it->second.why;
+            }
+            return it->second.graph;
+        }
+    }
+    Entry e;
+    try {
+        e.graph = std::make_shared<const MolGraph>(chem::molecule_graph(smiles));
+    } catch (const std::exception& ex) { // ChemError, GraphError
+        e.why = ex.what();
+    }
+    if (why != nullptr) {
+        *why = e.why;
+    }
+    std::lock_guard<std::mutex> lock(mutex);
+    if (cache.size() >= 200'000) {
+        cache.clear();
+    }
+    cache.emplace(smiles, e);
+    return e.graph;
 }
 
 std::size_t member_count(const std::string& model_id, const std::vector<std::uint8_t>& artifact) {

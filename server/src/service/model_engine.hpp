@@ -4,6 +4,7 @@
 #pragma once
 
 #include "labelloop/fingerprint.hpp"
+#include "labelloop/mol_graph.hpp"
 #include "labelloop/objective.hpp"
 
 #include <nlohmann/json.hpp>
@@ -25,6 +26,8 @@ struct TrainingRow {
     double label = 0.0;
     std::string source = "experimental";
     std::string confidence = "high";
+    /// The compound's structure: an mpnn model builds its molecule graph from it.
+    std::string smiles = {};
 };
 
 struct TrainResult {
@@ -37,6 +40,11 @@ struct TrainResult {
 /// `validation`. `params` may override n_members, member_type, max_depth, seed, ... The
 /// artifact carries `objective`, so the browser ranks toward the same goal. Throws
 /// std::invalid_argument with a message for bad data or parameters.
+///
+/// Network models (member_type "mpnn") read each compound's molecule graph, built from its
+/// SMILES (RDKit, cached by SMILES). A compound whose graph is refused (e.g. more heavy atoms
+/// than the graph allows) is left out of training, validation metrics and scoring, and counted:
+/// metrics["graph_refused"] = {"train", "validation", "example"}; Selection::graph_refused.
 TrainResult train(const std::string& task, const std::vector<TrainingRow>& train,
                   const std::vector<TrainingRow>& validation, const nlohmann::json& params,
                   const std::function<void(double)>& progress, const Objective& objective = {});
@@ -91,20 +99,33 @@ struct Scored {
 
 struct Selection {
     std::vector<Scored> selected; // pick order
-    std::vector<Scored> all;      // pool order
+    std::vector<Scored> all;      // pool order (without compounds left out, see graph_refused)
+    /// Pool compounds an mpnn model could not score (no molecule graph): left out of `all`.
+    std::size_t graph_refused = 0;
 };
 
 /// Scores `pool` with the model and selects a batch. Throws SelectionRefused (e.g. unknown
 /// strategy, margin without threshold, thompson on a one-member model) with the core's
 /// message and the field it concerns.
+/// `smiles` (one per pool compound) is needed for an mpnn model and ignored otherwise.
 Selection select(const std::string& model_id, const std::vector<std::uint8_t>& artifact,
-                 const std::vector<std::vector<std::uint8_t>>& pool, const SelectionSpec& spec);
+                 const std::vector<std::vector<std::uint8_t>>& pool, const SelectionSpec& spec,
+                 const std::vector<std::string>& smiles = {});
 
 /// The number of hits the model expects among `pool`: the sum of P(hit) under its
 /// calibrated predictive distribution (0 for an objective without a hit definition).
+/// `smiles` as for select (compounds without a graph count 0).
 double expected_hits(const std::string& model_id, const std::vector<std::uint8_t>& artifact,
-                     const Objective& objective,
-                     const std::vector<std::vector<std::uint8_t>>& pool);
+                     const Objective& objective, const std::vector<std::vector<std::uint8_t>>& pool,
+                     const std::vector<std::string>& smiles = {});
+
+/// Whether the model's members read molecule graphs (member type "mpnn").
+bool needs_graphs(const std::string& model_id, const std::vector<std::uint8_t>& artifact);
+
+/// The molecule graph of `smiles` (cached), or null when RDKit or the graph builder refuses
+/// it; `why` (if given) then gets the reason.
+std::shared_ptr<const MolGraph> molecule_graph(const std::string& smiles,
+                                               std::string* why = nullptr);
 
 /// The number of members of the model's ensemble.
 std::size_t member_count(const std::string& model_id, const std::vector<std::uint8_t>& artifact);

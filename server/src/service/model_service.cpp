@@ -310,8 +310,8 @@ domain::Model ModelService::create_model(const domain::User* caller,
     for (std::size_t i = 0; i < labeled.size(); ++i) {
         labeled[i].role = mask[i] ? "validation" : "train";
         (mask[i] ? validation_rows : train_rows)
-            .push_back(
-                {labeled[i].features, labeled[i].label, labeled[i].source, labeled[i].confidence});
+            .push_back({labeled[i].features, labeled[i].label, labeled[i].source,
+                        labeled[i].confidence, labeled[i].smiles});
     }
     engine::TrainResult trained;
     try {

@@ -6,6 +6,7 @@
 #include "labelloop/sampling.hpp"
 #include "service/compound_service.hpp"
 #include "service/errors.hpp"
+#include "service/model_engine.hpp"
 #include "service/services.hpp"
 #include "service/simulation_split.hpp"
 
@@ -484,11 +485,21 @@ SimulationResult run_simulation(const SimulationOptions& requested) {
     }
     std::vector<std::string> keys;
     json split_compounds = json::array();
+    const bool network = params.value("member_type", std::string()) == "mpnn";
     for (std::size_t i = 0; i < pool.compounds.size(); ++i) {
         const auto& c = pool.compounds[i];
         pool.index[c.compound_id] = i;
         pool.values.push_back(c.label);
         pool.features.push_back(decode_features(c.features));
+        if (network) {
+            // observe() scores the pool with the core directly: an mpnn reads the graph.
+            std::string why;
+            pool.features.back().graph = engine::molecule_graph(c.smiles, &why);
+            if (!pool.features.back().graph) {
+                throw SimulationError("compound '" + c.smiles +
+                                      "' has no molecule graph for the mpnn model: " + why);
+            }
+        }
         keys.push_back(scaffold_key(c.scaffold, c.smiles));
         split_compounds.push_back(
             {{"smiles", c.smiles}, {"label", c.label}, {"scaffold", c.scaffold}, {"role", "pool"}});
