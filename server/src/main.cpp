@@ -19,7 +19,8 @@ const char* const kUsage =
 Usage:
   labelloop serve [--db FILE] [--port N] [--host ADDRESS] [--demo]
       Serve the browser app and the API.
-      --db FILE       SQLite database, created if missing (default ./labelloop.db)
+      --db FILE       SQLite database, created if missing (default ./labelloop.db), or a
+                      PostgreSQL database: postgresql://USER:PASSWORD@HOST:PORT/DBNAME
       --port N        TCP port, 0 picks a free one (default 8080)
       --host ADDRESS  address to bind (default 127.0.0.1; 0.0.0.0 for every interface)
       --demo          on an empty database: load the ESOL demo set, a model, two users

@@ -63,8 +63,8 @@ int run_serve(const ServeOptions& options) {
     });
 
     const std::string shown_host = options.host == "0.0.0.0" ? "127.0.0.1" : options.host;
-    std::cout << "LabelLoop " << kProductVersion << " (database " << options.db_path << ", schema "
-              << schema << ")\n"
+    std::cout << "LabelLoop " << kProductVersion << " (database "
+              << store::describe_db(options.db_path) << ", schema " << schema << ")\n"
               << "LabelLoop is running: open http://" << shown_host << ":" << port << "/\n"
               << std::flush;
     server.run();

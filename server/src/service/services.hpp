@@ -1,5 +1,6 @@
-// Every service of one server process over one database file, wired together. The HTTP
-// layer, the CLI and the tests construct this and nothing else.
+// Every service of one server process over one database, wired together. The HTTP layer, the
+// CLI and the tests construct this and nothing else. `db_path` is an SQLite file, or a
+// postgresql:// URL for the PostgreSQL store (store/store_selection.hpp).
 #pragma once
 
 #include "service/active_learning_service.hpp"
@@ -9,6 +10,7 @@
 #include "service/model_service.hpp"
 #include "service/sync_service.hpp"
 #include "store/sqlite_store.hpp"
+#include "store/store_selection.hpp"
 
 #include <string>
 
@@ -23,7 +25,7 @@ struct Services {
         recovered_jobs = active_learning.recover_interrupted_jobs();
     }
 
-    store::SqliteStore store;
+    store::SelectedStore store;
     AuthService auth;
     ModelService models;
     CompoundService compounds;

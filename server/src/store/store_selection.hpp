@@ -1,0 +1,118 @@
+// The store behind `--db`: a postgresql:// (or postgres://) URL opens PostgresStore, anything
+// else is an SQLite file path (SqliteStore, unchanged). Services holds a SelectedStore, which
+// forwards every Store call to the backend it opened and keeps the two SQLite-specific
+// accessors the rest of the code base uses (schema_version(), and connection() for tests).
+#pragma once
+
+#include "store/store.hpp"
+
+#include <memory>
+#include <string>
+
+namespace labelloop::store {
+
+class Database;
+class SqliteStore;
+
+/// True for a postgresql:// or postgres:// URL.
+bool is_postgres_url(const std::string& db);
+/// `db` for messages and logs: a URL with its password hidden, a path as it is.
+std::string describe_db(const std::string& db);
+
+class SelectedStore final : public Store {
+public:
+    /// Opens (and migrates) the store `db` names; throws DatabaseError naming the cause.
+    explicit SelectedStore(const std::string& db);
+    ~SelectedStore() override;
+
+    bool is_postgres() const { return sqlite_ == nullptr; }
+    int schema_version() const { return schema_version_; }
+    /// The SQLite connection of this thread (tests); throws std::logic_error on PostgreSQL.
+    Database& connection();
+
+    void transaction(const std::function<void()>& body) override;
+    void insert_user(const domain::User& user) override;
+    std::optional<domain::User> find_user(const std::string& id) override;
+    std::optional<domain::User> find_user_by_name(const std::string& name) override;
+    std::vector<domain::User> list_users() override;
+    void insert_token(const domain::ApiToken& token, const std::string& token_hash) override;
+    std::optional<domain::User> find_user_by_token_hash(const std::string& hash) override;
+    std::vector<domain::ApiToken> list_tokens(const std::string& user_id) override;
+    std::optional<domain::ApiToken> find_token(const std::string& token_id) override;
+    void revoke_token(const std::string& token_id, const std::string& at) override;
+    std::optional<domain::Compound> find_compound(const std::string& id) override;
+    std::optional<domain::Compound> find_compound_by_inchikey(const std::string& key) override;
+    void insert_compound(const domain::Compound& compound) override;
+    std::int64_t count_compounds() override;
+    std::vector<domain::Compound> list_unlabeled_compounds(const std::string& lineage_id,
+                                                           std::int64_t limit,
+                                                           std::int64_t offset) override;
+    std::int64_t count_unlabeled_compounds(const std::string& lineage_id) override;
+    std::vector<domain::Compound> list_compounds(std::int64_t limit, std::int64_t offset) override;
+    std::string ensure_dataset(const std::string& name, const std::string& new_id,
+                               const std::string& created_at) override;
+    std::optional<std::string> find_dataset(const std::string& name) override;
+    void add_to_dataset(const std::string& dataset_id, const std::string& compound_id) override;
+    std::vector<domain::Compound> dataset_compounds(const std::string& dataset_id) override;
+    void upsert_compound_label(const std::string& compound_id, const std::string& property,
+                               double value, const std::string& source,
+                               const std::string& confidence,
+                               const std::string& created_at) override;
+    std::vector<domain::LabeledCompound>
+    labeled_compounds(const std::string& property,
+                      const std::optional<std::string>& dataset_id) override;
+    void insert_model(const domain::Model& model,
+                      const std::vector<std::uint8_t>& artifact) override;
+    std::optional<domain::Model> find_model(const std::string& id) override;
+    std::vector<std::uint8_t> model_artifact(const std::string& id) override;
+    std::vector<domain::Model> list_models() override;
+    std::vector<domain::Model> list_versions(const std::string& lineage_id) override;
+    std::optional<domain::Model> active_model(const std::string& lineage_id) override;
+    void set_model_status(const std::string& id, const std::string& status) override;
+    void add_member(const std::string& lineage_id, const domain::LabeledCompound& member,
+                    std::int64_t added_version) override;
+    std::vector<domain::LabeledCompound> members(const std::string& lineage_id,
+                                                 const std::string& role) override;
+    bool insert_queue_item(const domain::QueueItem& item) override;
+    std::optional<domain::QueueItem> find_queue_item(const std::string& id) override;
+    std::vector<domain::QueueItem> list_queue(const domain::QueueFilter& filter) override;
+    std::int64_t count_queue(const domain::QueueFilter& filter) override;
+    void update_queue_item(const domain::QueueItem& item) override;
+    bool compound_in_open_queue(const std::string& lineage_id,
+                                const std::string& compound_id) override;
+    std::vector<domain::QueueItem> queue_changes_since(std::int64_t cursor,
+                                                       std::int64_t limit) override;
+    std::int64_t max_change_seq() override;
+    std::optional<domain::SyncOpRecord> find_sync_op(const std::string& op_id) override;
+    void insert_sync_op(const domain::SyncOpRecord& record) override;
+    void insert_conflict(const domain::LabelConflict& conflict) override;
+    std::optional<domain::LabelConflict> find_conflict(const std::string& id) override;
+    void update_conflict(const domain::LabelConflict& conflict) override;
+    std::vector<domain::LabelConflict> list_conflicts(const std::string& status,
+                                                      const std::string& visible_to) override;
+    void insert_replicate(const std::string& item_id, const std::string& conflict_id, double label,
+                          const std::string& user_id, const std::string& at) override;
+    std::vector<double> replicate_labels(const std::string& item_id) override;
+    void update_member_label(const std::string& lineage_id, const std::string& compound_id,
+                             double label) override;
+    void insert_cycle(const domain::Cycle& cycle) override;
+    std::optional<domain::Cycle> find_cycle(const std::string& id) override;
+    void update_cycle(const domain::Cycle& cycle) override;
+    std::vector<domain::Cycle> list_cycles(const std::string& lineage_id) override;
+    std::int64_t max_cycle_number(const std::string& lineage_id) override;
+    std::vector<domain::CycleLabel> cycle_labels(const std::string& lineage_id) override;
+    void insert_job(const domain::Job& job) override;
+    std::optional<domain::Job> find_job(const std::string& id) override;
+    void update_job(const domain::Job& job) override;
+    std::vector<domain::Job> unfinished_jobs() override;
+    void insert_audit(const domain::AuditEntry& entry) override;
+    std::vector<domain::AuditEntry> audit_for(const std::string& entity_type,
+                                              const std::string& entity_id) override;
+
+private:
+    std::unique_ptr<Store> backend_;
+    SqliteStore* sqlite_ = nullptr; // backend_ when it is SQLite
+    int schema_version_ = 0;
+};
+
+} // namespace labelloop::store
