@@ -3,12 +3,15 @@
 // pool with the networks' spread, label, and retrain as a job into a new mpnn version.
 #include "test_support.hpp"
 
+#include "labelloop/base64.hpp"
 #include "labelloop/ensemble.hpp"
+#include "labelloop/features.hpp"
 #include "labelloop/model_format.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <map>
 #include <sstream>
 
 using namespace labelloop;
@@ -108,6 +111,31 @@ TEST_CASE("API: an mpnn model is created, selects from the pool and retrains", "
     CHECK(loaded.n_members() == 3);
     CHECK(loaded.params().mpnn.hidden == 32);
 
+    // The browser's path: the pool with graphs=1 carries each molecule graph in its features,
+    // and the model file scores them to the server's own predictions.
+    const auto pool_res = get("/api/v1/compounds?unlabeled_for_model=" + id + "&graphs=1");
+    REQUIRE(status_of(pool_res) == 200);
+    const json pool = body_of(pool_res);
+    std::map<std::string, double> browser_prediction;
+    for (const auto& c : pool["compounds"]) {
+        CHECK_FALSE(c.contains("graph_error"));
+        const auto f = decode_features(base64_decode(c["features"].get<std::string>()));
+        REQUIRE(f.graph != nullptr);
+        CHECK(f.graph->n_atoms > 0);
+        browser_prediction[c["id"].get<std::string>()] = loaded.predict(f).mean;
+    }
+    CHECK(browser_prediction.size() > 40);
+    const auto plain = get("/api/v1/compounds?unlabeled_for_model=" + id);
+    REQUIRE(status_of(plain) == 200);
+    const json plain_pool = body_of(plain);
+    CHECK(plain_pool["compounds"].size() == pool["compounds"].size());
+    for (const auto& c : plain_pool["compounds"]) {
+        CHECK(decode_features(base64_decode(c["features"].get<std::string>())).graph == nullptr);
+    }
+    const auto bad = get("/api/v1/compounds?unlabeled_for_model=" + id + "&graphs=yes");
+    CHECK(status_of(bad) == 422);
+    CHECK(body_of(bad)["error"]["message"] == "graphs must be 0 or 1, got 'yes'.");
+
     // Select from the unlabeled pool: the networks disagree, so uncertainty ranks.
     const auto sel_res = post("/api/v1/active-learning/select",
                               {{"model_id", id}, {"strategy", "uncertainty"}, {"batch_size", 6}});
@@ -121,6 +149,12 @@ TEST_CASE("API: an mpnn model is created, selects from the pool and retrains", "
         CHECK(u > 0.0);
         CHECK(u <= previous); // most uncertain first
         previous = u;
+    }
+    // The server scored the selection with the same model and graphs as the browser path.
+    for (const auto& item : sel["items"]) {
+        const auto it = browser_prediction.find(item["compound_id"].get<std::string>());
+        REQUIRE(it != browser_prediction.end());
+        CHECK(it->second == Approx(item["prediction"].get<double>()).epsilon(1e-12));
     }
 
     // Label three and retrain as a job: the new version is an mpnn model too.

@@ -77,6 +77,18 @@ mergeInto(LibraryManager.library, {
     }
   },
 
+  // RDKit's JSON of the molecule (get_json()): what message-passing models read the graph from.
+  labelloop_rdkit_json__deps: ['$labelloopRdkit'],
+  labelloop_rdkit_json: function (smilesPtr) {
+    var mol = labelloopRdkit.parse(UTF8ToString(smilesPtr));
+    if (!mol) return 0;
+    try {
+      return labelloopRdkit.newCString(mol.get_json());
+    } finally {
+      mol.delete();
+    }
+  },
+
   // Morgan r=2 2048 bits into bitsOut (256 bytes, LSB first); returns the descriptor JSON.
   labelloop_rdkit_features__deps: ['$labelloopRdkit'],
   labelloop_rdkit_features: function (smilesPtr, bitsOut) {

@@ -4,6 +4,7 @@
 
 #include "labelloop/base64.hpp"
 #include "labelloop/model_format.hpp"
+#include "labelloop/mol_graph.hpp"
 #include "platform/rdkit_bridge.hpp"
 #include "platform/storage.hpp"
 
@@ -269,8 +270,15 @@ std::optional<Features> App::browser_features(const std::string& smiles, std::st
     }
     try {
         const FeatureLayout layout = model_ ? model_->layout() : FeatureLayout::model_default();
-        return make_features(Fingerprint::from_packed_bytes(bits.data(), bits.size()), by_name,
-                             layout);
+        Features features = make_features(Fingerprint::from_packed_bytes(bits.data(), bits.size()),
+                                          by_name, layout);
+        // A message-passing model also reads the molecule graph, from MinimalLib's JSON of the
+        // molecule (the server builds the same graph from RDKit C++; tests/server parity test).
+        if (model_ && model_->params().member_type == MemberType::Mpnn) {
+            features.graph =
+                std::make_shared<const MolGraph>(mol_graph_from_rdkit_json(molecule_json(smiles)));
+        }
+        return features;
     } catch (const std::exception& e) {
         error = e.what();
         return std::nullopt;

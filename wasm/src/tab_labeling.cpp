@@ -129,10 +129,17 @@ void App::draw_prediction_panel(const QueueItem& item) {
     const bool classification = m != nullptr && m->is_classification();
     if (model_ && browser_prediction_for_ != item.smiles) {
         std::string error;
-        if (auto features = browser_features(item.smiles, error)) {
-            browser_prediction_ = model_->predict(*features);
+        auto features = browser_features(item.smiles, error);
+        if (features) {
+            try {
+                browser_prediction_ = model_->predict(*features);
+                prediction_error_.clear();
+            } catch (const std::exception& e) {
+                browser_prediction_.reset();
+                prediction_error_ =
+                    std::string("The browser could not score this compound: ") + e.what();
+            }
             browser_prediction_for_ = item.smiles;
-            prediction_error_.clear();
         } else if (rdkit_ready()) {
             browser_prediction_.reset();
             browser_prediction_for_ = item.smiles;

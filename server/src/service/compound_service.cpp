@@ -91,6 +91,26 @@ std::vector<SimilarCompound> CompoundService::similar(const std::string& id, std
     return out;
 }
 
+std::vector<std::string>
+CompoundService::attach_graphs(std::vector<domain::Compound>& compounds) const {
+    std::vector<std::string> refused(compounds.size());
+    for (std::size_t i = 0; i < compounds.size(); ++i) {
+        auto& c = compounds[i];
+        auto graph = engine::molecule_graph(c.smiles, &refused[i]);
+        if (!graph) {
+            if (refused[i].empty()) {
+                refused[i] = "no molecule graph";
+            }
+            continue;
+        }
+        refused[i].clear();
+        Features f = decode_features(c.features);
+        f.graph = std::move(graph);
+        c.features = encode_features(f);
+    }
+    return refused;
+}
+
 std::vector<domain::Compound>
 CompoundService::list(const std::optional<std::string>& unlabeled_for_model, std::int64_t limit,
                       std::int64_t offset, std::int64_t* total) {

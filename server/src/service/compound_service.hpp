@@ -64,6 +64,10 @@ public:
     /// The compounds of a named dataset (an import's `dataset`); NotFound for an unknown name.
     std::vector<domain::Compound> list_dataset(const std::string& dataset, std::int64_t limit,
                                                std::int64_t offset, std::int64_t* total);
+    /// Re-encodes each compound's features with its molecule graph (message-passing models
+    /// score with it, in the browser too). A compound RDKit or the graph builder refuses keeps
+    /// its features without a graph; the result holds the reason at its index ("" for the rest).
+    std::vector<std::string> attach_graphs(std::vector<domain::Compound>& compounds) const;
     /// CSV of the queue (every status) of a model lineage, or of labels (training + labeled
     /// queue items).
     std::string export_queue_csv(const std::string& model_id);

@@ -37,6 +37,9 @@ DepictionResult draw_molecule_to_texture(const std::string&, int, int, unsigned)
 std::string molecule_descriptors_json(const std::string&) {
     return {};
 }
+std::string molecule_json(const std::string&) {
+    return {};
+}
 bool molecule_fingerprint_and_descriptors(const std::string&, std::vector<unsigned char>&,
                                           std::string&) {
     return false;

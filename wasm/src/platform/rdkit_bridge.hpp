@@ -24,6 +24,10 @@ DepictionResult draw_molecule_to_texture(const std::string& smiles, int width, i
 /// RDKit's 2D descriptors for `smiles` as a JSON object text ("" when unparsable).
 std::string molecule_descriptors_json(const std::string& smiles);
 
+/// RDKit's JSON of the molecule (MinimalLib get_json(); "" when unparsable or not ready), read
+/// by labelloop::mol_graph_from_rdkit_json for message-passing models.
+std::string molecule_json(const std::string& smiles);
+
 /// Morgan fingerprint (radius 2, 2048 bits, 256 bytes packed LSB first, see
 /// Fingerprint::from_packed_bytes) and the descriptor JSON of
 /// `smiles`, as the server computes them (tests/parity). False when unparsable or not ready.

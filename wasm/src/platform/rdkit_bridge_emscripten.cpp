@@ -8,6 +8,7 @@ int labelloop_rdkit_ready();
 char* labelloop_rdkit_version();
 int labelloop_rdkit_draw_to_texture(const char* smiles, int width, int height, unsigned texture);
 char* labelloop_rdkit_descriptors(const char* smiles);
+char* labelloop_rdkit_json(const char* smiles);
 char* labelloop_rdkit_features(const char* smiles, unsigned char* bits_out);
 }
 
@@ -47,6 +48,10 @@ DepictionResult draw_molecule_to_texture(const std::string& smiles, int width, i
 
 std::string molecule_descriptors_json(const std::string& smiles) {
     return take_js_string(labelloop_rdkit_descriptors(smiles.c_str()));
+}
+
+std::string molecule_json(const std::string& smiles) {
+    return take_js_string(labelloop_rdkit_json(smiles.c_str()));
 }
 
 bool molecule_fingerprint_and_descriptors(const std::string& smiles,
