@@ -281,6 +281,13 @@ TEST_CASE("mpnn: same seed, same weights and predictions; another seed differs",
     CHECK(c.weights() != a.weights());
     CHECK_THROWS_WITH(a.predict(graphs.data(), 2, nullptr),
                       Catch::Contains("needs descriptor rows"));
+
+    // A descriptor far outside the training range is clipped at 5 standard deviations (RDKit's
+    // kappa3 of a three-atom molecule is over 1,000): 1e6 and 1e9 score alike, and finite.
+    const std::vector<std::vector<double>> far = {{3.0, 1e6}}, farther = {{3.0, 1e9}};
+    const double at_far = a.predict(graphs.data(), 1, far.data())[0];
+    CHECK(std::isfinite(at_far));
+    CHECK(at_far == a.predict(graphs.data(), 1, farther.data())[0]);
 }
 
 TEST_CASE("mpnn: bytes round trip predicts exactly the same; damaged bytes are refused", "[mpnn]") {

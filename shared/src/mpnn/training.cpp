@@ -17,6 +17,14 @@ namespace labelloop {
 
 namespace {
 
+/// A descriptor as the network sees it: standardised, then clipped to +-kDescriptorClip
+/// standard deviations. RDKit's kappa3 of a three-atom molecule is over 1,000 against an ESOL
+/// mean of about 3, and an unclipped z of 100+ sent a network's output to -12 logS.
+constexpr double kDescriptorClip = 5.0;
+double standardised(double value, double mean, double scale) {
+    return std::clamp((value - mean) / scale, -kDescriptorClip, kDescriptorClip);
+}
+
 void require_range(const char* field, double value, double lo, double hi) {
     if (!(value >= lo && value <= hi)) {
         throw std::invalid_argument("mpnn " + std::string(field) + " must be between " +
@@ -201,7 +209,7 @@ MpnnNetwork MpnnNetwork::fit(const std::vector<MolGraph>& graphs,
     for (std::size_t i = 0; i < n && n_desc > 0; ++i) {
         for (std::size_t d = 0; d < n_desc; ++d) {
             desc_flat[i * n_desc + d] =
-                (descriptors[i][d] - net.descriptor_mean_[d]) / net.descriptor_scale_[d];
+                standardised(descriptors[i][d], net.descriptor_mean_[d], net.descriptor_scale_[d]);
         }
     }
 
@@ -363,7 +371,7 @@ std::vector<double> MpnnNetwork::outputs(const MolGraph* graphs, std::size_t cou
             }
             for (std::size_t d = 0; d < n_desc; ++d) {
                 desc_flat[(k - k0) * n_desc + d] =
-                    (row[d] - descriptor_mean_[d]) / descriptor_scale_[d];
+                    standardised(row[d], descriptor_mean_[d], descriptor_scale_[d]);
             }
         }
         const mpnn::Batch batch =
