@@ -36,14 +36,18 @@ Usage:
       listed with their row number and reason.
   labelloop model create --name NAME --property NAME [--task regression|classification]
                    [--dataset NAME] [--split random|scaffold] [--validation-fraction F]
-                   [--seed N] [--members N]
-                   [--objective maximize|minimize|window:LO:HI|class:C [--hit-threshold X]]
+                   [--seed N] [--members N] [--member-type gradient_boosted|random_tree|mpnn]
+                   [--params JSON] [--objective maximize|minimize|window:LO:HI|class:C
+                   [--hit-threshold X]]
                    [--db FILE]
       Train version 1 of a model on the imported labels, with a fixed validation split.
       --objective sets the goal discovery strategies (greedy, ucb, ei, pi, thompson) rank
       toward: maximize / minimize (regression; a hit is a value >= / <= --hit-threshold,
       by default the 90th / 10th percentile of the labelled values), window:LO:HI
       (regression; a hit lies in [LO, HI]) or class:0|1 (classification; the class sought).
+      --member-type mpnn trains message-passing networks on the molecule graph (5 by
+      default); --params takes any model parameter as the API does, e.g.
+      '{"mpnn": {"epochs": 60, "hidden": 128}}' (see docs/API.md for the names and limits).
   labelloop --version
   labelloop --help
 )";

@@ -69,6 +69,47 @@ TEST_CASE("CLI: user add, token add, import and model create", "[cli]") {
     CHECK(s.store.list_users().size() == 1);
 }
 
+TEST_CASE("CLI: model create --member-type mpnn --params, with precise errors", "[cli][mpnn]") {
+    testing::TempDir dir;
+    const std::string db = dir.file("cli.db");
+    const std::string csv = dir.file("esol.csv");
+    std::ofstream(csv) << testing::esol_csv(40);
+    run(cli::run_import_command,
+        {"--file", csv, "--label-column", "measured log solubility in mols per litre", "--property",
+         "logS", "--db", db});
+    int n = 0; // a new name each time: names are unique, and checked before parameters
+    const auto create = [&](std::vector<std::string> extra) {
+        std::vector<std::string> args = {
+            "create", "--name", "networks " + std::to_string(++n), "--property", "logS",
+            "--db",   db};
+        args.insert(args.end(), extra.begin(), extra.end());
+        return run(cli::run_model_command, args);
+    };
+    const auto created =
+        create({"--member-type", "mpnn", "--members", "2", "--params",
+                R"({"mpnn": {"epochs": 3, "hidden": 16, "ffn_width": 16}, "n_members": 9})"});
+    CHECK_THAT(created, Catch::Contains("Created model"));
+    {
+        service::Services s(db);
+        const auto models = s.store.list_models();
+        REQUIRE(models.size() == 1);
+        const auto params = nlohmann::json::parse(models[0].params_json);
+        CHECK(params["member_type"] == "mpnn");
+        CHECK(params["n_members"] == 2); // --members wins over --params
+        CHECK(params["mpnn"]["epochs"] == 3);
+        CHECK(params["mpnn"]["hidden"] == 16);
+    }
+    CHECK_THROWS_WITH(create({"--params", "{\"mpnn\": "}),
+                      Catch::Contains("--params expects a JSON object"));
+    CHECK_THROWS_WITH(create({"--params", "[1, 2]"}),
+                      Catch::Contains("--params expects a JSON object"));
+    CHECK_THROWS_WITH(create({"--member-type", "forest"}), Catch::Contains("forest"));
+    CHECK_THROWS_WITH(create({"--member-type", "mpnn", "--params", R"({"mpnn": {"depth": 50}})"}),
+                      Catch::Contains("mpnn.depth"));
+    service::Services s(db);
+    CHECK(s.store.list_models().size() == 1); // nothing stored by the refusals
+}
+
 TEST_CASE("CLI: model create --objective, with precise errors", "[cli][objective]") {
     testing::TempDir dir;
     const std::string db = dir.file("cli.db");

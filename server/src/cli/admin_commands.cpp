@@ -208,14 +208,25 @@ int run_model_command(const std::vector<std::string>& args) {
     }
     const auto o = parse_options(args, 1,
                                  {"--name", "--property", "--task", "--dataset", "--split",
-                                  "--validation-fraction", "--seed", "--members", "--objective",
-                                  "--hit-threshold", "--db"});
+                                  "--validation-fraction", "--seed", "--members", "--member-type",
+                                  "--params", "--objective", "--hit-threshold", "--db"});
     service::CreateModelRequest req;
     req.name = required(o, "--name");
     req.property = required(o, "--property");
     req.task = get(o, "--task", "regression");
     req.dataset = maybe(o, "--dataset");
     req.split = get(o, "--split", "random");
+    // --params: any model parameter as over the API (e.g. '{"mpnn": {"epochs": 60}}');
+    // --members and --member-type win over the same fields in it. The service checks values.
+    if (auto params = maybe(o, "--params")) {
+        req.params = nlohmann::json::parse(*params, nullptr, false);
+        if (!req.params.is_object()) {
+            throw UsageError("--params expects a JSON object, e.g. '{\"mpnn\": {\"epochs\": 60}}'");
+        }
+    }
+    if (auto type = maybe(o, "--member-type")) {
+        req.params["member_type"] = *type;
+    }
     try {
         req.validation_fraction = std::stod(get(o, "--validation-fraction", "0.2"));
         req.seed = std::stoull(get(o, "--seed", "42"));
