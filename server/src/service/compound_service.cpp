@@ -96,14 +96,10 @@ CompoundService::attach_graphs(std::vector<domain::Compound>& compounds) const {
     std::vector<std::string> refused(compounds.size());
     for (std::size_t i = 0; i < compounds.size(); ++i) {
         auto& c = compounds[i];
-        auto graph = engine::molecule_graph(c.smiles, &refused[i]);
+        auto graph = engine::molecule_graph(c.smiles, &refused[i]); // the reason when null
         if (!graph) {
-            if (refused[i].empty()) {
-                refused[i] = "no molecule graph";
-            }
             continue;
         }
-        refused[i].clear();
         Features f = decode_features(c.features);
         f.graph = std::move(graph);
         c.features = encode_features(f);
