@@ -328,7 +328,7 @@ private:
     std::unique_ptr<PastedPool> paste_job_;
     std::vector<PreviewRow> preview_job_rows_; // parallel to the job's pool
     std::chrono::steady_clock::time_point preview_started_;
-    std::size_t preview_slice_ = 64;    // compounds per step, adapted to the frame budget
+    std::size_t preview_slice_ = 4;     // compounds per step, adapted to the frame budget
     double preview_max_frame_ms_ = 0.0; // the longest a frame spent scoring this preview
     bool adding_ = false;
 
