@@ -1,9 +1,13 @@
-// Label-submit throughput over loopback: a real HttpServer on a fresh SQLite file, C client
+// Label-submit throughput over loopback: a real HttpServer on a fresh database, C client
 // threads with keep-alive connections (1, 8 and 64 by default), each labeling its own share
 // of pending queue items as fast as it can. Prints submits/s and latency percentiles per
 // client count; then the health endpoint's latency while a retrain runs under label load.
+// Runs on SQLite (a fresh file) and on PostgreSQL (a throwaway server the bench starts
+// itself, as the tests do: initdb + pg_ctl in a temporary directory on a free loopback port,
+// default settings, so fsync and synchronous_commit are on), then prints both side by side.
 //
-//   labelloop_bench_label_throughput [--items N] [--clients 1,8,64] [--dir DIR]
+//   labelloop_bench_label_throughput [--backend sqlite,postgresql] [--items N]
+//                                    [--clients 1,8,64] [--dir DIR]
 //                                    [--no-retrain] [--retrain-rows N]
 //
 // Adding a workload (sync...) is one more function like run_label_load() sending its
@@ -12,6 +16,9 @@
 #include "http/http_server.hpp"
 #include "service/services.hpp"
 #include "util/ids.hpp"
+#ifdef LABELLOOP_HAVE_POSTGRES
+#include "postgres_server.hpp" // tests/server: the throwaway server the tests use
+#endif
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>
@@ -31,6 +38,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -289,46 +298,109 @@ std::string read_text(const std::string& path) {
     return ss.str();
 }
 
-} // namespace
-
-int main(int argc, char** argv) {
+struct Options {
     int n_items = 4000;
     std::vector<int> client_counts = {1, 8, 64};
     bool retrain = true;
     int retrain_rows = 400;
     std::string dir = std::filesystem::temp_directory_path().string();
-    for (int i = 1; i < argc; ++i) {
-        const std::string key = argv[i];
-        const bool has_value = i + 1 < argc;
-        if (key == "--items" && has_value) {
-            n_items = std::atoi(argv[++i]);
-        } else if (key == "--clients" && has_value) {
-            client_counts.clear();
-            std::stringstream list(argv[++i]);
-            std::string part;
-            while (std::getline(list, part, ',')) {
-                client_counts.push_back(std::atoi(part.c_str()));
-            }
-        } else if (key == "--dir" && has_value) {
-            dir = argv[++i];
-        } else if (key == "--no-retrain") {
-            retrain = false;
-        } else if (key == "--retrain-rows" && has_value) {
-            retrain_rows = std::atoi(argv[++i]);
-        } else {
-            std::cerr << "usage: " << argv[0]
-                      << " [--items N] [--clients 1,8,64] [--dir DIR] [--no-retrain] "
-                         "[--retrain-rows N]\n";
-            return 2;
-        }
+};
+
+struct BackendResult {
+    std::string name;
+    std::map<int, LoadResult> loads; // by client count
+    int failures = 0;
+};
+
+/// 8 clients submit labels while a real model on ESOL (the demo data set) with a labeled
+/// batch is retrained over HTTP and one client polls /health every 5 ms.
+void run_retrain(service::Services& services, int port, const std::string& token,
+                 const std::string& admin_token, const std::vector<std::string>& item_ids,
+                 std::size_t next, int retrain_rows, int& failures) {
+    const auto imported = services.compounds.import(
+        nullptr, cli::esol_import_request(read_text(LABELLOOP_SOURCE_DIR "/assets/demo/esol.csv"),
+                                          static_cast<std::size_t>(retrain_rows)));
+    service::CreateModelRequest mreq;
+    mreq.name = "retrain bench";
+    mreq.property = "logS";
+    mreq.dataset = "esol";
+    mreq.compound_ids.assign(imported.compound_ids.begin(),
+                             imported.compound_ids.begin() +
+                                 static_cast<std::ptrdiff_t>(imported.compound_ids.size() * 3 / 4));
+    const auto admin = *services.auth.authenticate(admin_token);
+    const auto model = services.models.create_model(nullptr, mreq);
+    service::SelectRequest sel;
+    sel.model_id = model.id;
+    sel.batch_size = 20;
+    sel.pool.kind = "dataset";
+    sel.pool.dataset = "esol";
+    const auto selected = services.active_learning.select_samples(admin, sel);
+    for (std::size_t i = 0; i < 12 && i < selected.items.size(); ++i) {
+        service::LabelInput in;
+        in.label = -3.0;
+        services.active_learning.submit_label(admin, selected.items[i].id, in);
     }
-    const std::string db_path = dir + "/labelloop-bench-" + util::new_uuid() + ".db";
+    httplib::Client c("127.0.0.1", port);
+    const httplib::Headers admin_headers = {{"Authorization", "Bearer " + admin_token}};
+    auto started =
+        c.Post(("/api/v1/active-learning/cycles/" + *selected.cycle_id + "/retrain").c_str(),
+               admin_headers, "{}", "application/json");
+    if (!started || started->status != 202) {
+        std::fprintf(stderr, "retrain did not start\n");
+        ++failures;
+        return;
+    }
+    const std::string job = json::parse(started->body)["job_id"].get<std::string>();
+    std::atomic<bool> finished{false};
+    std::vector<double> health;
+    std::thread poller([&] {
+        httplib::Client h("127.0.0.1", port);
+        h.set_keep_alive(true);
+        httplib::Client jobs("127.0.0.1", port);
+        while (!finished.load()) {
+            const auto t0 = Clock::now();
+            auto r = h.Get("/api/v1/health");
+            health.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+            if (!r || r->status != 200) {
+                ++failures;
+            }
+            auto j = jobs.Get(("/api/v1/jobs/" + job).c_str(), admin_headers);
+            if (j && j->status == 200) {
+                const auto status = json::parse(j->body)["status"].get<std::string>();
+                if (status == "succeeded" || status == "failed") {
+                    finished = true;
+                    if (status == "failed") {
+                        std::fprintf(stderr, "retrain failed: %s\n", j->body.c_str());
+                        ++failures;
+                    }
+                }
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+    });
+    const auto t0 = Clock::now();
+    const auto load =
+        run_label_load(port, token, item_ids, next, item_ids.size() - next, 8, &finished);
+    poller.join();
+    failures += load.failures;
+    const double retrain_s = std::chrono::duration<double>(Clock::now() - t0).count();
+    print_load("label submit during retrain", 8, load);
+    const auto h = percentiles(health);
+    std::printf("health during retrain (%.1f s, %zu training compounds): %zu requests, latency ms "
+                "p50 %.2f  p90 %.2f  p99 %.2f  max %.2f\n",
+                retrain_s, mreq.compound_ids.size(), h.n, h.p50, h.p90, h.p99, h.max);
+}
+
+/// The whole load on one database (`db`: an SQLite path or a postgresql:// URL).
+BackendResult run_backend(const std::string& name, const std::string& db, const Options& o) {
+    BackendResult out;
+    out.name = name;
     std::vector<std::string> item_ids;
     std::string token;
     std::string admin_token;
-    const int total_items = n_items * static_cast<int>(client_counts.size() + 1);
+    const int total_items = o.n_items * static_cast<int>(o.client_counts.size() + 1);
     {
-        service::Services s(db_path);
+        service::Services s(db);
         const auto user = s.auth.create_user(nullptr, "bench", "scientist");
         token = s.auth.issue_token(nullptr, user.id, "bench").secret;
         const auto admin = s.auth.create_user(nullptr, "bench-admin", "admin");
@@ -337,7 +409,7 @@ int main(int argc, char** argv) {
         item_ids = insert_bench_items(s, m, total_items, 0);
     }
 
-    service::Services services(db_path);
+    service::Services services(db);
     http::HttpServer server(services, http::ServerInfo{services.store.schema_version()}, nullptr);
     const int port = server.bind("127.0.0.1", 0);
     std::thread server_thread([&] { server.run(); });
@@ -345,111 +417,172 @@ int main(int argc, char** argv) {
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
 
-    std::printf(
-        "label submit over loopback (each submit its own savepoint, concurrent submits group-"
-        "committed; see docs/RELIABILITY.md; %u hardware threads)\n",
-        std::thread::hardware_concurrency());
-    int failures = 0;
+    std::printf("\n== %s: label submit over loopback (%u hardware threads)\n", name.c_str(),
+                std::thread::hardware_concurrency());
     std::size_t next = 0;
-    double best_within_target = 0; // submits/s of the best run with p99 < 20 ms
-    for (int clients : client_counts) {
-        const auto r =
-            run_label_load(port, token, item_ids, next, static_cast<std::size_t>(n_items), clients);
-        next += static_cast<std::size_t>(n_items);
-        print_load("label submit", clients, r);
-        failures += r.failures;
-        if (r.latency.p99 < 20.0 && r.failures == 0) {
-            best_within_target = std::max(best_within_target, r.requests / r.seconds);
-        }
+    for (int clients : o.client_counts) {
+        const auto r = run_label_load(port, token, item_ids, next,
+                                      static_cast<std::size_t>(o.n_items), clients);
+        next += static_cast<std::size_t>(o.n_items);
+        print_load(("label submit, " + name).c_str(), clients, r);
+        out.failures += r.failures;
+        out.loads[clients] = r;
     }
-    std::printf("target (issue 8): >= 5000 submits/s with p99 < 20 ms: best run %.0f submits/s "
-                "(%.2fx the target) -> %s\n",
-                best_within_target, best_within_target / 5000.0,
-                best_within_target >= 5000.0 ? "MET" : "NOT MET");
-
-    if (retrain) {
-        // A real model on ESOL (the demo data set) with a labeled batch, retrained over HTTP
-        // while 8 clients submit labels and one polls /health every 5 ms.
-        const auto imported = services.compounds.import(
-            nullptr,
-            cli::esol_import_request(read_text(LABELLOOP_SOURCE_DIR "/assets/demo/esol.csv"),
-                                     static_cast<std::size_t>(retrain_rows)));
-        service::CreateModelRequest mreq;
-        mreq.name = "retrain bench";
-        mreq.property = "logS";
-        mreq.dataset = "esol";
-        mreq.compound_ids.assign(
-            imported.compound_ids.begin(),
-            imported.compound_ids.begin() +
-                static_cast<std::ptrdiff_t>(imported.compound_ids.size() * 3 / 4));
-        const auto admin = *services.auth.authenticate(admin_token);
-        const auto model = services.models.create_model(nullptr, mreq);
-        service::SelectRequest sel;
-        sel.model_id = model.id;
-        sel.batch_size = 20;
-        sel.pool.kind = "dataset";
-        sel.pool.dataset = "esol";
-        const auto selected = services.active_learning.select_samples(admin, sel);
-        for (std::size_t i = 0; i < 12 && i < selected.items.size(); ++i) {
-            service::LabelInput in;
-            in.label = -3.0;
-            services.active_learning.submit_label(admin, selected.items[i].id, in);
-        }
-        httplib::Client c("127.0.0.1", port);
-        const httplib::Headers admin_headers = {{"Authorization", "Bearer " + admin_token}};
-        auto started =
-            c.Post(("/api/v1/active-learning/cycles/" + *selected.cycle_id + "/retrain").c_str(),
-                   admin_headers, "{}", "application/json");
-        if (!started || started->status != 202) {
-            std::fprintf(stderr, "retrain did not start\n");
-            return 1;
-        }
-        const std::string job = json::parse(started->body)["job_id"].get<std::string>();
-        std::atomic<bool> finished{false};
-        std::vector<double> health;
-        std::thread poller([&] {
-            httplib::Client h("127.0.0.1", port);
-            h.set_keep_alive(true);
-            httplib::Client jobs("127.0.0.1", port);
-            while (!finished.load()) {
-                const auto t0 = Clock::now();
-                auto r = h.Get("/api/v1/health");
-                health.push_back(
-                    std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-                if (!r || r->status != 200) {
-                    ++failures;
-                }
-                auto j = jobs.Get(("/api/v1/jobs/" + job).c_str(), admin_headers);
-                if (j && j->status == 200) {
-                    const auto status = json::parse(j->body)["status"].get<std::string>();
-                    if (status == "succeeded" || status == "failed") {
-                        finished = true;
-                        if (status == "failed") {
-                            std::fprintf(stderr, "retrain failed: %s\n", j->body.c_str());
-                            ++failures;
-                        }
-                    }
-                }
-                std::this_thread::sleep_for(std::chrono::milliseconds(5));
-            }
-        });
-        const auto t0 = Clock::now();
-        const auto load =
-            run_label_load(port, token, item_ids, next, item_ids.size() - next, 8, &finished);
-        poller.join();
-        const double retrain_s = std::chrono::duration<double>(Clock::now() - t0).count();
-        print_load("label submit during retrain", 8, load);
-        const auto h = percentiles(health);
-        std::printf(
-            "health during retrain (%.1f s, %zu training compounds): %zu requests, latency ms "
-            "p50 %.2f  p90 %.2f  p99 %.2f  max %.2f\n",
-            retrain_s, mreq.compound_ids.size(), h.n, h.p50, h.p90, h.p99, h.max);
+    if (o.retrain) {
+        run_retrain(services, port, token, admin_token, item_ids, next, o.retrain_rows,
+                    out.failures);
     }
-
     server.stop();
     server_thread.join();
+    return out;
+}
+
+BackendResult run_sqlite(const Options& o) {
+    const std::string db_path = o.dir + "/labelloop-bench-" + util::new_uuid() + ".db";
+    BackendResult r = run_backend("sqlite", db_path, o);
     std::filesystem::remove(db_path);
     std::filesystem::remove(db_path + "-wal");
     std::filesystem::remove(db_path + "-shm");
+    return r;
+}
+
+#ifdef LABELLOOP_HAVE_POSTGRES
+BackendResult run_postgres(const Options& o) {
+    testing::PostgresServer pg; // stopped and removed when this returns
+    std::printf("\nthrowaway PostgreSQL on 127.0.0.1:%d (data in %s; default settings: fsync "
+                "on, synchronous_commit on, max_connections 50)\n",
+                pg.port(), pg.dir().c_str());
+    return run_backend("postgresql", pg.url(), o);
+}
+#endif
+
+/// Best submits/s among `clients` runs with no failure and p99 within `p99_ms`.
+double best_within(const BackendResult& r, const std::vector<int>& clients, double p99_ms) {
+    double best = 0;
+    for (int c : clients) {
+        const auto it = r.loads.find(c);
+        if (it != r.loads.end() && it->second.failures == 0 && it->second.latency.p99 <= p99_ms) {
+            best = std::max(best, it->second.requests / it->second.seconds);
+        }
+    }
+    return best;
+}
+
+/// Every run of `clients` within the target.
+bool all_within(const BackendResult& r, const std::vector<int>& clients, double rate,
+                double p99_ms) {
+    for (int c : clients) {
+        const auto it = r.loads.find(c);
+        if (it == r.loads.end() || it->second.failures != 0 || it->second.latency.p99 > p99_ms ||
+            it->second.requests / it->second.seconds < rate) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void print_side_by_side(const BackendResult& sqlite, const BackendResult& pg,
+                        const std::vector<int>& client_counts) {
+    std::printf("\nside by side (PostgreSQL / SQLite):\n");
+    std::printf("%8s | %22s | %22s | %10s %10s\n", "clients", "sqlite /s  p50  p99 ms",
+                "postgresql /s  p50  p99", "rate ratio", "p99 ratio");
+    for (int c : client_counts) {
+        const auto& a = sqlite.loads.at(c);
+        const auto& b = pg.loads.at(c);
+        const double ra = a.requests / a.seconds;
+        const double rb = b.requests / b.seconds;
+        std::printf("%8d | %7.0f %6.2f %7.2f | %7.0f %6.2f %7.2f | %9.2fx %9.2fx\n", c, ra,
+                    a.latency.p50, a.latency.p99, rb, b.latency.p50, b.latency.p99, rb / ra,
+                    a.latency.p99 > 0 ? b.latency.p99 / a.latency.p99 : 0.0);
+    }
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    Options o;
+    std::vector<std::string> backends = {"sqlite", "postgresql"};
+    for (int i = 1; i < argc; ++i) {
+        const std::string key = argv[i];
+        const bool has_value = i + 1 < argc;
+        if (key == "--items" && has_value) {
+            o.n_items = std::atoi(argv[++i]);
+        } else if (key == "--clients" && has_value) {
+            o.client_counts.clear();
+            std::stringstream list(argv[++i]);
+            std::string part;
+            while (std::getline(list, part, ',')) {
+                o.client_counts.push_back(std::atoi(part.c_str()));
+            }
+        } else if ((key == "--backend" || key == "--db") && has_value) {
+            backends.clear();
+            std::stringstream list(argv[++i]);
+            std::string part;
+            while (std::getline(list, part, ',')) {
+                if (part == "postgres") {
+                    part = "postgresql";
+                }
+                if (part != "sqlite" && part != "postgresql") {
+                    std::cerr << "unknown backend '" << part << "': use sqlite, postgresql\n";
+                    return 2;
+                }
+                backends.push_back(part);
+            }
+        } else if (key == "--dir" && has_value) {
+            o.dir = argv[++i];
+        } else if (key == "--no-retrain") {
+            o.retrain = false;
+        } else if (key == "--retrain-rows" && has_value) {
+            o.retrain_rows = std::atoi(argv[++i]);
+        } else {
+            std::cerr << "usage: " << argv[0]
+                      << " [--backend sqlite,postgresql] [--items N] [--clients 1,8,64] "
+                         "[--dir DIR] [--no-retrain] [--retrain-rows N]\n";
+            return 2;
+        }
+    }
+    std::printf("label submit over loopback: each submit its own transaction (savepoint), "
+                "concurrent submits group-committed; see docs/RELIABILITY.md\n");
+    std::map<std::string, BackendResult> results;
+    int failures = 0;
+    for (const auto& b : backends) {
+        if (b == "sqlite") {
+            results[b] = run_sqlite(o);
+        } else {
+#ifdef LABELLOOP_HAVE_POSTGRES
+            results[b] = run_postgres(o);
+#else
+            std::cerr << "this build has no PostgreSQL support (libpq-dev missing)\n";
+            return 2;
+#endif
+        }
+        failures += results[b].failures;
+    }
+
+    std::printf("\n");
+    const std::vector<int> pg_clients = {8, 64};
+    if (results.count("sqlite") != 0) {
+        const double best = best_within(results["sqlite"], o.client_counts, 20.0);
+        std::printf("target (issue 8, SQLite): >= 5000 submits/s with p99 < 20 ms: best run %.0f "
+                    "submits/s (%.2fx the target) -> %s\n",
+                    best, best / 5000.0, best >= 5000.0 ? "MET" : "NOT MET");
+    }
+    if (results.count("postgresql") != 0) {
+        const auto& pg = results["postgresql"];
+        const bool met = all_within(pg, pg_clients, 2000.0, 30.0);
+        std::printf("target (issue 18, PostgreSQL, one process): >= 2000 submits/s with p99 <= 30 "
+                    "ms at 8 and 64 clients:");
+        for (int c : pg_clients) {
+            const auto it = pg.loads.find(c);
+            if (it != pg.loads.end()) {
+                std::printf(" %d clients %.0f/s p99 %.2f ms;", c,
+                            it->second.requests / it->second.seconds, it->second.latency.p99);
+            }
+        }
+        std::printf(" -> %s\n", met ? "MET" : "NOT MET");
+    }
+    if (results.count("sqlite") != 0 && results.count("postgresql") != 0) {
+        print_side_by_side(results["sqlite"], results["postgresql"], o.client_counts);
+    }
     return failures == 0 ? 0 : 1;
 }
