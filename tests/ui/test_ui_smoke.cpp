@@ -586,6 +586,94 @@ TEST_CASE("an admin's New model form names what is missing and shows the server'
     CHECK(state["widgets"].contains("new_model_error"));
 }
 
+TEST_CASE("the New model form's family sets member_type, members and mpnn sizes within bounds",
+          "[ui][models]") {
+    HeadlessImGui imgui;
+    double now = 0.0;
+    App app;
+    app.load_queue_for_test(make_queue(3), User{"u1", "alice", "admin"}, model_info("m"));
+    render_frames(app, 3, now);
+    click(app, "new_model_button", now);
+    render_frames(app, 3, now);
+    const auto type = [&](const std::string& widget, const char* text) {
+        click(app, widget, now);
+        ImGui::GetIO().AddInputCharactersUTF8(text);
+        render_frames(app, 2, now);
+    };
+    const auto create = [&] {
+        click(app, "new_model_create", now);
+        const auto state = app.state();
+        // No server here: the request went out (and failed at once), so the form holds it.
+        CHECK(state["new_model"]["error"] == "no server in the headless build");
+        CHECK_FALSE(state["new_model"]["submitting"].get<bool>());
+        return state["new_model"]["sent"];
+    };
+    type("new_model_name", "Networks");
+    type("new_model_property", "logS");
+
+    // The default: boosted trees, 100 members, no network sizes in the request.
+    auto state = app.state();
+    CHECK(state["new_model"]["family"] == 0);
+    CHECK(state["new_model"]["members"] == 100);
+    CHECK_FALSE(state["widgets"].contains("new_model_depth"));
+    auto sent = create();
+    CHECK(sent["name"] == "Networks");
+    CHECK(sent["params"] == json({{"member_type", "gradient_boosted"}, {"n_members", 100}}));
+
+    // Message-passing networks: 5 members by default, depth/hidden/epochs at the server's
+    // defaults, sent under params.mpnn.
+    click(app, "new_model_family", now);
+    REQUIRE(app.state()["widgets"].contains("new_model_family_mpnn"));
+    click(app, "new_model_family_mpnn", now);
+    render_frames(app, 2, now);
+    state = app.state();
+    CHECK(state["new_model"]["family"] == 2);
+    CHECK(state["new_model"]["members"] == 5);
+    CHECK(state["new_model"]["mpnn"] == json({{"depth", 3}, {"hidden", 64}, {"epochs", 40}}));
+    REQUIRE(state["widgets"].contains("new_model_depth"));
+    CHECK(state["widgets"].contains("new_model_hidden"));
+    CHECK(state["widgets"].contains("new_model_epochs"));
+    sent = create();
+    CHECK(sent["params"] == json({{"member_type", "mpnn"},
+                                  {"n_members", 5},
+                                  {"mpnn", {{"depth", 3}, {"hidden", 64}, {"epochs", 40}}}}));
+
+    // Typed sizes are held within the server's limits (a click selects the field's text, so
+    // typing replaces it): at most 64 networks, depth 1-6, hidden 8-512, epochs 1-500.
+    type("new_model_members", "0");
+    CHECK(app.state()["new_model"]["members"] == 2);
+    type("new_model_members", "50");
+    CHECK(app.state()["new_model"]["members"] == 50);
+    type("new_model_members", "500");
+    CHECK(app.state()["new_model"]["members"] == 64);
+    type("new_model_hidden", "1");
+    CHECK(app.state()["new_model"]["mpnn"]["hidden"] == 8);
+    type("new_model_depth", "9");
+    type("new_model_hidden", "100000");
+    type("new_model_epochs", "9999");
+    state = app.state();
+    CHECK(state["new_model"]["mpnn"] == json({{"depth", 6}, {"hidden", 512}, {"epochs", 500}}));
+    sent = create();
+    CHECK(sent["params"] == json({{"member_type", "mpnn"},
+                                  {"n_members", 64},
+                                  {"mpnn", {{"depth", 6}, {"hidden", 512}, {"epochs", 500}}}}));
+
+    // Random trees: a family change puts back its own default member count; no network fields
+    // shown or sent; members bounded at the server's 10 000.
+    click(app, "new_model_family", now);
+    REQUIRE(app.state()["widgets"].contains("new_model_family_random_tree"));
+    click(app, "new_model_family_random_tree", now);
+    render_frames(app, 2, now);
+    state = app.state();
+    CHECK(state["new_model"]["members"] == 100);
+    CHECK_FALSE(state["widgets"].contains("new_model_depth"));
+    type("new_model_members", "100000");
+    CHECK(app.state()["new_model"]["members"] == 10000);
+    sent = create();
+    CHECK(sent["params"] == json({{"member_type", "random_tree"}, {"n_members", 10000}}));
+    CHECK_FALSE(sent["params"].contains("mpnn"));
+}
+
 TEST_CASE("EI previews against the best training label toward the objective", "[ui][selection]") {
     HeadlessImGui imgui;
     App app;

@@ -345,6 +345,13 @@ private:
         int target_class = 1;
         bool use_hit_threshold = false;
         float hit_threshold = 0.0F;
+        int family = 0; // index into model_form.cpp's member families (0: boosted trees)
+        int members = static_cast<int>(EnsembleParams{}.n_members); // the family's default
+        int mpnn_depth = EnsembleParams{}.mpnn.depth;
+        int mpnn_hidden = EnsembleParams{}.mpnn.hidden;
+        int mpnn_epochs = EnsembleParams{}.mpnn.epochs;
+        nlohmann::json sent; // the body of the last POST /models (the state view shows it)
+        double sent_at = 0.0;
         bool submitting = false;
         bool close_requested = false; // the answer arrived: close the modal on the next frame
         std::string error;

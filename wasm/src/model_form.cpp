@@ -1,10 +1,16 @@
 // An admin creates a model from imported labels, with the objective its discovery strategies
 // rank toward: a compact modal opened from the header. POST /api/v1/models trains the model
 // before it answers, so the form says "Training..." until the new model is there; a refusal
-// (422 naming the field) stays in the form, next to what caused it.
+// (422 naming the field) stays in the form, next to what caused it. The member family (boosted
+// trees, random trees, message-passing networks) and its sizes are bounded as the server
+// bounds them, so the form cannot ask for hours of training.
 #include "app.hpp"
+#include "labelloop/json_mapping.hpp"
 
 #include <imgui.h>
+
+#include <algorithm>
+#include <stdexcept>
 
 namespace labelloop::app {
 namespace {
@@ -15,6 +21,38 @@ const char* const kSplits[] = {"random", "scaffold"};
 const ObjectiveKind kRegressionKinds[] = {ObjectiveKind::None, ObjectiveKind::Maximize,
                                           ObjectiveKind::Minimize, ObjectiveKind::Window};
 const ObjectiveKind kClassificationKinds[] = {ObjectiveKind::None, ObjectiveKind::Class};
+
+// The member families POST /models takes (params.member_type), with what each costs.
+struct MemberFamily {
+    const char* type; // params.member_type
+    const char* label;
+    const char* cost; // the hint under the combo
+    bool network;     // mpnn: depth, hidden width and epochs apply
+    int default_members;
+    int max_members;
+    int members_step;
+};
+// The server's limits: EnsembleParams::validate (2-10000 members, at most kMaxMpnnMembers
+// networks) and its mpnn checks (shared/src/ensemble.cpp: depth 1-6, hidden 8-512, epochs
+// 1-500). The form clamps to these and then runs the same parse_ensemble_params as the
+// server, so a limit changed there is still named here before anything is sent.
+constexpr int kMinMembers = 2;
+constexpr int kMaxTreeMembers = 10000;
+constexpr int kMinDepth = 1, kMaxDepth = 6;
+constexpr int kMinHidden = 8, kMaxHidden = 512;
+constexpr int kMinEpochs = 1, kMaxEpochs = 500;
+const MemberFamily kFamilies[] = {
+    {"gradient_boosted", "boosted trees",
+     "The default: trains in seconds on the server, scored in the browser.", false,
+     static_cast<int>(EnsembleParams::gradient_boosted().n_members), kMaxTreeMembers, 10},
+    {"random_tree", "random trees", "Trains in seconds on the server, scored in the browser.",
+     false, static_cast<int>(EnsembleParams::random_forest().n_members), kMaxTreeMembers, 10},
+    {"mpnn", "message-passing network (mpnn)",
+     "Networks on the molecule graph: train for tens of seconds to minutes on the server, "
+     "scored in the browser.",
+     true, static_cast<int>(EnsembleParams::mpnn_ensemble().n_members),
+     static_cast<int>(EnsembleParams::kMaxMpnnMembers), 1},
+};
 
 const char* kind_label(ObjectiveKind k) {
     switch (k) {
@@ -76,7 +114,9 @@ void App::draw_new_model_form() {
     const auto values = [&f] {
         return form_values(f.name, f.property, f.dataset,
                            {double(f.task), double(f.split), double(f.kind), f.lo, f.hi,
-                            double(f.target_class), double(f.use_hit_threshold), f.hit_threshold});
+                            double(f.target_class), double(f.use_hit_threshold), f.hit_threshold,
+                            double(f.family), double(f.members), double(f.mpnn_depth),
+                            double(f.mpnn_hidden), double(f.mpnn_epochs)});
     };
     const std::string before = values();
     ImGui::BeginDisabled(f.submitting);
@@ -97,6 +137,46 @@ void App::draw_new_model_form() {
     ImGui::SetNextItemWidth(field);
     ImGui::Combo("Validation split", &f.split, kSplits, IM_ARRAYSIZE(kSplits));
     widgets_.record_last_item("new_model_split");
+
+    f.family = std::clamp(f.family, 0, int(IM_ARRAYSIZE(kFamilies)) - 1);
+    ImGui::SetNextItemWidth(field);
+    if (ImGui::BeginCombo("Model family", kFamilies[f.family].label)) {
+        for (int i = 0; i < IM_ARRAYSIZE(kFamilies); ++i) {
+            if (ImGui::Selectable(kFamilies[i].label, i == f.family) && i != f.family) {
+                f.family = i;
+                f.members = kFamilies[i].default_members; // 100 networks would take hours
+            }
+            widgets_.record_last_item(std::string("new_model_family_") + kFamilies[i].type);
+        }
+        ImGui::EndCombo();
+    }
+    widgets_.record_last_item("new_model_family");
+    const MemberFamily& family = kFamilies[f.family];
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + field * 1.8F);
+    ImGui::TextDisabled("%s", family.cost);
+    ImGui::PopTextWrapPos();
+    // An integer field held within [lo, hi] whatever is typed, its range in the label (drawn
+    // after it, so the recorded rectangle is the input and its step buttons).
+    const auto bounded_int = [&](const char* label, const char* id, int* value, int lo, int hi,
+                                 int step) {
+        ImGui::SetNextItemWidth(field);
+        ImGui::InputInt((std::string("##") + id).c_str(), value, step, step * 10);
+        *value = std::clamp(*value, lo, hi);
+        widgets_.record_last_item(id);
+        ImGui::SameLine(0, ImGui::GetStyle().ItemInnerSpacing.x);
+        ImGui::Text("%s (%d-%d)", label, lo, hi);
+    };
+    bounded_int("Members", "new_model_members", &f.members, kMinMembers, family.max_members,
+                family.members_step);
+    if (family.network) {
+        bounded_int("Depth, message steps", "new_model_depth", &f.mpnn_depth, kMinDepth, kMaxDepth,
+                    1);
+        bounded_int("Hidden width", "new_model_hidden", &f.mpnn_hidden, kMinHidden, kMaxHidden, 8);
+        bounded_int("Max epochs", "new_model_epochs", &f.mpnn_epochs, kMinEpochs, kMaxEpochs, 10);
+        if (ImGui::IsItemHovered()) {
+            ImGui::SetTooltip("Each network stops early once its held-out loss stops improving.");
+        }
+    }
 
     const bool classification = f.task == 1;
     const ObjectiveKind* kinds = classification ? kClassificationKinds : kRegressionKinds;
@@ -181,7 +261,8 @@ void App::draw_new_model_form() {
     widgets_.record_last_item("new_model_cancel");
     if (f.submitting) {
         ImGui::SameLine();
-        ImGui::TextDisabled("training on the server...");
+        ImGui::TextDisabled("training on the server... %d s",
+                            static_cast<int>(std::max(0.0, now_ - f.sent_at)));
     }
     ImGui::EndPopup();
 }
@@ -221,7 +302,23 @@ void App::submit_new_model() {
     if (objective.active()) {
         body["objective"] = objective_json(objective);
     }
+    const MemberFamily& family = kFamilies[f.family];
+    json params = {{"member_type", family.type}, {"n_members", f.members}};
+    if (family.network) {
+        params["mpnn"] = {
+            {"depth", f.mpnn_depth}, {"hidden", f.mpnn_hidden}, {"epochs", f.mpnn_epochs}};
+    }
+    try {
+        // The server's own parameter check: a size it would refuse is named before training.
+        parse_ensemble_params(params, EnsembleParams::recommended(0));
+    } catch (const std::invalid_argument& e) {
+        f.error = e.what();
+        return;
+    }
+    body["params"] = params;
     f.error.clear();
+    f.sent = body;
+    f.sent_at = now_;
     f.submitting = true;
     api_.post(
         "/api/v1/models", body,
