@@ -1,8 +1,11 @@
-// SqliteStore::transaction under concurrency: units of work from many threads are
-// group-committed, yet each keeps its own fate. A unit that throws is rolled back alone (its
-// caller gets its own exception), the others are stored, every caller sees its writes once
-// transaction() returns, and a nested transaction joins the enclosing one.
+// Store::transaction under concurrency: units of work from many threads are group-committed
+// (SqliteStore and PostgresStore both), yet each keeps its own fate. A unit that throws is
+// rolled back alone (its caller gets its own exception), the others are stored, every caller
+// sees its writes once transaction() returns, and a nested transaction joins the enclosing one.
+// On PostgreSQL a failed statement aborts the whole transaction unless its savepoint is rolled
+// back: the last case checks that a unit breaking a constraint inside a batch costs no one else.
 #include "server_fixture.hpp"
+#include "store_backends.hpp"
 
 #include "store/sqlite_store.hpp"
 
@@ -15,6 +18,8 @@
 #include <vector>
 
 using labelloop::store::SqliteStore;
+using labelloop::testing::make_store;
+using labelloop::testing::store_backends;
 using labelloop::testing::TempDir;
 
 namespace {
@@ -139,4 +144,65 @@ TEST_CASE("group commit: a unit that breaks a constraint fails alone with the da
     CHECK(errors.load() == 4);
     CHECK(count_rows(store, "key GLOB 't[0-9]'") == 4);
     CHECK(count_rows(store, "key IN ('t1', 't3', 't5', 't7')") == 4);
+}
+
+TEST_CASE("group commit on every backend: a statement failing inside a batch costs only its unit",
+          "[store][group-commit]") {
+    auto under = make_store(GENERATE(from_range(store_backends())));
+    INFO("store: " << under->where());
+    labelloop::store::Store& st = under->store();
+    const auto user = [](const std::string& name) {
+        return labelloop::domain::User{"u-" + name, name, "scientist", "2026-01-01T00:00:00Z"};
+    };
+    st.insert_user(user("taken"));
+    constexpr int kThreads = 16;
+    constexpr int kUnits = 30; // per thread; every third breaks the unique user name
+    std::atomic<int> db_errors{0};
+    std::atomic<int> other_errors{0};
+    std::atomic<int> not_visible{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < kUnits; ++i) {
+                const std::string name = "g-" + std::to_string(t) + "-" + std::to_string(i);
+                try {
+                    st.transaction([&] {
+                        st.insert_user(user(name));
+                        st.insert_audit({0,
+                                         "u-" + name,
+                                         "create",
+                                         "user",
+                                         "u-" + name,
+                                         {},
+                                         {},
+                                         "2026-01-01T00:00:00Z"});
+                        if (i % 3 == 0) {
+                            auto again = user("taken");
+                            again.id = "u-dup-" + name;
+                            st.insert_user(again); // unique name violated: a database error
+                        }
+                    });
+                    if (!st.find_user_by_name(name)) {
+                        ++not_visible;
+                    }
+                } catch (const labelloop::store::DatabaseError&) {
+                    ++db_errors;
+                } catch (...) {
+                    ++other_errors;
+                }
+            }
+        });
+    }
+    for (auto& t : threads) {
+        t.join();
+    }
+    const int failing = kThreads * ((kUnits + 2) / 3);
+    CHECK(db_errors.load() == failing);
+    CHECK(other_errors.load() == 0);
+    CHECK(not_visible.load() == 0);
+    CHECK(st.list_users().size() == static_cast<std::size_t>(1 + kThreads * kUnits - failing));
+    CHECK(st.audit_for("user", "u-g-0-0").empty()); // a failing unit left nothing
+    CHECK(st.audit_for("user", "u-g-0-1").size() == 1);
+    CHECK_FALSE(st.find_user_by_name("g-5-3"));
+    CHECK(st.find_user_by_name("g-5-4"));
 }

@@ -6,21 +6,26 @@
 // Threads: the server calls the store from many threads. Connections come from a small pool
 // (at most kMaxConnections, opened on demand, a broken one is dropped and replaced): a read
 // outside a transaction borrows one for its statement. Write transactions are serialised,
-// as SQLite serialises its writers: one at a time per process (a mutex), and one at a time
-// per database across processes (a transaction-scoped advisory lock taken right after
-// BEGIN), so every statement of a transaction sees all earlier commits (READ COMMITTED plus
-// that lock behaves like SQLite's single writer) and change_seq = MAX + 1 stays in commit
-// order for queue_changes_since. A write outside transaction() runs in its own transaction.
+// as SQLite serialises its writers: one at a time per process (group commit, as in
+// SqliteStore: concurrent transaction() calls queue up and one leader runs them all in ONE
+// PostgreSQL transaction, each body in its own savepoint, so a failing body is rolled back
+// alone and the batch pays one COMMIT and one WAL flush), and one at a time per database
+// across processes (a transaction-scoped advisory lock taken right after BEGIN), so every
+// statement of a transaction sees all earlier commits (READ COMMITTED plus that lock behaves
+// like SQLite's single writer) and change_seq = MAX + 1 stays in commit order for
+// queue_changes_since. A write outside transaction() runs in its own transaction.
 // transaction(): committed when the body returns, rolled back when it throws; store calls
 // inside the body on the same thread join it; nobody returns before the COMMIT holding their
-// write. Unlike SQLite, a statement that fails inside a transaction aborts the whole
-// transaction (PostgreSQL semantics): the body should let the error propagate.
+// write. A statement that fails inside a body aborts that body (its savepoint), not the
+// others: the body should let the error propagate.
 #pragma once
 
 #include "store/postgres/connection.hpp"
 #include "store/store.hpp"
 
 #include <condition_variable>
+#include <deque>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -166,8 +171,22 @@ private:
     std::mutex pool_mutex_;
     std::condition_variable pool_cv_;
     std::vector<std::unique_ptr<postgres::Connection>> idle_;
-    std::size_t open_ = 0;    // idle + leased
-    std::mutex writer_mutex_; // one write transaction at a time in this process
+    std::size_t open_ = 0; // idle + leased
+
+    // Group commit (transaction()): the queued bodies, and whether a leader is running a batch.
+    struct PendingTransaction {
+        const std::function<void()>* body = nullptr;
+        std::exception_ptr error;
+        bool done = false;
+        std::condition_variable wake; // under queue_mutex_
+    };
+    // PostgreSQL keeps up to 64 subtransaction ids per transaction in shared memory; more
+    // would slow every other session's snapshots.
+    static constexpr std::size_t kMaxBatch = 60;
+    void run_batch(const std::vector<PendingTransaction*>& batch);
+    std::mutex queue_mutex_;
+    std::deque<PendingTransaction*> queue_;
+    bool leader_active_ = false;
 };
 
 } // namespace labelloop::store
