@@ -17,7 +17,7 @@ const char* const kUsage =
     R"(LabelLoop: human-in-the-loop active learning for molecular property models.
 
 Usage:
-  labelloop serve [--db FILE] [--port N] [--host ADDRESS] [--demo]
+  labelloop serve [--db FILE] [--port N] [--host ADDRESS] [--demo] [--job-lease SECONDS]
       Serve the browser app and the API.
       --db FILE       SQLite database, created if missing (default ./labelloop.db), or a
                       PostgreSQL database: postgresql://USER:PASSWORD@HOST:PORT/DBNAME
@@ -25,6 +25,9 @@ Usage:
       --host ADDRESS  address to bind (default 127.0.0.1; 0.0.0.0 for every interface)
       --demo          on an empty database: load the ESOL demo set, a model, two users
                       (their tokens are printed) and a first batch to label
+      --job-lease S   a retrain whose server process has not been heard of for S seconds
+                      is failed by a live process (default 30; for several processes on
+                      one PostgreSQL database)
   labelloop user add --name NAME --role admin|scientist [--db FILE]
       Add a user and print a new API token for them (shown once).
   labelloop token add --user NAME [--label TEXT] [--db FILE]
@@ -86,6 +89,15 @@ int serve(const std::vector<std::string>& args) {
             options.host = value();
         } else if (arg == "--demo") {
             options.demo = true;
+        } else if (arg == "--job-lease") {
+            const std::string& v = value();
+            char* end = nullptr;
+            const double seconds = std::strtod(v.c_str(), &end);
+            if (v.empty() || *end != '\0' || !(seconds >= 1 && seconds <= 86'400)) {
+                throw UsageError("--job-lease expects seconds between 1 and 86400, not '" + v +
+                                 "'");
+            }
+            options.job_lease = std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
         } else {
             throw UsageError("unknown option for serve: '" + arg + "'");
         }

@@ -406,19 +406,44 @@ TEST_CASE("a server killed mid-retrain restarts consistent: old version active, 
     CHECK(s.store.find_model(model_id)->status == "superseded");
 }
 
-TEST_CASE("interrupted jobs found at start-up are marked failed", "[service][restart]") {
+TEST_CASE("at start-up a job left running is marked failed and a queued one is run",
+          "[service][restart]") {
     testing::TempDir dir;
     const std::string db = dir.file("recover.db");
+    domain::Job running;
+    domain::Job queued;
     {
-        service::Services s(db);
-        domain::Job job;
-        job.id = util::new_uuid();
-        job.kind = "retrain";
-        job.status = "queued";
-        job.created_at = util::utc_now();
-        s.store.insert_job(job);
+        service::ServicesOptions no_worker;
+        no_worker.run_jobs = false;
+        service::Services s(db, no_worker);
+        running.id = util::new_uuid();
+        running.kind = "retrain";
+        running.status = "running";
+        running.created_at = util::utc_now();
+        running.started_at = running.created_at;
+        running.claimed_by = "gone:1:dead";
+        running.heartbeat_at = running.created_at;
+        s.store.insert_job(running);
+        queued = running;
+        queued.id = util::new_uuid();
+        queued.status = "queued";
+        queued.started_at.reset();
+        queued.claimed_by.reset();
+        queued.heartbeat_at.reset();
+        s.store.insert_job(queued);
     }
     service::Services s(db);
     CHECK(s.recovered_jobs == 1);
+    const auto failed = *s.store.find_job(running.id);
+    CHECK(failed.status == "failed");
+    CHECK(failed.error->find("server stopped while this job was running") != std::string::npos);
+    // The queued job was claimed by this process's worker and run (it names no cycle, so the
+    // run itself fails, with the reason).
+    s.jobs.wait_idle();
+    const auto ran = *s.store.find_job(queued.id);
+    CHECK(ran.claimed_by == s.jobs.worker_id());
+    CHECK(ran.started_at.has_value());
+    CHECK(ran.status == "failed");
+    CHECK(ran.error->find("ycle") != std::string::npos);
     CHECK(s.store.unfinished_jobs().empty());
 }

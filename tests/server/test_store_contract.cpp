@@ -7,7 +7,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -578,6 +580,81 @@ TEST_CASE("store contract: jobs", "[store][contract]") {
     CHECK_FALSE(done->error);
     CHECK(st.unfinished_jobs().size() == 1);
     CHECK_THROWS(st.insert_job(later)); // ids are unique
+}
+
+TEST_CASE("store contract: each queued job is claimed once, oldest first; a finished job never "
+          "changes; a quiet worker's jobs are found",
+          "[store][contract]") {
+    auto under = make_store(GENERATE(from_range(store_backends())));
+    INFO("store: " << under->where());
+    Store& st = under->store();
+    constexpr int kJobs = 40;
+    for (int i = 0; i < kJobs; ++i) {
+        Job j;
+        j.id = "j-" + std::to_string(kJobs - i); // ids run backwards: order is created_at
+        j.kind = "retrain";
+        j.created_at =
+            "2026-01-01T00:00:" + std::string(i < 10 ? "0" : "") + std::to_string(i) + ".000Z";
+        st.insert_job(j);
+    }
+    // The oldest first.
+    const auto first = st.claim_job("worker-0", "2026-02-01T00:00:00.000Z");
+    REQUIRE(first);
+    CHECK(first->id == "j-40");
+    CHECK(first->status == "running");
+    CHECK(first->claimed_by == std::optional<std::string>("worker-0"));
+    CHECK(st.find_job("j-40")->heartbeat_at ==
+          std::optional<std::string>("2026-02-01T00:00:00.000Z"));
+    // Four workers race for the rest: every job goes to exactly one of them.
+    constexpr int kWorkers = 4;
+    std::vector<std::vector<std::string>> got(kWorkers);
+    std::vector<std::thread> threads;
+    for (int w = 1; w <= kWorkers; ++w) {
+        threads.emplace_back([&, w] {
+            while (auto j =
+                       st.claim_job("worker-" + std::to_string(w), "2026-02-01T00:00:01.000Z")) {
+                got[w - 1].push_back(j->id);
+            }
+        });
+    }
+    for (auto& t : threads) {
+        t.join();
+    }
+    std::set<std::string> claimed{"j-40"};
+    std::size_t total = 1;
+    for (const auto& ids : got) {
+        total += ids.size();
+        claimed.insert(ids.begin(), ids.end());
+    }
+    CHECK(total == kJobs);
+    CHECK(claimed.size() == kJobs);
+    CHECK_FALSE(st.claim_job("worker-0", "2026-02-01T00:00:02.000Z"));
+
+    // Heartbeats touch only the worker's own running jobs; quiet ones are found.
+    st.heartbeat_jobs("worker-0", "2026-02-01T00:01:00.000Z");
+    CHECK(st.find_job("j-40")->heartbeat_at ==
+          std::optional<std::string>("2026-02-01T00:01:00.000Z"));
+    const auto quiet = st.abandoned_jobs("2026-02-01T00:00:30.000Z");
+    CHECK(quiet.size() == kJobs - 1);
+    CHECK(std::none_of(quiet.begin(), quiet.end(), [](const Job& j) { return j.id == "j-40"; }));
+    CHECK(st.abandoned_jobs("2026-02-01T00:00:00.500Z").empty());
+
+    // A finished job never changes: a late progress report of its worker is not written.
+    Job failed = *st.find_job("j-40");
+    failed.status = "failed";
+    failed.error = "its worker went quiet";
+    failed.finished_at = "2026-02-01T00:02:00.000Z";
+    CHECK(st.update_job(failed));
+    Job late = failed;
+    late.status = "running";
+    late.progress = 0.7;
+    late.error.reset();
+    CHECK_FALSE(st.update_job(late));
+    CHECK(st.find_job("j-40")->status == "failed");
+    CHECK(st.find_job("j-40")->error == std::optional<std::string>("its worker went quiet"));
+    late.status = "succeeded";
+    CHECK_FALSE(st.update_job(late));
+    CHECK(st.find_job("j-40")->status == "failed");
 }
 
 TEST_CASE("store contract: the audit log", "[store][contract]") {

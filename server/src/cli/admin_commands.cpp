@@ -13,6 +13,14 @@
 namespace labelloop::cli {
 namespace {
 
+// A one-shot command runs no job worker: it must not take, nor fail, a running server's jobs.
+service::ServicesOptions one_shot() {
+    service::ServicesOptions o;
+    o.run_jobs = false;
+    return o;
+}
+const service::ServicesOptions kOneShot = one_shot();
+
 /// "--key value" pairs; every option takes a value.
 std::map<std::string, std::string> parse_options(const std::vector<std::string>& args,
                                                  std::size_t first,
@@ -144,7 +152,7 @@ int run_user_command(const std::vector<std::string>& args) {
         throw UsageError("usage: labelloop user add --name N --role admin|scientist");
     }
     const auto o = parse_options(args, 1, {"--name", "--role", "--db"});
-    service::Services s(get(o, "--db", "labelloop.db"));
+    service::Services s(get(o, "--db", "labelloop.db"), kOneShot);
     const auto user = s.auth.create_user(nullptr, required(o, "--name"), required(o, "--role"));
     const auto token = s.auth.issue_token(nullptr, user.id, "cli");
     std::cout << "Added " << user.role << " '" << user.name << "' (" << user.id << ").\n"
@@ -157,7 +165,7 @@ int run_token_command(const std::vector<std::string>& args) {
         throw UsageError("usage: labelloop token add --user NAME [--label L]");
     }
     const auto o = parse_options(args, 1, {"--user", "--label", "--db"});
-    service::Services s(get(o, "--db", "labelloop.db"));
+    service::Services s(get(o, "--db", "labelloop.db"), kOneShot);
     const auto user = s.store.find_user_by_name(required(o, "--user"));
     if (!user) {
         throw std::runtime_error("there is no user named '" + required(o, "--user") + "'");
@@ -191,7 +199,7 @@ int run_import_command(const std::vector<std::string>& args) {
     req.dataset = maybe(o, "--dataset");
     req.source = get(o, "--source", "experimental");
     req.confidence = get(o, "--confidence", "high");
-    service::Services s(get(o, "--db", "labelloop.db"));
+    service::Services s(get(o, "--db", "labelloop.db"), kOneShot);
     const auto result = s.compounds.import(nullptr, req);
     std::cout << "Read " << result.rows << " rows: " << result.imported << " new compounds, "
               << result.duplicates << " already known, " << result.labels << " labels, "
@@ -237,7 +245,7 @@ int run_model_command(const std::vector<std::string>& args) {
         throw UsageError("--validation-fraction, --seed and --members expect numbers");
     }
     req.objective = objective_from(maybe(o, "--objective"), maybe(o, "--hit-threshold"));
-    service::Services s(get(o, "--db", "labelloop.db"));
+    service::Services s(get(o, "--db", "labelloop.db"), kOneShot);
     // Progress once training has started (the request is checked first, so a refused one
     // prints only its error), one line rewritten in place.
     int shown = -1;

@@ -23,7 +23,9 @@ int run_serve(const ServeOptions& options) {
     sigaddset(&stop_signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-    service::Services services(options.db_path);
+    service::ServicesOptions service_options;
+    service_options.job_lease = options.job_lease;
+    service::Services services(options.db_path, service_options);
     const int schema = services.store.schema_version();
     if (services.recovered_jobs > 0) {
         std::cerr << "labelloop: " << services.recovered_jobs

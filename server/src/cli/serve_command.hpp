@@ -2,6 +2,7 @@
 // browser app and the API until SIGINT/SIGTERM.
 #pragma once
 
+#include <chrono>
 #include <string>
 
 namespace labelloop::cli {
@@ -11,6 +12,8 @@ struct ServeOptions {
     std::string host = "127.0.0.1";
     int port = 8080;
     bool demo = false; // load the demo data set into an empty database
+    /// A running job whose process has been quiet this long is failed (service::ServicesOptions).
+    std::chrono::milliseconds job_lease{30'000};
 };
 
 /// Runs the server; returns the process exit code.

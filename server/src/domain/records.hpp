@@ -188,6 +188,9 @@ struct Job {
     std::string created_at;
     std::optional<std::string> started_at;
     std::optional<std::string> finished_at;
+    /// The server process running it (host:pid:instance), and when it last said it was alive.
+    std::optional<std::string> claimed_by;
+    std::optional<std::string> heartbeat_at;
 };
 
 struct AuditEntry {

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <set>
 #include <stdexcept>
 #include <unordered_set>
@@ -426,18 +427,80 @@ std::string ActiveLearningService::trigger_retrain(const domain::User& caller,
                              json{{"job_id", job.id}, {"new_labels", new_labels}}.dump(),
                              job.created_at});
     });
-    const std::string job_id = job.id;
-    jobs_.submit([this, job_id] { run_retrain(job_id); });
-    return job_id;
+    jobs_.notify();
+    return job.id;
 }
 
-void ActiveLearningService::run_retrain(const std::string& job_id) {
-    domain::Job job;
-    job.id = job_id;
+bool ActiveLearningService::run_next_job() {
+    std::optional<domain::Job> job;
     try {
-        job = get_job(job_id);
-        job.status = "running";
-        job.started_at = util::utc_now();
+        job = store_.claim_job(jobs_.worker_id(), util::utc_now());
+    } catch (const std::exception& e) {
+        // The database is unreachable for now; the next look tries again.
+        std::fprintf(stderr, "labelloop: could not look for queued jobs: %s\n", e.what());
+        return false;
+    }
+    if (!job) {
+        return false;
+    }
+    if (job->kind == "retrain") {
+        run_retrain(std::move(*job));
+    } else {
+        fail_job(*job, "Unknown job kind '" + job->kind + "'.", "failed");
+    }
+    return true;
+}
+
+void ActiveLearningService::tick_jobs(std::chrono::milliseconds lease) {
+    try {
+        store_.heartbeat_jobs(jobs_.worker_id(), util::utc_now());
+        const std::string stale_before = util::utc_at(std::chrono::system_clock::now() - lease);
+        for (auto& job : store_.abandoned_jobs(stale_before)) {
+            const std::string who = job.claimed_by.value_or("a server process");
+            if (fail_job(job,
+                         "The server process running this job (" + who +
+                             ") stopped answering (last heard of at " +
+                             job.heartbeat_at.value_or("never") +
+                             "); the previous model version stays active. Start the retrain "
+                             "again.",
+                         "interrupted")) {
+                std::fprintf(stderr, "labelloop: job %s of %s failed: its process went quiet\n",
+                             job.id.c_str(), who.c_str());
+            }
+        }
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "labelloop: job heartbeat failed: %s\n", e.what());
+    }
+}
+
+bool ActiveLearningService::fail_job(domain::Job job, const std::string& error,
+                                     const std::string& message) {
+    bool failed = false;
+    store_.transaction([&] {
+        if (auto stored = store_.find_job(job.id)) {
+            job = *stored;
+        }
+        job.status = "failed";
+        job.error = error;
+        job.message = message;
+        job.finished_at = util::utc_now();
+        failed = store_.update_job(job);
+        if (!failed) {
+            return; // it finished meanwhile
+        }
+        if (job.cycle_id) {
+            if (auto cycle = store_.find_cycle(*job.cycle_id);
+                cycle && cycle->status == "training") {
+                cycle->status = "labeling";
+                store_.update_cycle(*cycle);
+            }
+        }
+    });
+    return failed;
+}
+
+void ActiveLearningService::run_retrain(domain::Job job) {
+    try {
         job.message = "collecting labels";
         store_.update_job(job);
         const domain::Cycle cycle = require_cycle(job.cycle_id.value_or(""));
@@ -688,58 +751,39 @@ void ActiveLearningService::run_retrain(const std::string& job_id) {
                 {"metrics_before", metrics_before},
                 {"metrics_after",
                  trained.metrics}}.dump();
-            store_.update_job(job);
+            if (!store_.update_job(job)) {
+                // Failed meanwhile by another process (this one was not heard of for the whole
+                // lease): the rollback keeps the previous version as that failure says.
+                throw std::runtime_error("this job was failed while it ran (its server process "
+                                         "was not heard of in time); nothing of it was kept");
+            }
         });
     } catch (const std::exception& e) {
         // Nothing of the new version was written; put the cycle back so it can be retried.
-        store_.transaction([&] {
-            if (auto stored = store_.find_job(job_id)) {
-                job.cycle_id = stored->cycle_id;
-                job.started_at = stored->started_at;
-                job.created_at = stored->created_at;
-            }
-            job.status = "failed";
-            job.error = e.what();
-            job.message = "retraining failed; the previous version stays active";
-            job.finished_at = util::utc_now();
-            store_.update_job(job);
-            if (job.cycle_id) {
-                if (auto cycle = store_.find_cycle(*job.cycle_id);
-                    cycle && cycle->status == "training") {
-                    cycle->status = "labeling";
-                    store_.update_cycle(*cycle);
-                }
-            }
-        });
+        try {
+            fail_job(job, e.what(), "retraining failed; the previous version stays active");
+        } catch (const std::exception& again) {
+            // The database went away too: the job stays running without a heartbeat, and a
+            // live process fails it once its lease runs out.
+            std::fprintf(stderr, "labelloop: could not record the failure of job %s: %s\n",
+                         job.id.c_str(), again.what());
+        }
     }
 }
 
 int ActiveLearningService::recover_interrupted_jobs() {
     int recovered = 0;
-    store_.transaction([&] {
-        for (auto job : store_.unfinished_jobs()) {
-            job.status = "failed";
-            job.error = "The server stopped while this job was " +
-                        std::string(job.started_at ? "running" : "waiting") +
-                        "; the previous model version stays active. Start the retrain again.";
-            job.message = "interrupted";
-            job.finished_at = util::utc_now();
-            store_.update_job(job);
-            if (job.cycle_id) {
-                if (auto cycle = store_.find_cycle(*job.cycle_id);
-                    cycle && cycle->status == "training") {
-                    cycle->status = "labeling";
-                    store_.update_cycle(*cycle);
-                }
-            }
+    for (const auto& job : store_.unfinished_jobs()) {
+        if (job.status != "running") {
+            continue; // queued: the worker runs it
+        }
+        if (fail_job(job,
+                     "The server stopped while this job was running; the previous model "
+                     "version stays active. Start the retrain again.",
+                     "interrupted")) {
             ++recovered;
         }
-        for (const auto& model : store_.list_models()) {
-            if (model.status == "training") {
-                store_.set_model_status(model.id, "failed");
-            }
-        }
-    });
+    }
     return recovered;
 }
 

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -108,14 +109,20 @@ public:
     /// labels exist or a retrain is already running for the lineage. Returns the job id.
     std::string trigger_retrain(const domain::User& caller, const std::string& cycle_id,
                                 std::int64_t min_new_labels = 10);
-    /// Runs a retrain synchronously (the job body; also used by tests).
-    void run_retrain(const std::string& job_id);
     /// Stats for a model: counts per status, labels per user, cycles with metrics.
     nlohmann::json get_cycle_stats(const std::string& model_id);
 
-    /// On start-up: jobs left queued/running by a stopped server are marked failed, their
-    /// cycles go back to labeling and half-trained models are marked failed. The previous
-    /// model version stays active. Returns how many jobs were recovered.
+    // ---- the job worker (JobRunner hooks)
+    /// Claims the oldest queued job for this process and runs it; false when none was queued.
+    /// Never throws: a failing job is recorded as failed.
+    bool run_next_job();
+    /// Records that this process's running jobs are alive, and fails running jobs whose
+    /// process has not been heard of for `lease` (killed or cut off). Never throws.
+    void tick_jobs(std::chrono::milliseconds lease);
+    /// On start-up with a database of this process alone (SQLite): jobs left running by a
+    /// stopped server are marked failed, their cycles go back to labeling. Queued jobs stay
+    /// queued and are run by the worker. The previous model version stays active. Returns how
+    /// many jobs were failed.
     int recover_interrupted_jobs();
 
     domain::Job get_job(const std::string& id);
@@ -130,6 +137,11 @@ private:
     /// objective).
     std::optional<double> expected_hits_remaining(const domain::Model& model,
                                                   const std::vector<std::uint8_t>& artifact);
+    /// The retrain job body; `job` was claimed by this process (status running).
+    void run_retrain(domain::Job job);
+    /// Marks `job` failed with `error` and puts its cycle back to labeling, unless it finished
+    /// meanwhile. True when it was failed here.
+    bool fail_job(domain::Job job, const std::string& error, const std::string& message);
     store::Store& store_;
     JobRunner& jobs_;
     CompoundService& compounds_;

@@ -237,6 +237,14 @@ const std::vector<Migration>& migrations() {
             -- whole pool is too slow for every read of the cycle list).
             ALTER TABLE active_learning_cycles ADD COLUMN expected_hits_remaining REAL;
          )sql"},
+        {5, "job_claims",
+         R"sql(
+            -- Which server process runs a job and when it last said it was alive (issue 18:
+            -- several processes on one database; a job whose process went quiet is failed).
+            ALTER TABLE jobs ADD COLUMN claimed_by TEXT;
+            ALTER TABLE jobs ADD COLUMN heartbeat_at TEXT;
+            CREATE INDEX jobs_status_created ON jobs(status, created_at);
+         )sql"},
     };
     return list;
 }

@@ -121,8 +121,19 @@ public:
     // ---- jobs
     virtual void insert_job(const domain::Job& job) = 0;
     virtual std::optional<domain::Job> find_job(const std::string& id) = 0;
-    virtual void update_job(const domain::Job& job) = 0;
+    /// Writes the job's progress, status and outcome, unless the job has finished already
+    /// (succeeded or failed: a finished job never changes). False when nothing was written.
+    virtual bool update_job(const domain::Job& job) = 0;
     virtual std::vector<domain::Job> unfinished_jobs() = 0;
+    /// Takes the oldest queued job for `worker`: marks it running, claimed by `worker`, started
+    /// and last heard of at `now`, and returns it; nullopt when none is queued. Each queued job
+    /// is handed to exactly one caller, across server processes sharing the database.
+    virtual std::optional<domain::Job> claim_job(const std::string& worker,
+                                                 const std::string& now) = 0;
+    /// Records that `worker` is alive: heartbeat_at = now on the running jobs it claimed.
+    virtual void heartbeat_jobs(const std::string& worker, const std::string& now) = 0;
+    /// Running jobs whose worker has not been heard of since `stale_before` (or never was).
+    virtual std::vector<domain::Job> abandoned_jobs(const std::string& stale_before) = 0;
 
     // ---- audit
     virtual void insert_audit(const domain::AuditEntry& entry) = 0;

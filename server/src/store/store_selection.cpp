@@ -302,12 +302,25 @@ std::optional<domain::Job> SelectedStore::find_job(const std::string& id) {
     return backend_->find_job(id);
 }
 
-void SelectedStore::update_job(const domain::Job& job) {
-    backend_->update_job(job);
+bool SelectedStore::update_job(const domain::Job& job) {
+    return backend_->update_job(job);
 }
 
 std::vector<domain::Job> SelectedStore::unfinished_jobs() {
     return backend_->unfinished_jobs();
+}
+
+std::optional<domain::Job> SelectedStore::claim_job(const std::string& worker,
+                                                    const std::string& now) {
+    return backend_->claim_job(worker, now);
+}
+
+void SelectedStore::heartbeat_jobs(const std::string& worker, const std::string& now) {
+    backend_->heartbeat_jobs(worker, now);
+}
+
+std::vector<domain::Job> SelectedStore::abandoned_jobs(const std::string& stale_before) {
+    return backend_->abandoned_jobs(stale_before);
 }
 
 void SelectedStore::insert_audit(const domain::AuditEntry& entry) {

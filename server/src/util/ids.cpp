@@ -67,7 +67,10 @@ std::string new_uuid() {
 }
 
 std::string utc_now() {
-    const auto now = std::chrono::system_clock::now();
+    return utc_at(std::chrono::system_clock::now());
+}
+
+std::string utc_at(std::chrono::system_clock::time_point now) {
     const auto ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() %
         1000;

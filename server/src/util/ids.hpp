@@ -1,6 +1,7 @@
 // Identifiers, timestamps and token hashing shared by the server's layers.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -12,6 +13,8 @@ std::string new_uuid();
 /// Now as ISO-8601 UTC with milliseconds, e.g. "2026-11-24T15:31:24.123Z". Strings in this
 /// form sort in time order, which the store relies on.
 std::string utc_now();
+/// `at` in the same form.
+std::string utc_at(std::chrono::system_clock::time_point at);
 
 /// A new API token: "ll_" followed by 64 hex digits (256 random bits from the OS).
 std::string new_token();

@@ -233,6 +233,12 @@ const std::vector<PgMigration>& pg_migrations() {
             ALTER TABLE active_learning_cycles ADD COLUMN expected_hits_remaining
                 DOUBLE PRECISION;
          )sql"},
+        {5, "job_claims",
+         R"sql(
+            ALTER TABLE jobs ADD COLUMN claimed_by TEXT;
+            ALTER TABLE jobs ADD COLUMN heartbeat_at TEXT;
+            CREATE INDEX jobs_status_created ON jobs(status, created_at);
+         )sql"},
     };
     return list;
 }
