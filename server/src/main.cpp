@@ -1,5 +1,6 @@
 // The one LabelLoop binary: `labelloop serve` runs the server; admin commands join here.
 #include "cli/admin_commands.hpp"
+#include "cli/db_copy.hpp"
 #include "cli/serve_command.hpp"
 #include "cli/simulate_command.hpp"
 #include "labelloop/version.hpp"
@@ -51,6 +52,10 @@ Usage:
       --member-type mpnn trains message-passing networks on the molecule graph (5 by
       default); --params takes any model parameter as the API does, e.g.
       '{"mpnn": {"epochs": 60, "hidden": 128}}' (see docs/API.md for the names and limits).
+  labelloop db copy --from FILE --to postgresql://USER:PASSWORD@HOST:PORT/DBNAME
+      Copy a whole SQLite database (every table, tokens included) into an empty PostgreSQL
+      database in one transaction, then print the row counts of every table on both sides
+      (non-zero exit when any differs). The SQLite file is only read.
   labelloop --version
   labelloop --help
 )";
@@ -134,6 +139,9 @@ int main(int argc, char** argv) {
         }
         if (args[0] == "model") {
             return labelloop::cli::run_model_command(rest);
+        }
+        if (args[0] == "db") {
+            return labelloop::cli::run_db_command(rest);
         }
         if (args[0] == "simulate") {
             return labelloop::cli::run_simulate_command(rest);
