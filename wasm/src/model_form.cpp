@@ -47,7 +47,7 @@ const MemberFamily kFamilies[] = {
      static_cast<int>(EnsembleParams::gradient_boosted().n_members), kMaxTreeMembers, 10},
     {"random_tree", "random trees", "Trains in seconds on the server, scored in the browser.",
      false, static_cast<int>(EnsembleParams::random_forest().n_members), kMaxTreeMembers, 10},
-    {"mpnn", "message-passing network (mpnn)",
+    {"mpnn", "message passing (mpnn)",
      "Networks on the molecule graph: train for tens of seconds to minutes on the server, "
      "scored in the browser.",
      true, static_cast<int>(EnsembleParams::mpnn_ensemble().n_members),
