@@ -2,9 +2,12 @@
 
 #include <libpq-fe.h>
 
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <strings.h>
 #include <utility>
 
 namespace labelloop::store::postgres {
@@ -193,7 +196,28 @@ std::vector<std::uint8_t> Row::column_blob(int column) const {
 
 // ---- Result
 
+struct PipelinedStatement {
+    Connection* conn = nullptr; // whose deferred queue holds it (deferred writes only)
+    std::string sql;            // for messages; sent as is when `name` is empty
+    std::string name;           // prepared statement
+    std::vector<std::optional<std::string>> values;
+    std::vector<int> formats;
+    bool done = false;
+    pg_result* result = nullptr; // the answer, until a Result takes it
+    std::string error;           // set when it failed or was not run
+    PipelinedStatement() = default;
+    PipelinedStatement(const PipelinedStatement&) = delete;
+    PipelinedStatement& operator=(const PipelinedStatement&) = delete;
+    ~PipelinedStatement() {
+        if (result != nullptr) {
+            PQclear(result);
+        }
+    }
+};
+
 Result::Result(pg_result* result) : result_(result) {}
+
+Result::Result(std::shared_ptr<PipelinedStatement> deferred) : deferred_(std::move(deferred)) {}
 
 Result::~Result() {
     if (result_ != nullptr) {
@@ -201,14 +225,28 @@ Result::~Result() {
     }
 }
 
-Result::Result(Result&& other) noexcept : result_(std::exchange(other.result_, nullptr)) {}
+Result::Result(Result&& other) noexcept
+    : result_(std::exchange(other.result_, nullptr)), deferred_(std::move(other.deferred_)) {}
+
+const pg_result* Result::raw() const {
+    if (result_ == nullptr && deferred_) {
+        if (!deferred_->done) {
+            deferred_->conn->send_deferred();
+        }
+        if (!deferred_->error.empty()) {
+            throw DatabaseError(deferred_->error, 0);
+        }
+        result_ = std::exchange(deferred_->result, nullptr);
+    }
+    return result_;
+}
 
 int Result::rows() const {
-    return PQntuples(result_);
+    return PQntuples(raw());
 }
 
 std::int64_t Result::affected() const {
-    const char* n = PQcmdTuples(result_);
+    const char* n = PQcmdTuples(const_cast<pg_result*>(raw()));
     return n[0] == '\0' ? 0 : std::strtoll(n, nullptr, 10);
 }
 
@@ -266,7 +304,8 @@ Connection::~Connection() {
 }
 
 bool Connection::reusable() const {
-    return PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) == PQTRANS_IDLE;
+    return PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) == PQTRANS_IDLE &&
+           PQpipelineStatus(conn_) == PQ_PIPELINE_OFF && deferred_.empty();
 }
 
 std::string Connection::describe() const {
@@ -292,6 +331,9 @@ bool succeeded(const PGresult* r) {
 } // namespace
 
 void Connection::exec_script(const std::string& sql) {
+    if (!deferred_.empty()) {
+        send_deferred(); // in order: the deferred writes come first
+    }
     Result result(PQexec(conn_, sql.c_str()));
     const PGresult* r = result.raw();
     if (r == nullptr || !succeeded(r)) {
@@ -299,7 +341,31 @@ void Connection::exec_script(const std::string& sql) {
     }
 }
 
-Result Connection::exec(const std::string& sql, const Params& params) {
+namespace {
+
+/// INSERT / UPDATE / DELETE without RETURNING: nothing to read back but the row count.
+bool is_plain_write(const std::string& sql) {
+    std::size_t i = 0;
+    while (i < sql.size() && std::isspace(static_cast<unsigned char>(sql[i])) != 0) {
+        ++i;
+    }
+    const auto starts = [&](const char* word) {
+        const std::size_t n = std::strlen(word);
+        return sql.size() >= i + n && ::strncasecmp(sql.c_str() + i, word, n) == 0;
+    };
+    if (!starts("INSERT") && !starts("UPDATE") && !starts("DELETE")) {
+        return false;
+    }
+    std::string upper(sql);
+    for (auto& c : upper) {
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    return upper.find("RETURNING") == std::string::npos;
+}
+
+} // namespace
+
+const Connection::Prepared& Connection::prepare(const std::string& sql, const Params& params) {
     auto it = prepared_.find(sql);
     if (it == prepared_.end()) {
         const std::string name = "ll_" + std::to_string(prepared_.size() + 1);
@@ -308,7 +374,50 @@ Result Connection::exec(const std::string& sql, const Params& params) {
         if (prepared.raw() == nullptr || !succeeded(prepared.raw())) {
             fail(conn_, prepared.raw(), sql);
         }
-        it = prepared_.emplace(sql, name).first;
+        it = prepared_.emplace(sql, Prepared{name, is_plain_write(sql)}).first;
+    }
+    return it->second;
+}
+
+Result Connection::exec(const std::string& sql, const Params& params) {
+    const Prepared& prepared = prepare(sql, params);
+    if (deferring_ && prepared.deferrable) {
+        auto d = std::make_shared<PipelinedStatement>();
+        d->conn = this;
+        d->sql = sql;
+        d->name = prepared.name;
+        d->values = params.values_;
+        d->formats = params.formats_;
+        deferred_.push_back(d);
+        if (deferred_.size() >= kMaxDeferred) {
+            send_deferred();
+        }
+        return Result(std::move(d));
+    }
+    if (!deferred_.empty()) {
+        // The deferred writes and this statement in one round trip.
+        PipelinedStatement me;
+        me.sql = sql;
+        me.name = prepared.name;
+        me.values = params.values_;
+        me.formats = params.formats_;
+        const auto pending = std::move(deferred_);
+        deferred_.clear();
+        std::vector<PipelinedStatement*> all;
+        for (const auto& d : pending) {
+            all.push_back(d.get());
+        }
+        all.push_back(&me);
+        run_pipeline(all);
+        for (const auto& d : pending) {
+            if (!d->error.empty()) {
+                throw DatabaseError(d->error, 0);
+            }
+        }
+        if (!me.error.empty()) {
+            throw DatabaseError(me.error, 0);
+        }
+        return Result(std::exchange(me.result, nullptr));
     }
     const std::size_t n = params.values_.size();
     std::vector<const char*> values(n);
@@ -318,12 +427,135 @@ Result Connection::exec(const std::string& sql, const Params& params) {
         values[i] = v ? v->data() : nullptr;
         lengths[i] = v ? static_cast<int>(v->size()) : 0;
     }
-    Result result(PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(n), values.data(),
+    Result result(PQexecPrepared(conn_, prepared.name.c_str(), static_cast<int>(n), values.data(),
                                  lengths.data(), params.formats_.data(), 0));
     if (result.raw() == nullptr || !succeeded(result.raw())) {
         fail(conn_, result.raw(), sql);
     }
     return result;
+}
+
+std::exception_ptr Connection::flush(const std::vector<std::string>& then) {
+    auto all = std::move(deferred_);
+    deferred_.clear();
+    const std::size_t n_deferred = all.size();
+    for (const auto& sql : then) {
+        auto t = std::make_shared<PipelinedStatement>();
+        t->sql = sql;
+        all.push_back(std::move(t));
+    }
+    if (all.empty()) {
+        return nullptr;
+    }
+    std::vector<PipelinedStatement*> statements;
+    for (const auto& s : all) {
+        statements.push_back(s.get());
+    }
+    run_pipeline(statements);
+    for (std::size_t i = 0; i < n_deferred; ++i) {
+        if (!all[i]->error.empty()) {
+            return std::make_exception_ptr(DatabaseError(all[i]->error, 0));
+        }
+    }
+    for (std::size_t i = n_deferred; i < all.size(); ++i) {
+        if (!all[i]->error.empty()) {
+            throw DatabaseError(all[i]->error, 0);
+        }
+    }
+    return nullptr;
+}
+
+void Connection::send_deferred() {
+    if (const std::exception_ptr error = flush()) {
+        std::rethrow_exception(error);
+    }
+}
+
+void Connection::discard_deferred() {
+    for (const auto& d : deferred_) {
+        d->done = true;
+        d->error =
+            "PostgreSQL: not sent, the transaction body failed first (in: " + one_line(d->sql) +
+            ")";
+    }
+    deferred_.clear();
+}
+
+void Connection::run_pipeline(const std::vector<PipelinedStatement*>& statements) {
+    const auto give_up = [&](const std::string& why) {
+        const std::string message =
+            "PostgreSQL pipeline: " + why + ": " + one_line(PQerrorMessage(conn_));
+        for (PipelinedStatement* s : statements) {
+            if (!s->done) {
+                s->done = true;
+                s->error = message;
+            }
+        }
+        throw DatabaseError(message, 0);
+    };
+    if (PQenterPipelineMode(conn_) != 1) {
+        give_up("cannot enter pipeline mode");
+    }
+    for (PipelinedStatement* s : statements) {
+        int sent = 0;
+        if (s->name.empty()) {
+            sent =
+                PQsendQueryParams(conn_, s->sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0);
+        } else {
+            const std::size_t n = s->values.size();
+            std::vector<const char*> values(n);
+            std::vector<int> lengths(n);
+            for (std::size_t i = 0; i < n; ++i) {
+                const auto& v = s->values[i];
+                values[i] = v ? v->data() : nullptr;
+                lengths[i] = v ? static_cast<int>(v->size()) : 0;
+            }
+            sent = PQsendQueryPrepared(conn_, s->name.c_str(), static_cast<int>(n), values.data(),
+                                       lengths.data(), s->formats.data(), 0);
+        }
+        if (sent != 1) {
+            give_up("cannot send");
+        }
+    }
+    if (PQpipelineSync(conn_) != 1) {
+        give_up("cannot sync");
+    }
+    for (PipelinedStatement* s : statements) {
+        PGresult* r = PQgetResult(conn_);
+        if (r == nullptr) {
+            give_up("answer missing");
+        }
+        const auto status = PQresultStatus(r);
+        if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+            s->result = r;
+        } else {
+            if (status == PGRES_PIPELINE_ABORTED) {
+                s->error = "PostgreSQL: not run, an earlier statement of its transaction failed "
+                           "(in: " +
+                           one_line(s->sql) + ")";
+            } else {
+                std::string why = PQresultErrorMessage(r);
+                if (why.empty()) {
+                    why = PQerrorMessage(conn_);
+                }
+                s->error = "PostgreSQL: " + one_line(why) + " (in: " + one_line(s->sql) + ")";
+            }
+            PQclear(r);
+        }
+        s->done = true;
+        // Each statement's answer ends with a null result.
+        while ((r = PQgetResult(conn_)) != nullptr) {
+            PQclear(r);
+        }
+    }
+    PGresult* sync = PQgetResult(conn_);
+    const bool synced = sync != nullptr && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+    if (sync != nullptr) {
+        PQclear(sync);
+    }
+    if (!synced || PQexitPipelineMode(conn_) != 1) {
+        give_up("out of step with the server");
+    }
 }
 
 } // namespace labelloop::store::postgres

@@ -3,11 +3,19 @@
 // `$1 IS NULL` needs no cast), prepared once per connection and cached by SQL text, and a
 // result whose rows read like SQLite's Statement columns (text, int, double, blob, NULL).
 // Results come back in text format; bytea parameters go out in binary.
+//
+// Deferred writes (PostgresStore's group commit turns them on while a transaction body runs):
+// an INSERT / UPDATE / DELETE without RETURNING is not sent at once but queued, and goes out
+// in libpq pipeline mode together with the next statement that needs an answer (a read, or
+// the savepoint / COMMIT statements ending the body), so a body's writes cost one round trip
+// together instead of one each. Its Result is resolved on first use (affected(), rows()), which
+// sends the queue then; an error of a deferred write is thrown by whatever sends it.
 #pragma once
 
 #include "store/database.hpp" // DatabaseError: the one error type the layers above catch
 
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <optional>
 #include <string>
@@ -57,9 +65,15 @@ private:
     int row_;
 };
 
+/// One statement sent in a pipeline (a deferred write, a read, or a parameterless statement);
+/// its answer or error once the pipeline ran.
+struct PipelinedStatement;
+
 class Result {
 public:
     explicit Result(pg_result* result);
+    /// The answer of a deferred write, resolved (sending the queued writes) on first use.
+    explicit Result(std::shared_ptr<PipelinedStatement> deferred);
     ~Result();
     Result(Result&& other) noexcept;
     Result& operator=(Result&&) = delete;
@@ -67,14 +81,15 @@ public:
     Result& operator=(const Result&) = delete;
 
     int rows() const;
-    Row row(int i) const { return Row(result_, i); }
+    Row row(int i) const { return Row(raw(), i); }
     bool empty() const { return rows() == 0; }
     /// Rows written by an INSERT / UPDATE / DELETE.
     std::int64_t affected() const;
-    const pg_result* raw() const { return result_; }
+    const pg_result* raw() const;
 
 private:
-    pg_result* result_;
+    mutable pg_result* result_ = nullptr;
+    std::shared_ptr<PipelinedStatement> deferred_;
 };
 
 class Connection {
@@ -90,14 +105,40 @@ public:
     /// Runs parameterless SQL text (several statements allowed): BEGIN, COMMIT, DDL.
     void exec_script(const std::string& sql);
 
-    /// True when the connection is usable and not inside a transaction (fit for the pool).
+    /// Deferred writes on or off (see the top of this file). Turning it off sends nothing.
+    void set_deferring(bool on) { deferring_ = on; }
+    /// Sends the deferred writes, then `then` (parameterless statements such as SAVEPOINT or
+    /// COMMIT), in one round trip. Returns the error of the first deferred write that failed
+    /// (the statements after it, `then` included, were not run: the transaction is aborted),
+    /// or nullptr. Throws DatabaseError when a `then` statement fails.
+    std::exception_ptr flush(const std::vector<std::string>& then = {});
+    /// Forgets the deferred writes without sending them (their body failed before they went).
+    void discard_deferred();
+
+    /// True when the connection is usable, not inside a transaction and has nothing deferred
+    /// (fit for the pool).
     bool reusable() const;
     /// "user@host:port/dbname", for messages.
     std::string describe() const;
 
 private:
+    friend class Result;
+    /// Sends `statements` in one pipeline with one sync and stores each one's answer or error.
+    void run_pipeline(const std::vector<PipelinedStatement*>& statements);
+    /// Sends the deferred writes; throws the first one's error.
+    void send_deferred();
+
+    struct Prepared {
+        std::string name;
+        bool deferrable = false; // INSERT / UPDATE / DELETE without RETURNING
+    };
+    const Prepared& prepare(const std::string& sql, const Params& params);
+
+    static constexpr std::size_t kMaxDeferred = 256; // then sent at once: bounded pipelines
     pg_conn* conn_ = nullptr;
-    std::unordered_map<std::string, std::string> prepared_; // SQL text -> statement name
+    std::unordered_map<std::string, Prepared> prepared_; // by SQL text
+    bool deferring_ = false;
+    std::vector<std::shared_ptr<PipelinedStatement>> deferred_;
 };
 
 /// `url` with any password replaced by "***" (for messages and logs).

@@ -132,37 +132,51 @@ void PostgresStore::run_batch(const std::vector<PendingTransaction*>& batch) {
     try {
         conn.emplace(lease());
         postgres::Connection& db = **conn;
-        // One round trip per step: BEGIN, the advisory lock and the first savepoint go
-        // together, and so do one body's RELEASE and the next body's SAVEPOINT. COMMIT
-        // releases the last savepoint.
+        // Round trips: BEGIN, the advisory lock and the first savepoint go together. A body's
+        // writes are deferred (connection.hpp) and go out with its next read, or at its end
+        // together with RELEASE and the next body's SAVEPOINT, or with the COMMIT after the
+        // last body.
         db.exec_script(alone ? std::string(kBegin) : std::string(kBegin) + "; SAVEPOINT grouped");
-        tls_active = ActiveTransaction{this, conn->get()};
+        const std::vector<std::string> next = {"RELEASE SAVEPOINT grouped", "SAVEPOINT grouped"};
+        const std::vector<std::string> commit = {"COMMIT"};
+        bool committed = false;
         for (std::size_t i = 0; i < batch.size(); ++i) {
             PendingTransaction* p = batch[i];
-            if (i > 0) {
-                db.exec_script("RELEASE SAVEPOINT grouped; SAVEPOINT grouped");
-            }
+            const bool last = i + 1 == batch.size();
+            tls_active = ActiveTransaction{this, conn->get()};
+            db.set_deferring(true);
+            bool ran = true;
             try {
                 (*p->body)();
             } catch (...) {
                 p->error = std::current_exception();
-                if (!alone) {
-                    // Takes back this body's writes only (and ends an aborted state).
-                    db.exec_script("ROLLBACK TO SAVEPOINT grouped");
-                }
+                ran = false;
             }
+            db.set_deferring(false);
+            tls_active = outer;
+            if (ran) {
+                // Throws (the whole batch fails) only when RELEASE, SAVEPOINT or COMMIT does.
+                p->error = db.flush(last ? commit : next);
+                if (!p->error) {
+                    committed = last;
+                    continue;
+                }
+            } else {
+                db.discard_deferred();
+            }
+            // This body failed: take back its writes only (and leave the aborted state).
+            db.exec_script(alone ? "ROLLBACK" : "ROLLBACK TO SAVEPOINT grouped");
         }
-        tls_active = outer;
-        if (alone && batch.front()->error) {
-            db.exec_script("ROLLBACK");
-            return;
+        if (!committed && !alone) {
+            db.exec_script("COMMIT");
         }
-        db.exec_script("COMMIT");
     } catch (...) {
         // Connecting, BEGIN, a savepoint or COMMIT failed: nothing of this batch is stored.
         tls_active = outer;
         const std::exception_ptr error = std::current_exception();
         if (conn) {
+            (*conn)->set_deferring(false);
+            (*conn)->discard_deferred();
             try {
                 (*conn)->exec_script("ROLLBACK");
             } catch (const DatabaseError&) {
