@@ -80,6 +80,30 @@ inline void postgres_admin(const std::string& sql, const std::string& dbname = "
     PQfinish(conn);
 }
 
+/// The first column of the first row of `sql` on database `dbname` of the shared server, as
+/// text (checks in tests that read what a server process wrote); throws with libpq's message.
+inline std::string postgres_scalar(const std::string& sql, const std::string& dbname) {
+    PGconn* conn = PQconnectdb(shared_postgres_server().conninfo(dbname).c_str());
+    std::string error;
+    std::string value;
+    if (PQstatus(conn) != CONNECTION_OK) {
+        error = PQerrorMessage(conn);
+    } else {
+        PGresult* r = PQexec(conn, sql.c_str());
+        if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) < 1) {
+            error = std::string("no row: ") + PQresultErrorMessage(r);
+        } else {
+            value = PQgetvalue(r, 0, 0);
+        }
+        PQclear(r);
+    }
+    PQfinish(conn);
+    if (!error.empty()) {
+        throw std::runtime_error("postgres query (" + sql + "): " + error);
+    }
+    return value;
+}
+
 /// A new, empty database on the shared server; returns its name.
 inline std::string fresh_postgres_database() {
     static std::atomic<int> counter{0};
