@@ -16,6 +16,7 @@
 #include <array>
 #include <atomic>
 #include <cmath>
+#include <condition_variable>
 #include <exception>
 #include <limits>
 #include <memory>
@@ -189,9 +190,94 @@ struct FittedMember {
 
 // Member `index` draws its bootstrap sample from its own seeded stream, then the family fits
 // on it with the rest of that stream.
+/// Collects what the fitting threads report and hands it to the caller's callback on the
+/// calling thread only (ProgressCallback's contract): the calling thread publishes after each
+/// of its own steps and, once out of tasks, relays the helpers' reports until they finish.
+class ProgressRelay {
+public:
+    ProgressRelay(const ProgressCallback& callback, std::size_t n_members)
+        : callback_(callback), member_fraction_(n_members, 0.0) {
+        latest_.n_members = n_members;
+    }
+    bool active() const { return static_cast<bool>(callback_); }
+
+    void epoch(std::size_t member, int epoch, int epochs, double train_loss, double inner_loss) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (epochs > 0) {
+            member_fraction_[member] = std::max(
+                member_fraction_[member], static_cast<double>(epoch) / static_cast<double>(epochs));
+        }
+        latest_.member = member;
+        latest_.epoch = epoch;
+        latest_.epochs = epochs;
+        latest_.train_loss = train_loss;
+        latest_.inner_loss = inner_loss;
+        dirty_ = true;
+        changed_.notify_all();
+    }
+    void member_done(std::size_t member) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        member_fraction_[member] = 1.0;
+        ++latest_.members_done;
+        dirty_ = true;
+        changed_.notify_all();
+    }
+    void helper_finished() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        ++helpers_finished_;
+        changed_.notify_all();
+    }
+    /// Calling thread: hands over the latest state if anything changed since the last call.
+    void publish() {
+        FitProgress snapshot;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (!dirty_) {
+                return;
+            }
+            dirty_ = false;
+            snapshot = latest_;
+            double sum = 0.0;
+            for (const double f : member_fraction_) {
+                sum += f;
+            }
+            snapshot.fraction =
+                member_fraction_.empty()
+                    ? 1.0
+                    : std::min(1.0, sum / static_cast<double>(member_fraction_.size()));
+        }
+        callback_(snapshot);
+    }
+    /// Calling thread, out of tasks: relays reports until `helpers` helper threads finished.
+    void relay_until(std::size_t helpers) {
+        if (!active()) {
+            return;
+        }
+        for (;;) {
+            {
+                std::unique_lock<std::mutex> lock(mutex_);
+                changed_.wait(lock, [&] { return dirty_ || helpers_finished_ >= helpers; });
+                if (!dirty_) {
+                    return;
+                }
+            }
+            publish();
+        }
+    }
+
+private:
+    const ProgressCallback& callback_;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::vector<double> member_fraction_;
+    FitProgress latest_;
+    bool dirty_ = false;
+    std::size_t helpers_finished_ = 0;
+};
+
 FittedMember fit_member(std::size_t index, const detail::MemberFamily& family,
                         const detail::MemberFitInput& in, const detail::FitContext& context,
-                        const std::vector<double>& weights) {
+                        const std::vector<double>& weights, const detail::EpochReport& epochs) {
     auto rng = detail::Rng::derive(in.params.seed, index);
     const std::size_t n = in.x.size();
     detail::BootstrapSample sample;
@@ -208,7 +294,7 @@ FittedMember fit_member(std::size_t index, const detail::MemberFamily& family,
         sample.weight[r] = weights[r] * sample.count[r];
     }
     FittedMember fm;
-    fm.member = family.fit(in, context, sample, rng);
+    fm.member = family.fit(in, context, sample, rng, epochs);
     fm.oob_rows = std::move(sample.oob_rows);
     fm.oob_outputs.reserve(fm.oob_rows.size());
     for (auto r : fm.oob_rows) {
@@ -369,7 +455,7 @@ BootstrapEnsemble BootstrapEnsemble::fit(const std::vector<Features>& x,
     std::atomic<int> data_state{kBuilding};
     const std::size_t n_tasks = params.n_members + 1;
     std::atomic<std::size_t> next{0};
-    std::atomic<std::size_t> done{0};
+    ProgressRelay relay(progress, params.n_members);
     std::exception_ptr error;
     std::mutex error_mutex;
     const auto fail = [&] {
@@ -404,14 +490,25 @@ BootstrapEnsemble BootstrapEnsemble::fit(const std::vector<Features>& x,
                     return;
                 }
                 const std::size_t i = task_index - 1;
-                fitted[i] = fit_member(i, family, input, *context, weights);
+                detail::EpochReport epochs;
+                if (relay.active()) {
+                    epochs = [&relay, i, report](int epoch, int of, double train, double inner) {
+                        relay.epoch(i, epoch, of, train, inner);
+                        if (report) {
+                            relay.publish();
+                        }
+                    };
+                }
+                fitted[i] = fit_member(i, family, input, *context, weights, epochs);
+                if (relay.active()) {
+                    relay.member_done(i);
+                    if (report) {
+                        relay.publish();
+                    }
+                }
             } catch (...) {
                 fail();
                 return;
-            }
-            const std::size_t finished = done.fetch_add(1) + 1;
-            if (report && progress) {
-                progress(static_cast<double>(finished) / static_cast<double>(params.n_members));
             }
         }
     };
@@ -420,7 +517,10 @@ BootstrapEnsemble BootstrapEnsemble::fit(const std::vector<Features>& x,
                            static_cast<unsigned>(std::min<std::size_t>(params.n_members, 64)));
     std::vector<std::thread> helpers;
     for (unsigned t = 1; t < n_threads; ++t) {
-        helpers.emplace_back(work, false);
+        helpers.emplace_back([&] {
+            work(false);
+            relay.helper_finished();
+        });
     }
     try {
         context = family.prepare(input);
@@ -430,6 +530,7 @@ BootstrapEnsemble BootstrapEnsemble::fit(const std::vector<Features>& x,
         fail();
     }
     work(true);
+    relay.relay_until(helpers.size());
     for (auto& t : helpers) {
         t.join();
     }
@@ -443,8 +544,12 @@ BootstrapEnsemble BootstrapEnsemble::fit(const std::vector<Features>& x,
     for (auto& fm : fitted) {
         members.push_back(std::move(fm.member));
     }
-    if (progress) {
-        progress(1.0);
+    if (progress) { // calibrated too: done
+        FitProgress last;
+        last.fraction = 1.0;
+        last.members_done = params.n_members;
+        last.n_members = params.n_members;
+        progress(last);
     }
     return BootstrapEnsemble(task, layout, params, std::move(members), calibration,
                              std::move(*domain), x.size());

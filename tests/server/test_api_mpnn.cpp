@@ -10,9 +10,15 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <map>
+#include <regex>
 #include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
 
 using namespace labelloop;
 using json = nlohmann::json;
@@ -169,15 +175,26 @@ TEST_CASE("API: an mpnn model is created, selects from the pool and retrains", "
     REQUIRE(status_of(accepted) == 202);
     const std::string job_id = body_of(accepted)["job_id"];
     json job;
+    std::vector<std::string> messages; // what a scientist watching the job sees
     for (int i = 0; i < 6000; ++i) {
         job = body_of(get("/api/v1/jobs/" + job_id));
         if (job["status"] == "succeeded" || job["status"] == "failed") {
             break;
         }
+        const std::string message = job["message"];
+        if (messages.empty() || messages.back() != message) {
+            messages.push_back(message);
+        }
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     INFO(job.dump());
     REQUIRE(job["status"] == "succeeded");
+    // While it trained, the job said which network was at which epoch, with its loss.
+    static const std::regex epoch_line(
+        R"(training version 2: \d of 3 networks done, network \d at epoch \d/8, loss \d+\.\d{3})");
+    CAPTURE(messages);
+    CHECK(std::any_of(messages.begin(), messages.end(),
+                      [](const std::string& m) { return std::regex_search(m, epoch_line); }));
     const std::string v2 = job["result"]["new_model_id"];
     const json m2 = body_of(get("/api/v1/models/" + v2));
     CHECK(m2["version"] == 2);

@@ -293,7 +293,11 @@ TEST_CASE("progress is reported up to 1", "[ensemble]") {
     const std::vector<double> w(train.x.size(), 1.0);
     std::vector<double> seen;
     BootstrapEnsemble::fit(train.x, train.y, w, Task::Regression, FeatureLayout::model_default(),
-                           small_gbm(), [&](double f) { seen.push_back(f); });
+                           small_gbm(), [&](const FitProgress& p) {
+                               seen.push_back(p.fraction);
+                               CHECK(p.n_members == small_gbm().n_members);
+                               CHECK(p.epochs == 0); // trees have no epochs
+                           });
     REQUIRE_FALSE(seen.empty());
     CHECK(std::is_sorted(seen.begin(), seen.end()));
     CHECK(seen.back() == 1.0);

@@ -13,7 +13,9 @@
 
 #include <cmath>
 #include <memory>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace labelloop;
@@ -184,6 +186,54 @@ TEST_CASE("seeded mpnn ensembles repeat exactly, whatever the thread count", "[m
     const auto c = BootstrapEnsemble::fit(train.x, train.y, w, Task::Regression,
                                           FeatureLayout::model_default(), params);
     CHECK(save_model(a) != save_model(c));
+}
+
+TEST_CASE("an mpnn ensemble reports every network's epochs and losses, on the calling thread",
+          "[mpnn_member]") {
+    const auto train = graph_set(60, 5);
+    const std::vector<double> w(train.x.size(), 1.0);
+    auto params = small_mpnn();
+    params.mpnn.epochs = 6;
+    params.mpnn.patience = 100; // every epoch runs
+    const auto caller = std::this_thread::get_id();
+    std::vector<FitProgress> seen;
+    bool other_thread = false;
+    const auto model =
+        BootstrapEnsemble::fit(train.x, train.y, w, Task::Regression,
+                               FeatureLayout::model_default(), params, [&](const FitProgress& p) {
+                                   other_thread =
+                                       other_thread || std::this_thread::get_id() != caller;
+                                   seen.push_back(p);
+                               });
+    CHECK_FALSE(other_thread);
+    REQUIRE(seen.size() >= 2);
+    std::set<std::size_t> networks;
+    for (std::size_t i = 0; i < seen.size(); ++i) {
+        const auto& p = seen[i];
+        CHECK(p.n_members == 3);
+        CHECK(p.members_done <= 3);
+        CHECK(p.fraction >= 0.0);
+        CHECK(p.fraction <= 1.0);
+        if (i > 0) {
+            CHECK(p.fraction >= seen[i - 1].fraction);
+        }
+        if (p.epochs > 0) {
+            CHECK(p.epochs == 6);
+            CHECK(p.epoch >= 1);
+            CHECK(p.epoch <= 6);
+            CHECK(std::isfinite(p.train_loss));
+            CHECK(p.member < 3);
+            networks.insert(p.member);
+        }
+    }
+    // Epochs of networks the helper thread fits reach the caller too.
+    CHECK(networks.size() == 3);
+    CHECK(seen.back().fraction == 1.0);
+    CHECK(seen.back().members_done == 3);
+    // Reporting changes nothing in the model.
+    const auto quiet = BootstrapEnsemble::fit(train.x, train.y, w, Task::Regression,
+                                              FeatureLayout::model_default(), params);
+    CHECK(save_model(model) == save_model(quiet));
 }
 
 TEST_CASE("an mpnn ensemble classifies with probabilities", "[mpnn_member]") {

@@ -249,11 +249,16 @@ int run_model_command(const std::vector<std::string>& args) {
     // Progress once training has started (the request is checked first, so a refused one
     // prints only its error), one line rewritten in place.
     int shown = -1;
-    const auto model = s.models.create_model(nullptr, req, [&](double fraction) {
-        const int percent = static_cast<int>(fraction * 100.0);
+    const auto model = s.models.create_model(nullptr, req, [&](const FitProgress& p) {
+        const int percent = static_cast<int>(p.fraction * 100.0);
         if (percent != shown) {
             shown = percent;
-            std::cout << "\rTraining '" << req.name << "': " << percent << " %" << std::flush;
+            std::cout << "\rTraining '" << req.name << "': " << percent << " %";
+            if (p.epochs > 0) {
+                std::cout << " (network " << p.member + 1 << " of " << p.n_members << ", epoch "
+                          << p.epoch << "/" << p.epochs << ", loss " << p.train_loss << ")   ";
+            }
+            std::cout << std::flush;
         }
     });
     if (shown >= 0) {

@@ -173,7 +173,7 @@ json metrics_on(const BootstrapEnsemble& model, const std::vector<TrainingRow>& 
 
 TrainResult train(const std::string& task, const std::vector<TrainingRow>& rows,
                   const std::vector<TrainingRow>& validation, const json& params,
-                  const std::function<void(double)>& progress, const Objective& objective) {
+                  const ProgressCallback& progress, const Objective& objective) {
     const Task t = parse_task(task);
     // Unset parameters take the core's recommendation for a training set of this size (e.g.
     // deeper trees from 2000 compounds on); a retrain reads back every stored parameter, so

@@ -3,6 +3,7 @@
 // headers (which pull in Eigen), so HTTP code may include the services freely.
 #pragma once
 
+#include "labelloop/ensemble.hpp"
 #include "labelloop/fingerprint.hpp"
 #include "labelloop/mol_graph.hpp"
 #include "labelloop/objective.hpp"
@@ -47,7 +48,7 @@ struct TrainResult {
 /// metrics["graph_refused"] = {"train", "validation", "example"}; Selection::graph_refused.
 TrainResult train(const std::string& task, const std::vector<TrainingRow>& train,
                   const std::vector<TrainingRow>& validation, const nlohmann::json& params,
-                  const std::function<void(double)>& progress, const Objective& objective = {});
+                  const ProgressCallback& progress, const Objective& objective = {});
 
 /// Metrics of an existing artifact on rows (the "before" metrics of a retrain).
 nlohmann::json evaluate(const std::vector<std::uint8_t>& artifact,

@@ -214,7 +214,7 @@ double percentile(std::vector<double> values, double pct) {
 
 domain::Model ModelService::create_model(const domain::User* caller,
                                          const CreateModelRequest& request,
-                                         const std::function<void(double)>& progress) {
+                                         const ProgressCallback& progress) {
     if (caller != nullptr) {
         require_admin(*caller, "create models");
     }
@@ -315,9 +315,8 @@ domain::Model ModelService::create_model(const domain::User* caller,
     }
     engine::TrainResult trained;
     try {
-        trained = engine::train(
-            request.task, train_rows, validation_rows, request.params,
-            progress ? progress : [](double) {}, objective);
+        trained = engine::train(request.task, train_rows, validation_rows, request.params, progress,
+                                objective);
     } catch (const std::invalid_argument& e) {
         fail(ErrorKind::InvalidValue, std::string("Cannot train the model: ") + e.what());
     }

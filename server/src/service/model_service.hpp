@@ -3,6 +3,7 @@
 #pragma once
 
 #include "domain/records.hpp"
+#include "labelloop/ensemble.hpp"
 #include "labelloop/objective.hpp"
 #include "store/store.hpp"
 
@@ -56,7 +57,7 @@ public:
     /// task or split, an objective that does not fit the task (naming its field), 409 for a
     /// name already in use).
     domain::Model create_model(const domain::User* caller, const CreateModelRequest& request,
-                               const std::function<void(double)>& progress = {});
+                               const ProgressCallback& progress = {});
     std::vector<domain::Model> list_models();
     domain::Model get_model(const std::string& id);
     std::vector<domain::Model> versions(const std::string& id);

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -178,8 +179,27 @@ struct Calibration {
     double oob_score = 0.0;
 };
 
-/// Called during fit with the fraction of members done, in [0, 1]; from the calling thread.
-using ProgressCallback = std::function<void(double fraction)>;
+/// How far a fit has come.
+struct FitProgress {
+    /// Of the whole fit, in [0, 1], never decreasing: members done, plus the epochs a network
+    /// still training has run (trees count whole).
+    double fraction = 0.0;
+    std::size_t members_done = 0;
+    std::size_t n_members = 0;
+    /// The latest epoch an iterative member (a network) finished, of its maximum; 0 and 0 for
+    /// trees. `member` is that network's index.
+    std::size_t member = 0;
+    int epoch = 0;
+    int epochs = 0;
+    /// Its mean training loss that epoch (MSE on standardised targets, or cross-entropy), and
+    /// on its inner early-stopping split (NaN without one).
+    double train_loss = std::numeric_limits<double>::quiet_NaN();
+    double inner_loss = std::numeric_limits<double>::quiet_NaN();
+};
+
+/// Called during fit, from the calling thread only, whenever a member or a network's epoch
+/// finishes (members fit concurrently: the calling thread relays what helpers report).
+using ProgressCallback = std::function<void(const FitProgress&)>;
 
 class BootstrapEnsemble {
 public:

@@ -15,7 +15,8 @@ public:
     MemberType type() const override { return MemberType::GradientBoosted; }
 
     EnsembleMember fit(const MemberFitInput& in, const FitContext& context,
-                       const BootstrapSample& sample, Rng& rng) const override {
+                       const BootstrapSample& sample, Rng& rng,
+                       const EpochReport& /*epochs: a tree has none*/) const override {
         const auto& data = static_cast<const TreeFitContext&>(context).data;
         const auto& params = in.params;
         const auto& rows = sample.rows;

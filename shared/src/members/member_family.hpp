@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,6 +28,11 @@ struct MemberFitInput {
     const FeatureLayout& layout;
     const EnsembleParams& params;
 };
+
+/// A finished epoch of an iterative member: epoch (1-based), of at most `epochs`, its training
+/// loss and its inner-split loss (NaN without one).
+using EpochReport =
+    std::function<void(int epoch, int epochs, double train_loss, double inner_loss)>;
 
 /// One member's bootstrap resample of the training rows, drawn by the ensemble.
 struct BootstrapSample {
@@ -71,8 +77,11 @@ public:
     virtual std::unique_ptr<FitContext> prepare(const MemberFitInput& in) const = 0;
     /// Fits member `index` on its bootstrap sample; `rng` has drawn the sample already and is
     /// this member's own stream. Runs concurrently with other members: no shared writes.
+    /// An iterative family (networks) calls `epochs` after every epoch, on this thread; it
+    /// may be empty.
     virtual EnsembleMember fit(const MemberFitInput& in, const FitContext& context,
-                               const BootstrapSample& sample, Rng& rng) const = 0;
+                               const BootstrapSample& sample, Rng& rng,
+                               const EpochReport& epochs) const = 0;
     /// Raw output of a fitted member for one compound (out-of-bag calibration).
     virtual double raw_output(const EnsembleMember& member, const Features& features) const = 0;
     /// Turns raw outputs into predictions in place (e.g. log-odds into probabilities).

@@ -91,7 +91,7 @@ public:
     }
 
     EnsembleMember fit(const MemberFitInput& in, const FitContext&, const BootstrapSample& sample,
-                       Rng& rng) const override {
+                       Rng& rng, const EpochReport& epochs) const override {
         std::vector<MolGraph> graphs;
         std::vector<std::vector<double>> descriptors;
         std::vector<double> labels;
@@ -108,6 +108,11 @@ public:
             }
             labels.push_back(in.y[r]);
             options.weights.push_back(sample.weight[r]);
+        }
+        if (epochs) {
+            options.progress = [&epochs](const MpnnEpoch& e) {
+                epochs(e.epoch, e.epochs, e.train_loss, e.inner_loss);
+            };
         }
         MpnnParams params = in.params.mpnn;
         params.seed = rng.next(); // the member's own stream, after its bootstrap draw

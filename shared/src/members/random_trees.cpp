@@ -14,7 +14,8 @@ public:
     MemberType type() const override { return MemberType::RandomTree; }
 
     EnsembleMember fit(const MemberFitInput& in, const FitContext& context,
-                       const BootstrapSample& sample, Rng& rng) const override {
+                       const BootstrapSample& sample, Rng& rng,
+                       const EpochReport& /*epochs: a tree has none*/) const override {
         const auto& data = static_cast<const TreeFitContext&>(context).data;
         const std::size_t n = data.n_rows;
         const MemberBits member_bits(data, sample.count, in.params.min_samples_leaf);
