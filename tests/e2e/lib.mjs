@@ -131,6 +131,22 @@ export async function clickUntil(page, name, predicate, what, attempts = 4) {
   }
 }
 
+/** Types into a text field of the app: click it, clear it, type (ImGui sees each key), until
+ * `done(state)` holds; three attempts (a click can land before the field is drawn). */
+export async function typeInto(page, widget, text, done) {
+  for (let attempt = 1; ; attempt++) {
+    await clickWidget(page, widget);
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.type(text, { delay: 5 });
+    try {
+      return await waitForState(page, done, `'${text}' in ${widget}`, 5000);
+    } catch (e) {
+      if (attempt >= 3) throw e;
+    }
+  }
+}
+
 /** Page errors (uncaught exceptions) of `page`, collected as they happen. */
 export function collectErrors(page) {
   const errors = [];

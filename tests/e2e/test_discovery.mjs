@@ -11,7 +11,7 @@ import { test, before, after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { clickUntil, clickWidget, collectErrors, launchBrowser, openTab, parseArgs, screenshot, signIn,
          startServer, state,
-         waitForState, waitFrames } from './lib.mjs';
+         waitForState, waitFrames, typeInto } from './lib.mjs';
 
 const args = parseArgs();
 // The team's reference data sets sit next to the checkout (../shared/data).
@@ -101,21 +101,6 @@ after(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-/** Types into a text field of the app: click it, clear it, type (ImGui sees each key). */
-async function typeInto(page, widget, text, done) {
-  for (let attempt = 1; ; attempt++) {
-    await clickWidget(page, widget);
-    await page.keyboard.press('Control+A');
-    await page.keyboard.press('Backspace');
-    await page.keyboard.type(text, { delay: 5 });
-    try {
-      return await waitForState(page, done, `'${text}' in ${widget}`, 5000);
-    } catch (e) {
-      if (attempt >= 3) throw e;
-    }
-  }
-}
 
 /** Closes an open combo list with a click on an empty part of the page. */
 async function closePopup(page, closed, what) {

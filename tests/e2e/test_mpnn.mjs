@@ -12,7 +12,7 @@ import path from 'node:path';
 import { test, before, after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { clickUntil, clickWidget, collectErrors, launchBrowser, openTab, parseArgs, screenshot, signIn, startServer, state,
-         waitForState, waitFrames } from './lib.mjs';
+         waitForState, waitFrames, typeInto } from './lib.mjs';
 
 const args = parseArgs();
 // The team's reference data sets sit next to the checkout (../shared/data).
@@ -28,21 +28,6 @@ async function api(urlPath, body) {
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: res.status, body: await res.json().catch(() => null) };
-}
-
-/** Types `text` into a form field (replacing what it held) until `done(state)` holds. */
-async function typeInto(page, widget, text, done) {
-  for (let attempt = 1; ; attempt++) {
-    await clickWidget(page, widget);
-    await page.keyboard.press('Control+A');
-    await page.keyboard.press('Backspace');
-    await page.keyboard.type(text, { delay: 5 });
-    try {
-      return await waitForState(page, done, `'${text}' in ${widget}`, 5000);
-    } catch (e) {
-      if (attempt >= 3) throw e;
-    }
-  }
 }
 
 before(async () => {
