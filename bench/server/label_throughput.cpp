@@ -18,6 +18,7 @@
 #include "util/ids.hpp"
 #ifdef LABELLOOP_HAVE_POSTGRES
 #include "postgres_server.hpp" // tests/server: the throwaway server the tests use
+#include "store/postgres/connection.hpp"
 #endif
 
 #include <httplib.h>
@@ -449,9 +450,21 @@ BackendResult run_sqlite(const Options& o) {
 #ifdef LABELLOOP_HAVE_POSTGRES
 BackendResult run_postgres(const Options& o) {
     testing::PostgresServer pg; // stopped and removed when this returns
-    std::printf("\nthrowaway PostgreSQL on 127.0.0.1:%d (data in %s; default settings: fsync "
-                "on, synchronous_commit on, max_connections 50)\n",
-                pg.port(), pg.dir().c_str());
+    std::string settings;
+    {
+        store::postgres::Connection c(pg.url());
+        const auto r =
+            c.exec("SELECT current_setting('server_version'), current_setting('fsync'), "
+                   "current_setting('synchronous_commit'), current_setting('wal_sync_method'), "
+                   "current_setting('shared_buffers'), current_setting('max_connections')");
+        const auto row = r.row(0);
+        settings = "PostgreSQL " + row.column_text(0) + ", fsync " + row.column_text(1) +
+                   ", synchronous_commit " + row.column_text(2) + ", wal_sync_method " +
+                   row.column_text(3) + ", shared_buffers " + row.column_text(4) +
+                   ", max_connections " + row.column_text(5);
+    }
+    std::printf("\nthrowaway server on 127.0.0.1:%d (data in %s): %s\n", pg.port(),
+                pg.dir().c_str(), settings.c_str());
     return run_backend("postgresql", pg.url(), o);
 }
 #endif
