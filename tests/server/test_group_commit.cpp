@@ -206,3 +206,39 @@ TEST_CASE("group commit on every backend: a statement failing inside a batch cos
     CHECK_FALSE(st.find_user_by_name("g-5-3"));
     CHECK(st.find_user_by_name("g-5-4"));
 }
+
+TEST_CASE("group commit on every backend: a body reads its own writes, and a failed write stops "
+          "it at its next statement",
+          "[store][group-commit]") {
+    // On PostgreSQL the writer defers a body's writes and sends them with its next read
+    // (store/postgres/connection.hpp): the read must see them, and a write that fails must
+    // fail the body there, before anything after that read runs.
+    auto under = make_store(GENERATE(from_range(store_backends())));
+    INFO("store: " << under->where());
+    labelloop::store::Store& st = under->store();
+    const auto user = [](const std::string& name) {
+        return labelloop::domain::User{"u-" + name, name, "scientist", "2026-01-01T00:00:00Z"};
+    };
+    st.insert_user(user("taken"));
+    st.transaction([&] {
+        st.insert_user(user("seen"));
+        CHECK(st.find_user_by_name("seen"));
+        st.revoke_token("no-such-token", "2026-01-01T00:00:00Z"); // a write touching no row
+        CHECK(st.list_users().size() == 2);
+    });
+    bool ran_past_the_read = false;
+    CHECK_THROWS_AS(st.transaction([&] {
+        st.insert_user(user("first"));
+        auto again = user("taken");
+        again.id = "u-again";
+        st.insert_user(again); // unique name violated
+        (void)st.find_user_by_name("first");
+        ran_past_the_read = true;
+    }),
+                    labelloop::store::DatabaseError);
+    CHECK_FALSE(ran_past_the_read);
+    CHECK_FALSE(st.find_user_by_name("first"));
+    CHECK(st.list_users().size() == 2);
+    st.transaction([&] { st.insert_user(user("after")); }); // the writer goes on
+    CHECK(st.find_user_by_name("after"));
+}
