@@ -129,8 +129,12 @@ public:
 
     void insert_job(const domain::Job& job) override;
     std::optional<domain::Job> find_job(const std::string& id) override;
-    void update_job(const domain::Job& job) override;
+    bool update_job(const domain::Job& job) override;
     std::vector<domain::Job> unfinished_jobs() override;
+    std::optional<domain::Job> claim_job(const std::string& worker,
+                                         const std::string& now) override;
+    void heartbeat_jobs(const std::string& worker, const std::string& now) override;
+    std::vector<domain::Job> abandoned_jobs(const std::string& stale_before) override;
 
     void insert_audit(const domain::AuditEntry& entry) override;
     std::vector<domain::AuditEntry> audit_for(const std::string& entity_type,
