@@ -3,14 +3,23 @@
 // scoring throughput and Tanimoto throughput. Prints figures; asserts nothing.
 //
 //   labelloop_bench [--data DIR] [--cache DIR] [--sets esol,lipophilicity,bbbp]
-//                   [--threads 2] [--member gradient_boosted|random_tree|both]
+//                   [--threads 2] [--member TYPE[,TYPE...]|both|all]
 //                   [--no-sklearn] [--scoring-only] [--wasm-bench PATH.js]
 //                   [--rounds N] [--lr X] [--depth N] [--ff X] [--leaf N] [--members N]
 //                   [--no-linear] [--alpha X] [--bins N] [--l2 X] [--subsample X] [--split-seed N]
-//                   [--model-seed N] [--repeat N]
+//                   [--model-seed N] [--seeds N] [--repeat N]
+//
+// TYPE is gradient_boosted, random_tree or mpnn; both = the two tree families, all = the three.
+// An mpnn ensemble is fitted as the server fits one (model_engine's train): the size's
+// recommended parameters with member_type mpnn and the network ensemble's 5 members (unless
+// --members), each row's molecule graph built from RDKit's molecule JSON of the same row (see
+// bench_data.hpp); rows whose graph is refused are left out of its training and test sets and
+// counted.
 //
 // --model-seed N (default 0) seeds the ensemble itself: on one split, the spread over model
-// seeds shows how much of a score difference between two variants is luck.
+// seeds shows how much of a score difference between two variants is luck. --seeds N fits each
+// family with model seeds N0 .. N0+N-1 (N0 = --model-seed) and adds a line with the mean and
+// spread (sample standard deviation, min-max) of score, fit time and test interval coverage.
 // --repeat N fits each model N times and reports the fastest fit (for profiling the fit with
 // perf; sklearn still fits once, so leave it at 1 for the side-by-side ratios).
 //
@@ -28,10 +37,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -65,6 +76,7 @@ struct Options {
     unsigned split_seed = 0;
     unsigned repeat = 1;
     std::uint64_t model_seed = 0;
+    unsigned seeds = 1;
 };
 
 double seconds_since(Clock::time_point t0) {
@@ -78,6 +90,11 @@ Dataset load(const Options& o, const std::string& set) {
 EnsembleParams params_for(const Options& o, MemberType type, std::size_t n_training) {
     EnsembleParams p = type == MemberType::RandomTree ? EnsembleParams::random_forest()
                                                       : EnsembleParams::recommended(n_training);
+    if (type == MemberType::Mpnn) {
+        // What the server's params_from_json makes of {"member_type": "mpnn"}.
+        p.member_type = MemberType::Mpnn;
+        p.n_members = EnsembleParams::mpnn_ensemble().n_members;
+    }
     p.n_threads = o.threads;
     p.seed = o.model_seed;
     if (o.has_rounds) {
@@ -220,6 +237,38 @@ void tanimoto_throughput(const Dataset& d, const char* where) {
                 where, static_cast<double>(pairs2) / seconds_since(t1) / 1e6, sum2);
 }
 
+std::vector<MemberType> member_types(const std::string& text) {
+    if (text == "both") {
+        return {MemberType::GradientBoosted, MemberType::RandomTree};
+    }
+    if (text == "all") {
+        return {MemberType::GradientBoosted, MemberType::RandomTree, MemberType::Mpnn};
+    }
+    std::vector<MemberType> types;
+    for (const auto& name : split(text, ',')) {
+        types.push_back(parse_member_type(name));
+    }
+    return types;
+}
+
+struct Spread {
+    double mean = 0, sd = 0, min = 0, max = 0;
+};
+
+Spread spread_of(const std::vector<double>& v) {
+    Spread s;
+    s.min = *std::min_element(v.begin(), v.end());
+    s.max = *std::max_element(v.begin(), v.end());
+    for (double x : v) {
+        s.mean += x / static_cast<double>(v.size());
+    }
+    for (double x : v) {
+        s.sd += (x - s.mean) * (x - s.mean);
+    }
+    s.sd = v.size() > 1 ? std::sqrt(s.sd / static_cast<double>(v.size() - 1)) : 0.0;
+    return s;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -280,6 +329,8 @@ int main(int argc, char** argv) {
             o.split_seed = static_cast<unsigned>(std::stoul(next()));
         } else if (a == "--model-seed") {
             o.model_seed = std::stoull(next());
+        } else if (a == "--seeds") {
+            o.seeds = std::max(1U, static_cast<unsigned>(std::stoul(next())));
         } else if (a == "--repeat") {
             o.repeat = std::max(1U, static_cast<unsigned>(std::stoul(next())));
         } else if (a == "--members") {
@@ -295,60 +346,100 @@ int main(int argc, char** argv) {
 #else
     const char* where = "native";
 #endif
-    std::vector<MemberType> types;
-    if (o.member == "both") {
-        types = {MemberType::GradientBoosted, MemberType::RandomTree};
-    } else {
-        types = {parse_member_type(o.member)};
-    }
+    const std::vector<MemberType> types = member_types(o.member);
     std::printf("%-14s %-17s %10s %9s | %-22s %9s %9s | %s\n", "dataset", "model", "score", "fit_s",
                 "sklearn RF", "score", "fit_s", "ratios (score, fit time)");
     for (const auto& set : o.sets) {
         const Dataset d = load(o, set);
         const char* metric = d.task == Task::Regression ? "RMSE" : "ROC-AUC";
-        std::vector<double> weights(d.train_x.size(), 1.0);
         SklearnResult sk;
         if (o.sklearn && !o.scoring_only) {
             sk = run_sklearn(o, d);
         }
+        std::optional<bench::GraphDataset> graphs; // built once, for the mpnn
         for (auto type : types) {
-            const auto params = params_for(o, type, d.train_x.size());
-            auto fit_once = [&] {
-                return BootstrapEnsemble::fit(d.train_x, d.train_y, weights, d.task,
-                                              FeatureLayout::model_default(), params);
-            };
-            auto t0 = Clock::now();
-            const auto model = fit_once();
-            double fit_s = seconds_since(t0);
-            for (unsigned rep = 1; rep < o.repeat; ++rep) {
-                t0 = Clock::now();
-                (void)fit_once();
-                fit_s = std::min(fit_s, seconds_since(t0));
-            }
-            const auto pred = model.predict_batch(d.test_x);
-            const double ours = score(d.task, d.test_y, pred);
-            const auto metrics = compute_metrics(d.task, d.test_y, pred);
-            if (!o.scoring_only) {
-                std::printf("%-14s %-17s %6s %.4f %9.3f |", d.name.c_str(), to_string(type).c_str(),
-                            metric, ours, fit_s);
-                if (o.sklearn) {
-                    std::printf(" %-22s %9.4f %9.3f | score %.3f, fit %.1fx faster\n", "bits only",
-                                sk.bits_score, sk.bits_fit, ours / sk.bits_score,
-                                sk.bits_fit / fit_s);
-                    std::printf("%-14s %-17s %10s %9s | %-22s %9.4f %9.3f | score %.3f, fit "
-                                "%.1fx faster\n",
-                                "", "", "", "", "bits+28 descriptors", sk.full_score, sk.full_fit,
-                                ours / sk.full_score, sk.full_fit / fit_s);
-                } else {
-                    std::printf("\n");
+            const Dataset* data = &d;
+            if (type == MemberType::Mpnn) {
+                if (!graphs) {
+                    graphs = bench::with_graphs(d, o.data_dir, o.cache_dir, o.split_seed);
+                    if (graphs->refused > 0) {
+                        std::printf("%-14s   mpnn: %zu rows without a molecule graph left out "
+                                    "(first: %s)\n",
+                                    "", graphs->refused, graphs->example.c_str());
+                    }
                 }
-                std::printf("%-14s   metrics %s; OOB: score %.4f, 90%% interval coverage "
-                            "%.3f gaussian / %.3f calibrated (z90 %.3f)\n",
-                            "", metrics.dump().c_str(), model.calibration().oob_score,
-                            model.calibration().oob_coverage_gaussian,
-                            model.calibration().oob_coverage, model.calibration().z90);
+                data = &graphs->data;
             }
-            scoring_throughput(model, d, where);
+            const std::vector<double> weights(data->train_x.size(), 1.0);
+            std::vector<double> scores, fits, coverages;
+            for (unsigned s = 0; s < o.seeds; ++s) {
+                Options seeded = o;
+                seeded.model_seed = o.model_seed + s;
+                const auto params = params_for(seeded, type, data->train_x.size());
+                auto fit_once = [&] {
+                    return BootstrapEnsemble::fit(data->train_x, data->train_y, weights, data->task,
+                                                  FeatureLayout::model_default(), params);
+                };
+                auto t0 = Clock::now();
+                const auto model = fit_once();
+                double fit_s = seconds_since(t0);
+                for (unsigned rep = 1; rep < o.repeat; ++rep) {
+                    t0 = Clock::now();
+                    (void)fit_once();
+                    fit_s = std::min(fit_s, seconds_since(t0));
+                }
+                const auto pred = model.predict_batch(data->test_x);
+                const double ours = score(data->task, data->test_y, pred);
+                const auto metrics = compute_metrics(data->task, data->test_y, pred);
+                scores.push_back(ours);
+                fits.push_back(fit_s);
+                if (metrics.contains("interval_coverage_90")) {
+                    coverages.push_back(metrics["interval_coverage_90"].get<double>());
+                }
+                if (!o.scoring_only) {
+                    std::string name = to_string(type);
+                    if (o.seeds > 1) {
+                        name += " s" + std::to_string(seeded.model_seed);
+                    }
+                    std::printf("%-14s %-17s %6s %.4f %9.3f |", d.name.c_str(), name.c_str(),
+                                metric, ours, fit_s);
+                    if (o.sklearn) {
+                        std::printf(" %-22s %9.4f %9.3f | score %.3f, fit %.1fx faster\n",
+                                    "bits only", sk.bits_score, sk.bits_fit, ours / sk.bits_score,
+                                    sk.bits_fit / fit_s);
+                        std::printf("%-14s %-17s %10s %9s | %-22s %9.4f %9.3f | score %.3f, fit "
+                                    "%.1fx faster\n",
+                                    "", "", "", "", "bits+28 descriptors", sk.full_score,
+                                    sk.full_fit, ours / sk.full_score, sk.full_fit / fit_s);
+                    } else {
+                        std::printf("\n");
+                    }
+                    std::printf("%-14s   metrics %s; OOB: score %.4f, 90%% interval coverage "
+                                "%.3f gaussian / %.3f calibrated (z90 %.3f)\n",
+                                "", metrics.dump().c_str(), model.calibration().oob_score,
+                                model.calibration().oob_coverage_gaussian,
+                                model.calibration().oob_coverage, model.calibration().z90);
+                }
+                if (s == 0) {
+                    scoring_throughput(model, *data, where);
+                }
+            }
+            if (o.seeds > 1 && !o.scoring_only) {
+                const Spread sc = spread_of(scores);
+                const Spread ft = spread_of(fits);
+                std::printf("%-14s %-17s %6s %.4f +- %.4f (%.4f-%.4f), fit %.2f +- %.2f s over "
+                            "%u seeds",
+                            d.name.c_str(), (to_string(type) + " mean").c_str(), metric, sc.mean,
+                            sc.sd, sc.min, sc.max, ft.mean, ft.sd, o.seeds);
+                if (!coverages.empty()) {
+                    const Spread cv = spread_of(coverages);
+                    std::printf(", test 90%% coverage %.3f +- %.3f", cv.mean, cv.sd);
+                }
+                if (o.sklearn) {
+                    std::printf("; score / sklearn bits+28 %.3f", sc.mean / sk.full_score);
+                }
+                std::printf("\n");
+            }
         }
         if (set == o.sets.front()) {
             tanimoto_throughput(d, where);
@@ -356,9 +447,19 @@ int main(int argc, char** argv) {
     }
     if (!o.wasm_bench.empty()) {
         std::fflush(stdout);
+        // The WASM bench cannot run python3-rdkit for the molecule graphs: trees only there.
+        std::string wasm_members;
+        for (auto type : types) {
+            if (type != MemberType::Mpnn) {
+                wasm_members += (wasm_members.empty() ? "" : ",") + to_string(type);
+            }
+        }
+        if (wasm_members.empty()) {
+            return 0;
+        }
         const std::string cmd = "node --no-experimental-fetch '" + o.wasm_bench +
                                 "' --scoring-only --threads 1 --sets " + o.sets.front() +
-                                " --member " + o.member + " --cache '" + o.cache_dir +
+                                " --member " + wasm_members + " --cache '" + o.cache_dir +
                                 "' --split-seed " + std::to_string(o.split_seed);
         if (std::system(cmd.c_str()) != 0) {
             std::fprintf(stderr, "WASM bench failed: %s\n", cmd.c_str());
