@@ -113,51 +113,12 @@ void SqliteStore::transaction(const std::function<void()>& body) {
         body(); // joins the enclosing transaction
         return;
     }
-    // Group commit: a caller queues its body; whichever caller finds no batch running becomes
-    // the leader and runs everything queued so far in ONE SQLite transaction, each body in its
-    // own savepoint (a failing body is rolled back alone and gets its own error), then commits
-    // and wakes the callers. Nobody returns before the COMMIT that holds its writes, so an
-    // answer sent after transaction() still means "stored". Under load, pages that every
-    // label touches (the cycle row, index pages) are written to the WAL once per batch instead
-    // of once per label.
-    PendingTransaction me;
-    me.body = &body;
-    std::unique_lock<std::mutex> lock(queue_mutex_);
-    queue_.push_back(&me);
-    while (!me.done) {
-        if (leader_active_) {
-            me.wake.wait(lock);
-            continue;
-        }
-        leader_active_ = true;
-        std::vector<PendingTransaction*> batch;
-        while (!queue_.empty() && batch.size() < kMaxBatch) {
-            batch.push_back(queue_.front());
-            queue_.pop_front();
-        }
-        lock.unlock();
-        run_batch(batch);
-        lock.lock();
-        leader_active_ = false;
-        // Wake exactly the callers of this batch, and the next queued caller to lead the
-        // next batch (waking every waiter would cost a context switch each per batch).
-        for (PendingTransaction* p : batch) {
-            p->done = true;
-            if (p != &me) {
-                p->wake.notify_one();
-            }
-        }
-        if (!queue_.empty()) {
-            queue_.front()->wake.notify_one();
-        }
-    }
-    lock.unlock();
-    if (me.error) {
-        std::rethrow_exception(me.error);
-    }
+    // Group commit (store/group_commit.hpp): under load, pages that every label touches (the
+    // cycle row, index pages) are written to the WAL once per batch instead of once per label.
+    commits_.run(body, [this](const GroupCommitQueue::Batch& batch) { run_batch(batch); });
 }
 
-void SqliteStore::run_batch(const std::vector<PendingTransaction*>& batch) {
+void SqliteStore::run_batch(const GroupCommitQueue::Batch& batch) {
     const ActiveTransaction outer = tls_active;
     try {
         if (!writer_) {
@@ -172,7 +133,7 @@ void SqliteStore::run_batch(const std::vector<PendingTransaction*>& batch) {
         Transaction tx(db);
         tls_active = ActiveTransaction{this, writer_.get()};
         const bool alone = batch.size() == 1;
-        for (PendingTransaction* p : batch) {
+        for (GroupCommitQueue::Pending* p : batch) {
             if (alone) {
                 try {
                     (*p->body)();
@@ -199,7 +160,7 @@ void SqliteStore::run_batch(const std::vector<PendingTransaction*>& batch) {
         // BEGIN, a savepoint or COMMIT failed: nothing of this batch is stored.
         tls_active = outer;
         const std::exception_ptr error = std::current_exception();
-        for (PendingTransaction* p : batch) {
+        for (GroupCommitQueue::Pending* p : batch) {
             if (!p->error) {
                 p->error = error;
             }

@@ -12,10 +12,10 @@
 #pragma once
 
 #include "store/database.hpp"
+#include "store/group_commit.hpp"
 #include "store/store.hpp"
 
 #include <condition_variable>
-#include <deque>
 #include <exception>
 #include <memory>
 #include <mutex>
@@ -138,14 +138,7 @@ private:
     };
     Connection& conn();
 
-    struct PendingTransaction {
-        const std::function<void()>* body = nullptr;
-        std::exception_ptr error;
-        bool done = false;
-        std::condition_variable wake; // under queue_mutex_
-    };
-    static constexpr std::size_t kMaxBatch = 64;
-    void run_batch(const std::vector<PendingTransaction*>& batch);
+    void run_batch(const GroupCommitQueue::Batch& batch);
     void checkpoint_loop();
     // A background checkpoint is asked for at 32 MB of WAL; past 256 MB the committing thread
     // checkpoints itself.
@@ -157,9 +150,7 @@ private:
     std::mutex mutex_;
     // Writers of this process queue here (group commit, see transaction()) instead of in
     // SQLite's busy handler, whose sleeps (up to 100 ms) dominate latency under load.
-    std::mutex queue_mutex_;
-    std::deque<PendingTransaction*> queue_;
-    bool leader_active_ = false;
+    GroupCommitQueue commits_{64};
     std::unordered_map<std::thread::id, std::unique_ptr<Connection>> connections_;
     std::unique_ptr<Connection> writer_; // used only by the batch leader
     std::mutex checkpoint_mutex_;

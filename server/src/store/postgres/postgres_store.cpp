@@ -82,50 +82,13 @@ void PostgresStore::transaction(const std::function<void()>& body) {
         body(); // joins the enclosing transaction
         return;
     }
-    // Group commit, as SqliteStore::transaction: a caller queues its body; whichever caller
-    // finds no batch running becomes the leader and runs everything queued so far in ONE
-    // PostgreSQL transaction, each body in its own savepoint, then commits and wakes the
-    // callers. Nobody returns before the COMMIT that holds its writes. With fsync on, each
-    // COMMIT waits for a WAL flush (about a millisecond here): one flush per batch instead of
-    // one per label is what lets the writer keep up under load.
-    PendingTransaction me;
-    me.body = &body;
-    std::unique_lock<std::mutex> lock(queue_mutex_);
-    queue_.push_back(&me);
-    while (!me.done) {
-        if (leader_active_) {
-            me.wake.wait(lock);
-            continue;
-        }
-        leader_active_ = true;
-        std::vector<PendingTransaction*> batch;
-        while (!queue_.empty() && batch.size() < kMaxBatch) {
-            batch.push_back(queue_.front());
-            queue_.pop_front();
-        }
-        lock.unlock();
-        run_batch(batch);
-        lock.lock();
-        leader_active_ = false;
-        // Wake exactly the callers of this batch, and the next queued caller to lead the
-        // next batch.
-        for (PendingTransaction* p : batch) {
-            p->done = true;
-            if (p != &me) {
-                p->wake.notify_one();
-            }
-        }
-        if (!queue_.empty()) {
-            queue_.front()->wake.notify_one();
-        }
-    }
-    lock.unlock();
-    if (me.error) {
-        std::rethrow_exception(me.error);
-    }
+    // Group commit (store/group_commit.hpp). With fsync on, each COMMIT waits for a WAL
+    // flush (about a millisecond here): one flush per batch instead of one per label is what
+    // lets the writer keep up under load.
+    commits_.run(body, [this](const GroupCommitQueue::Batch& batch) { run_batch(batch); });
 }
 
-void PostgresStore::run_batch(const std::vector<PendingTransaction*>& batch) {
+void PostgresStore::run_batch(const GroupCommitQueue::Batch& batch) {
     const ActiveTransaction outer = tls_active;
     const bool alone = batch.size() == 1;
     std::optional<Lease> conn;
@@ -141,7 +104,7 @@ void PostgresStore::run_batch(const std::vector<PendingTransaction*>& batch) {
         const std::vector<std::string> commit = {"COMMIT"};
         bool committed = false;
         for (std::size_t i = 0; i < batch.size(); ++i) {
-            PendingTransaction* p = batch[i];
+            GroupCommitQueue::Pending* p = batch[i];
             const bool last = i + 1 == batch.size();
             tls_active = ActiveTransaction{this, conn->get()};
             db.set_deferring(true);
@@ -183,7 +146,7 @@ void PostgresStore::run_batch(const std::vector<PendingTransaction*>& batch) {
                 // The connection broke: the server rolls back on its own, the pool drops it.
             }
         }
-        for (PendingTransaction* p : batch) {
+        for (GroupCommitQueue::Pending* p : batch) {
             if (!p->error) {
                 p->error = error;
             }

@@ -20,11 +20,11 @@
 // others: the body should let the error propagate.
 #pragma once
 
+#include "store/group_commit.hpp"
 #include "store/postgres/connection.hpp"
 #include "store/store.hpp"
 
 #include <condition_variable>
-#include <deque>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -177,20 +177,10 @@ private:
     std::vector<std::unique_ptr<postgres::Connection>> idle_;
     std::size_t open_ = 0; // idle + leased
 
-    // Group commit (transaction()): the queued bodies, and whether a leader is running a batch.
-    struct PendingTransaction {
-        const std::function<void()>* body = nullptr;
-        std::exception_ptr error;
-        bool done = false;
-        std::condition_variable wake; // under queue_mutex_
-    };
-    // PostgreSQL keeps up to 64 subtransaction ids per transaction in shared memory; more
-    // would slow every other session's snapshots.
-    static constexpr std::size_t kMaxBatch = 60;
-    void run_batch(const std::vector<PendingTransaction*>& batch);
-    std::mutex queue_mutex_;
-    std::deque<PendingTransaction*> queue_;
-    bool leader_active_ = false;
+    // Group commit (transaction()). PostgreSQL keeps up to 64 subtransaction ids per
+    // transaction in shared memory; more would slow every other session's snapshots.
+    void run_batch(const GroupCommitQueue::Batch& batch);
+    GroupCommitQueue commits_{60};
 };
 
 } // namespace labelloop::store
