@@ -62,9 +62,6 @@ using store::postgres::Connection;
 using store::postgres::Params;
 
 const char* const kNothing = "; nothing was copied";
-// The writer lock every PostgresStore write transaction takes (postgres_store.cpp, "LLWRITER"):
-// a server running on the target waits for the copy instead of writing into it.
-const char* const kBeginLocked = "BEGIN; SELECT pg_advisory_xact_lock(5497443385118983506)";
 // Flush a multi-row INSERT at this many rows or this many bytes of parameters.
 constexpr std::size_t kMaxBatchRows = 500;
 constexpr std::size_t kMaxBatchParams = 30000;
@@ -643,7 +640,9 @@ DbCopyReport copy_database(const DbCopyOptions& options, std::ostream& out) {
         for (const auto& table : source.tables()) {
             plans.push_back(plan_table(*pg, table));
         }
-        pg->exec_script(kBeginLocked);
+        // The servers' writer lock: one running on the target waits for the copy instead of
+        // writing into it.
+        pg->exec_script(store::PostgresStore::kBeginWrite);
         // Again under the lock: nothing was written between the first look and now.
         refuse_if_not_empty(*pg, where);
         // server_info's one row is the target's own creation time: the source's replaces it.

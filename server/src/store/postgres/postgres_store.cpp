@@ -18,8 +18,6 @@ struct ActiveTransaction {
 };
 thread_local ActiveTransaction tls_active;
 
-// pg_advisory_xact_lock key every write transaction takes ("LLWRITER" as bytes).
-constexpr const char* kBegin = "BEGIN; SELECT pg_advisory_xact_lock(5497443385118983506)";
 } // namespace
 
 PostgresStore::PostgresStore(std::string url) : url_(std::move(url)) {
@@ -99,7 +97,8 @@ void PostgresStore::run_batch(const GroupCommitQueue::Batch& batch) {
         // writes are deferred (connection.hpp) and go out with its next read, or at its end
         // together with RELEASE and the next body's SAVEPOINT, or with the COMMIT after the
         // last body.
-        db.exec_script(alone ? std::string(kBegin) : std::string(kBegin) + "; SAVEPOINT grouped");
+        db.exec_script(alone ? std::string(kBeginWrite)
+                             : std::string(kBeginWrite) + "; SAVEPOINT grouped");
         const std::vector<std::string> next = {"RELEASE SAVEPOINT grouped", "SAVEPOINT grouped"};
         const std::vector<std::string> commit = {"COMMIT"};
         bool committed = false;

@@ -36,6 +36,12 @@ namespace labelloop::store {
 
 class PostgresStore final : public Store {
 public:
+    /// Starts a write transaction holding the writer lock every PostgresStore write
+    /// transaction takes (pg_advisory_xact_lock, key "LLWRITER" as bytes): whoever else writes
+    /// with it (db copy) and the servers on the database take turns.
+    static constexpr const char* kBeginWrite =
+        "BEGIN; SELECT pg_advisory_xact_lock(5497443385118983506)";
+
     /// Connects to `url` (postgresql://user:password@host:port/dbname) and migrates the
     /// database. Throws DatabaseError naming the cause (unreachable server, bad credentials,
     /// a database of another application, a schema newer than this binary); nothing is
