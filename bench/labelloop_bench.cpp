@@ -7,7 +7,7 @@
 //                   [--no-sklearn] [--scoring-only] [--wasm-bench PATH.js]
 //                   [--rounds N] [--lr X] [--depth N] [--ff X] [--leaf N] [--members N]
 //                   [--no-linear] [--alpha X] [--bins N] [--l2 X] [--subsample X] [--split-seed N]
-//                   [--model-seed N] [--seeds N] [--repeat N]
+//                   [--model-seed N] [--seeds N] [--repeat N] [--worst N]
 //
 // TYPE is gradient_boosted, random_tree or mpnn; both = the two tree families, all = the three.
 // An mpnn ensemble is fitted as the server fits one (model_engine's train): the size's
@@ -20,6 +20,8 @@
 // seeds shows how much of a score difference between two variants is luck. --seeds N fits each
 // family with model seeds N0 .. N0+N-1 (N0 = --model-seed) and adds a line with the mean and
 // spread (sample standard deviation, min-max) of score, fit time and test interval coverage.
+// --worst N prints, per fit, the N test rows (by position among the split's test rows) with
+// the largest absolute error, to see whether a few compounds carry an RMSE.
 // --repeat N fits each model N times and reports the fastest fit (for profiling the fit with
 // perf; sklearn still fits once, so leave it at 1 for the side-by-side ratios).
 //
@@ -77,6 +79,7 @@ struct Options {
     unsigned repeat = 1;
     std::uint64_t model_seed = 0;
     unsigned seeds = 1;
+    std::size_t worst = 0;
 };
 
 double seconds_since(Clock::time_point t0) {
@@ -331,6 +334,8 @@ int main(int argc, char** argv) {
             o.model_seed = std::stoull(next());
         } else if (a == "--seeds") {
             o.seeds = std::max(1U, static_cast<unsigned>(std::stoul(next())));
+        } else if (a == "--worst") {
+            o.worst = std::stoul(next());
         } else if (a == "--repeat") {
             o.repeat = std::max(1U, static_cast<unsigned>(std::stoul(next())));
         } else if (a == "--members") {
@@ -419,6 +424,24 @@ int main(int argc, char** argv) {
                                 "", metrics.dump().c_str(), model.calibration().oob_score,
                                 model.calibration().oob_coverage_gaussian,
                                 model.calibration().oob_coverage, model.calibration().z90);
+                }
+                if (o.worst > 0 && !o.scoring_only) {
+                    std::vector<std::size_t> order(pred.size());
+                    for (std::size_t i = 0; i < order.size(); ++i) {
+                        order[i] = i;
+                    }
+                    const auto error = [&](std::size_t i) {
+                        return std::abs(data->test_y[i] - pred[i].mean);
+                    };
+                    std::sort(order.begin(), order.end(),
+                              [&](std::size_t a, std::size_t b) { return error(a) > error(b); });
+                    for (std::size_t k = 0; k < o.worst && k < order.size(); ++k) {
+                        const std::size_t i = order[k];
+                        std::printf("%-14s   worst %zu: test row %zu, label %.3f, predicted %.3f "
+                                    "(sd %.3f, 90%% interval %.3f to %.3f)\n",
+                                    "", k + 1, i, data->test_y[i], pred[i].mean, pred[i].std,
+                                    pred[i].lower90, pred[i].upper90);
+                    }
                 }
                 if (s == 0) {
                     scoring_throughput(model, *data, where);
