@@ -197,8 +197,9 @@ struct FitProgress {
     double inner_loss = std::numeric_limits<double>::quiet_NaN();
 };
 
-/// Called during fit, from the calling thread only, whenever a member or a network's epoch
-/// finishes (members fit concurrently: the calling thread relays what helpers report).
+/// Called during fit, from the calling thread only, after a member or a network's epoch
+/// finishes (members fit concurrently: the calling thread relays what helpers report; reports
+/// that arrive together are coalesced into the latest).
 using ProgressCallback = std::function<void(const FitProgress&)>;
 
 class BootstrapEnsemble {
