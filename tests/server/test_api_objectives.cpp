@@ -254,7 +254,7 @@ TEST_CASE("API: each objective kind is stored, read back and carried in the arti
     }
 }
 
-TEST_CASE("API: an objective that does not fit is refused naming its field; nothing is stored",
+TEST_CASE("API: an objective that does not fit is refused naming its field, nothing is stored",
           "[api][objective]") {
     World w;
     auto& s = w.server.services();
@@ -317,7 +317,7 @@ TEST_CASE("API: an objective that does not fit is refused naming its field; noth
     CHECK(w.count("SELECT COUNT(*) FROM model_members") == 0);
 }
 
-TEST_CASE("API: discovery and spread strategies select on an objective model; bad requests are "
+TEST_CASE("API: discovery and spread strategies select on an objective model, bad requests are "
           "refused naming the field",
           "[api][objective][select]") {
     World w;

@@ -227,7 +227,7 @@ TEST_CASE("API: bulk assign is all or nothing", "[api][queue]") {
                 "bad_request");
 }
 
-TEST_CASE("API: users and tokens are managed by admins; a revoked token stops working",
+TEST_CASE("API: users and tokens are managed by admins, a revoked token stops working",
           "[api][auth]") {
     ApiWorld w;
     const std::string& admin = w.team.admin.token;

@@ -144,7 +144,7 @@ TEST_CASE("sync: the cursor returns each change once, in order", "[api][sync]") 
     CHECK(page2["more"] == false);
 }
 
-TEST_CASE("sync: two scientists label the same item; one wins, the other is a conflict",
+TEST_CASE("sync: two scientists label the same item, one wins, the other is a conflict",
           "[api][sync]") {
     SyncWorld w;
     const auto& item = w.items[0];
@@ -209,7 +209,7 @@ TEST_CASE("sync: accept_incoming replaces the winning label", "[api][sync]") {
     CHECK(after.change_seq > before.change_seq);
 }
 
-TEST_CASE("sync: a skip that comes too late changes nothing; a label reopens a skip",
+TEST_CASE("sync: a skip that comes too late changes nothing, a label reopens a skip",
           "[api][sync]") {
     SyncWorld w;
     w.sync({w.label_op(1, w.items[0], w.team.alice, 1.0)}, w.team.alice);
@@ -346,7 +346,7 @@ TEST_CASE("sync: a selection proposed offline is added once, by admins only", "[
     CHECK(s.store.count_queue(all) == 3);
 }
 
-TEST_CASE("sync: an offline selection may use a discovery strategy with beta; one the model "
+TEST_CASE("sync: an offline selection may use a discovery strategy with beta, one the model "
           "cannot run is rejected with the reason",
           "[api][sync][objective]") {
     RunningServer server;

@@ -48,7 +48,7 @@ TEST_CASE("the demo set-up creates users, a model, a pool and a first batch", "[
     CHECK(pool["total"].get<int>() > 700);
 }
 
-TEST_CASE("stopping the server mid-retrain fails the job cleanly; the old version stays",
+TEST_CASE("stopping the server mid-retrain fails the job cleanly, the old version stays",
           "[service][retrain][restart]") {
     testing::TempDir dir;
     const std::string db = dir.file("stop.db");

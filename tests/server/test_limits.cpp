@@ -41,7 +41,7 @@ TEST_CASE("limits: a JSON body over 1 MB is 413 and changes nothing", "[limits]"
     CHECK(w.snapshot() == before);
 }
 
-TEST_CASE("limits: an import over 32 MB is 413; a large file inside the limit is accepted",
+TEST_CASE("limits: an import over 32 MB is 413, a large file inside the limit is accepted",
           "[limits]") {
     LimitWorld w;
     const auto before = w.snapshot();

@@ -414,7 +414,7 @@ TEST_CASE("label weights from source and confidence change what the model learns
     CHECK(a.metrics["rmse"].get<double>() < b.metrics["rmse"].get<double>());
 }
 
-TEST_CASE("a posted SMILES pool is imported and scored; one bad SMILES changes nothing",
+TEST_CASE("a posted SMILES pool is imported and scored, one bad SMILES changes nothing",
           "[service][select]") {
     TempDir dir;
     service::Services s(dir.file("smiles.db"));

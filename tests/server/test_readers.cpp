@@ -7,7 +7,7 @@
 
 using namespace labelloop::chem;
 
-TEST_CASE("CSV rows keep their line numbers; bad rows are reported, good rows kept",
+TEST_CASE("CSV rows keep their line numbers, bad rows are reported, good rows kept",
           "[import][csv]") {
     const std::string csv = "\xEF\xBB\xBFName,SMILES,logS\r\n"
                             "ethanol,CCO,0.5\r\n"
@@ -52,7 +52,7 @@ TEST_CASE("a missing column or a broken file fails as a whole with a clear messa
                       "line 2: a quoted field is never closed (missing '\"')");
 }
 
-TEST_CASE("SDF records are read with their properties; broken records are reported",
+TEST_CASE("SDF records are read with their properties, broken records are reported",
           "[import][sdf]") {
     const std::string ethanol =
         "ethanol\n  RDKit          2D\n\n"

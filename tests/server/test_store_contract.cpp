@@ -582,8 +582,8 @@ TEST_CASE("store contract: jobs", "[store][contract]") {
     CHECK_THROWS(st.insert_job(later)); // ids are unique
 }
 
-TEST_CASE("store contract: each queued job is claimed once, oldest first; a finished job never "
-          "changes; a quiet worker's jobs are found",
+TEST_CASE("store contract: each queued job is claimed once, oldest first, a finished job never "
+          "changes, a quiet worker's jobs are found",
           "[store][contract]") {
     auto under = make_store(GENERATE(from_range(store_backends())));
     INFO("store: " << under->where());

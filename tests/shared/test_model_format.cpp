@@ -69,7 +69,7 @@ TEST_CASE("a saved model loads back to the same predictions", "[model_format]") 
     }
 }
 
-TEST_CASE("the objective travels in the model file; a version 3 file loads with none",
+TEST_CASE("the objective travels in the model file, a version 3 file loads with none",
           "[model_format][objective]") {
     const auto model = small_model(Task::Regression);
     Objective window;

@@ -117,7 +117,7 @@ TEST_CASE("two rings joined by a chain: only the chain bonds are bridges", "[mol
     CHECK(g.atom_row(8)[RING] == 1);
 }
 
-TEST_CASE("explicit hydrogens fold into their neighbour; H2 keeps its atoms", "[mol_graph]") {
+TEST_CASE("explicit hydrogens fold into their neighbour, H2 keeps its atoms", "[mol_graph]") {
     // [2H]OC([H])([H])C: RDKit keeps the deuterium and the two written hydrogens as atoms.
     std::vector<GraphAtom> atoms{{1, 0, 0, 0, 0}, {8, 0, 0, 0, 0}, {6, 0, 0, 0, 0},
                                  {1, 0, 0, 0, 0}, {1, 0, 0, 0, 0}, {6, 0, 3, 0, 0}};
@@ -136,7 +136,7 @@ TEST_CASE("explicit hydrogens fold into their neighbour; H2 keeps its atoms", "[
     CHECK(atom_on(h2, 0) == std::set<std::size_t>{H_ALONE, DEG + 1, CHG0, HS + 0});
 }
 
-TEST_CASE("a salt is one graph of several parts; a lone atom has no edges", "[mol_graph]") {
+TEST_CASE("a salt is one graph of several parts, a lone atom has no edges", "[mol_graph]") {
     // CC(=O)[O-].[Na+]
     const auto salt = mol_graph_from_rdkit_json(
         rdkit_json(R"({"atoms":[{"impHs":3},{},{"z":8},{"z":8,"chg":-1},{"z":11,"chg":1}],)"

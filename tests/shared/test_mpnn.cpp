@@ -237,7 +237,7 @@ TEST_CASE("mpnn: classification gives probabilities that separate the training c
     CHECK(correct >= 38);
 }
 
-TEST_CASE("mpnn: same seed, same weights and predictions; another seed differs", "[mpnn]") {
+TEST_CASE("mpnn: same seed, same weights and predictions, another seed differs", "[mpnn]") {
     std::vector<MolGraph> graphs;
     std::vector<double> labels;
     synthetic_set(60, 5, graphs, labels);
@@ -290,7 +290,7 @@ TEST_CASE("mpnn: same seed, same weights and predictions; another seed differs",
     CHECK(at_far == a.predict(graphs.data(), 1, farther.data())[0]);
 }
 
-TEST_CASE("mpnn: bytes round trip predicts exactly the same; damaged bytes are refused", "[mpnn]") {
+TEST_CASE("mpnn: bytes round trip predicts exactly the same, damaged bytes are refused", "[mpnn]") {
     std::vector<MolGraph> graphs;
     std::vector<double> labels;
     synthetic_set(30, 9, graphs, labels);

@@ -328,7 +328,7 @@ TEST_CASE("absurd mpnn sizes are refused naming the field", "[mpnn_member]") {
     CHECK_FALSE(trees.contains("mpnn"));
 }
 
-TEST_CASE("features blobs carry the molecule graph; old blobs decode without one",
+TEST_CASE("features blobs carry the molecule graph, old blobs decode without one",
           "[mpnn_member]") {
     const auto set = graph_set(10, 21);
     for (const auto& f : set.x) {

@@ -369,7 +369,7 @@ std::vector<std::string> strategy_names(const nlohmann::json& state, bool enable
 
 } // namespace
 
-TEST_CASE("the strategy combo lists every strategy; discovery ones need an objective",
+TEST_CASE("the strategy combo lists every strategy, discovery ones need an objective",
           "[ui][selection]") {
     HeadlessImGui imgui;
     App app;
