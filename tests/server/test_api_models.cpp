@@ -413,9 +413,7 @@ TEST_CASE("at start-up a job left running is marked failed and a queued one is r
     domain::Job running;
     domain::Job queued;
     {
-        service::ServicesOptions no_worker;
-        no_worker.run_jobs = false;
-        service::Services s(db, no_worker);
+        service::Services s(db, service::ServicesOptions::one_shot());
         running.id = util::new_uuid();
         running.kind = "retrain";
         running.status = "running";

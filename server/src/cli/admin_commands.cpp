@@ -1,6 +1,7 @@
 #include "cli/admin_commands.hpp"
 
 #include "service/errors.hpp"
+#include "service/model_engine.hpp"
 #include "service/services.hpp"
 
 #include <algorithm>
@@ -14,12 +15,7 @@ namespace labelloop::cli {
 namespace {
 
 // A one-shot command runs no job worker: it must not take, nor fail, a running server's jobs.
-service::ServicesOptions one_shot() {
-    service::ServicesOptions o;
-    o.run_jobs = false;
-    return o;
-}
-const service::ServicesOptions kOneShot = one_shot();
+const service::ServicesOptions kOneShot = service::ServicesOptions::one_shot();
 
 /// "--key value" pairs; every option takes a value.
 std::map<std::string, std::string> parse_options(const std::vector<std::string>& args,
@@ -255,8 +251,7 @@ int run_model_command(const std::vector<std::string>& args) {
             shown = percent;
             std::cout << "\rTraining '" << req.name << "': " << percent << " %";
             if (p.epochs > 0) {
-                std::cout << " (network " << p.member + 1 << " of " << p.n_members << ", epoch "
-                          << p.epoch << "/" << p.epochs << ", loss " << p.train_loss << ")   ";
+                std::cout << " (" << service::engine::describe_progress(p) << ")   ";
             }
             std::cout << std::flush;
         }

@@ -18,24 +18,6 @@
 namespace labelloop::service {
 namespace {
 
-/// "3 of 5 networks done, network 4 at epoch 12/40, loss 0.213 (inner 0.305)", or for trees
-/// "40 of 100 members".
-std::string describe_progress(const FitProgress& p) {
-    char buf[200];
-    if (p.epochs > 0) {
-        int n = std::snprintf(
-            buf, sizeof buf, "%zu of %zu networks done, network %zu at epoch %d/%d, loss %.3f",
-            p.members_done, p.n_members, p.member + 1, p.epoch, p.epochs, p.train_loss);
-        if (std::isfinite(p.inner_loss) && n > 0 && static_cast<std::size_t>(n) < sizeof buf) {
-            std::snprintf(buf + n, sizeof buf - static_cast<std::size_t>(n), " (inner %.3f)",
-                          p.inner_loss);
-        }
-    } else {
-        std::snprintf(buf, sizeof buf, "%zu of %zu members", p.members_done, p.n_members);
-    }
-    return buf;
-}
-
 using json = nlohmann::json;
 
 engine::TrainingRow to_row(const domain::LabeledCompound& c) {
@@ -598,7 +580,7 @@ void ActiveLearningService::run_retrain(domain::Job job) {
             if (now - last_report > std::chrono::milliseconds(200)) {
                 last_report = now;
                 job.progress = 0.9 * p.fraction;
-                job.message = training + ": " + describe_progress(p);
+                job.message = training + ": " + engine::describe_progress(p);
                 store_.update_job(job);
             }
         };

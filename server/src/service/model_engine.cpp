@@ -171,6 +171,22 @@ json metrics_on(const BootstrapEnsemble& model, const std::vector<TrainingRow>& 
 
 } // namespace
 
+std::string describe_progress(const FitProgress& p) {
+    char buf[200];
+    if (p.epochs > 0) {
+        int n = std::snprintf(
+            buf, sizeof buf, "%zu of %zu networks done, network %zu at epoch %d/%d, loss %.3f",
+            p.members_done, p.n_members, p.member + 1, p.epoch, p.epochs, p.train_loss);
+        if (std::isfinite(p.inner_loss) && n > 0 && static_cast<std::size_t>(n) < sizeof buf) {
+            std::snprintf(buf + n, sizeof buf - static_cast<std::size_t>(n), " (inner %.3f)",
+                          p.inner_loss);
+        }
+    } else {
+        std::snprintf(buf, sizeof buf, "%zu of %zu members", p.members_done, p.n_members);
+    }
+    return buf;
+}
+
 TrainResult train(const std::string& task, const std::vector<TrainingRow>& rows,
                   const std::vector<TrainingRow>& validation, const json& params,
                   const ProgressCallback& progress, const Objective& objective) {

@@ -50,6 +50,10 @@ TrainResult train(const std::string& task, const std::vector<TrainingRow>& train
                   const std::vector<TrainingRow>& validation, const nlohmann::json& params,
                   const ProgressCallback& progress, const Objective& objective = {});
 
+/// One line for a fit's progress: "3 of 5 networks done, network 4 at epoch 12/40, loss 0.213
+/// (inner 0.305)", or for trees "40 of 100 members" (retrain jobs, CLI model create).
+std::string describe_progress(const FitProgress& p);
+
 /// Metrics of an existing artifact on rows (the "before" metrics of a retrain).
 nlohmann::json evaluate(const std::vector<std::uint8_t>& artifact,
                         const std::vector<TrainingRow>& rows);

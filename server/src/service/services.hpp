@@ -29,6 +29,13 @@ struct ServicesOptions {
     /// How often the worker looks for jobs queued elsewhere, and how often it says it is alive.
     std::chrono::milliseconds job_poll{1'000};
     std::chrono::milliseconds job_heartbeat{2'000};
+
+    /// For one-shot commands and test set-up: no job worker.
+    static ServicesOptions one_shot() {
+        ServicesOptions o;
+        o.run_jobs = false;
+        return o;
+    }
 };
 
 struct Services {

@@ -57,9 +57,7 @@ World seed() {
     World w;
     w.dbname = fresh_postgres_database();
     w.url = shared_postgres_server().url(w.dbname);
-    service::ServicesOptions no_worker;
-    no_worker.run_jobs = false;
-    service::Services s(w.url, no_worker);
+    service::Services s(w.url, service::ServicesOptions::one_shot());
     const auto team = testing::seed_team(s);
     w.scientist_token = team.alice.token;
     w.scientist_id = team.alice.user.id;
@@ -327,9 +325,7 @@ TEST_CASE("two server processes on one PostgreSQL database: 5 SIGKILLs under lab
 
     // No acknowledged label lost.
     {
-        service::ServicesOptions no_worker;
-        no_worker.run_jobs = false;
-        service::Services s(w.url, no_worker);
+        service::Services s(w.url, service::ServicesOptions::one_shot());
         std::size_t lost = 0;
         for (const auto& [id, value] : acked.labels) {
             const auto item = s.store.find_queue_item(id);
