@@ -4,7 +4,8 @@
 //
 // Sections:
 //   1. names and parameter checks
-//   2. member fitting (bootstrap sample, the family's fit, out-of-bag outputs) and calibration
+//   2. member fitting (a bootstrap sample, or every row but a held-out slice shared by all
+//      members; the family's fit; out-of-bag outputs) and calibration
 //   3. BootstrapEnsemble::fit (threads, progress) and prediction
 #include "labelloop/ensemble.hpp"
 
@@ -275,15 +276,44 @@ private:
     std::size_t helpers_finished_ = 0;
 };
 
+/// Resampling::SharedHoldOut: which training rows every member leaves out (1 = held out).
+/// round(fraction * n), but at least min(20, n / 5) rows so a small training set still has some
+/// to stop early and calibrate on, and never fewer than 2 rows to fit; none for fraction 0.
+std::vector<char> draw_hold_out(double fraction, std::size_t n, std::uint64_t seed) {
+    std::vector<char> held(n, 0);
+    if (!(fraction > 0.0) || n < 3) {
+        return held;
+    }
+    auto k = static_cast<std::size_t>(std::floor(fraction * static_cast<double>(n) + 0.5));
+    k = std::min(std::max(k, std::min<std::size_t>(20, n / 5)), n - 2);
+    std::vector<std::uint32_t> order(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        order[i] = static_cast<std::uint32_t>(i);
+    }
+    auto rng = detail::Rng::derive(seed, 0x686f6c646f7574ULL); // "holdout": not a member stream
+    for (std::size_t i = 0; i < k; ++i) { // partial Fisher-Yates: the first k are held out
+        std::swap(order[i], order[i + rng.below(static_cast<std::uint32_t>(n - i))]);
+        held[order[i]] = 1;
+    }
+    return held;
+}
+
 FittedMember fit_member(std::size_t index, const detail::MemberFamily& family,
                         const detail::MemberFitInput& in, const detail::FitContext& context,
-                        const std::vector<double>& weights, const detail::EpochReport& epochs) {
+                        const std::vector<double>& weights, const std::vector<char>& held_out,
+                        const detail::EpochReport& epochs) {
     auto rng = detail::Rng::derive(in.params.seed, index);
     const std::size_t n = in.x.size();
     detail::BootstrapSample sample;
     sample.count.assign(n, 0.0);
-    for (std::size_t i = 0; i < n; ++i) {
-        sample.count[rng.below(static_cast<std::uint32_t>(n))] += 1.0;
+    if (family.resampling() == detail::Resampling::Bootstrap) {
+        for (std::size_t i = 0; i < n; ++i) {
+            sample.count[rng.below(static_cast<std::uint32_t>(n))] += 1.0;
+        }
+    } else {
+        for (std::size_t i = 0; i < n; ++i) {
+            sample.count[i] = held_out[i] != 0 ? 0.0 : 1.0;
+        }
     }
     for (std::size_t r = 0; r < n; ++r) {
         (sample.count[r] > 0 ? sample.rows : sample.oob_rows)
@@ -442,6 +472,10 @@ BootstrapEnsemble BootstrapEnsemble::fit(const std::vector<Features>& x,
         family.check_row(x[i], "training compound " + std::to_string(i));
     }
     const detail::MemberFitInput input{x, y, task, layout, params};
+    const std::vector<char> held_out =
+        family.resampling() == detail::Resampling::SharedHoldOut
+            ? draw_hold_out(family.hold_out_fraction(params), x.size(), params.seed)
+            : std::vector<char>();
 
     std::vector<FittedMember> fitted(params.n_members);
     // Task 0 builds the applicability domain (a leave-one-out kNN over the training set, the
@@ -499,7 +533,7 @@ BootstrapEnsemble BootstrapEnsemble::fit(const std::vector<Features>& x,
                         }
                     };
                 }
-                fitted[i] = fit_member(i, family, input, *context, weights, epochs);
+                fitted[i] = fit_member(i, family, input, *context, weights, held_out, epochs);
                 if (relay.active()) {
                     relay.member_done(i);
                     if (report) {

@@ -8,8 +8,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -316,9 +318,99 @@ TEST_CASE("mpnn: bytes round trip predicts exactly the same, damaged bytes are r
     CHECK_THROWS_WITH(MpnnNetwork::from_bytes(foreign.data(), foreign.size()),
                       Catch::Contains("magic"));
     std::vector<std::uint8_t> newer = bytes;
-    newer[6] = 2;
+    newer[6] = 3;
     CHECK_THROWS_WITH(MpnnNetwork::from_bytes(newer.data(), newer.size()),
-                      Catch::Contains("version 2"));
+                      Catch::Contains("version 3"));
+}
+
+// Offset of the two output bounds in version-2 bytes: magic, version, 4 sizes, pooling and
+// descriptor flags, epochs, batch, learning rate, patience, inner fraction, seed, task, target
+// mean and scale.
+constexpr std::size_t kBoundsOffset = 6 + 4 + 16 + 2 + 8 + 8 + 4 + 8 + 8 + 1 + 16;
+
+TEST_CASE("mpnn: regression outputs stay within the widened label range, version 1 loads unbounded",
+          "[mpnn]") {
+    std::vector<MolGraph> graphs;
+    std::vector<double> labels;
+    synthetic_set(30, 4, graphs, labels);
+    MpnnParams p;
+    p.hidden = 16;
+    p.epochs = 5;
+    const MpnnNetwork net = MpnnNetwork::fit(graphs, {}, labels, Task::Regression, p);
+    const double lo = *std::min_element(labels.begin(), labels.end());
+    const double hi = *std::max_element(labels.begin(), labels.end());
+    CHECK(net.lowest_output() == Approx(lo - kMpnnOutputMargin * (hi - lo)));
+    CHECK(net.highest_output() == Approx(hi + kMpnnOutputMargin * (hi - lo)));
+    const std::vector<double> free = net.predict(graphs);
+
+    // The same weights with a narrow stored interval: every prediction is clamped into it.
+    std::vector<std::uint8_t> bytes = net.to_bytes();
+    const double mid = free[0];
+    const double narrow_lo = mid - 1e-3;
+    const double narrow_hi = mid + 1e-3;
+    std::memcpy(bytes.data() + kBoundsOffset, &narrow_lo, 8); // little-endian host
+    std::memcpy(bytes.data() + kBoundsOffset + 8, &narrow_hi, 8);
+    const MpnnNetwork narrow = MpnnNetwork::from_bytes(bytes.data(), bytes.size());
+    std::size_t clamped = 0;
+    for (const double v : narrow.predict(graphs)) {
+        CHECK(v >= narrow_lo);
+        CHECK(v <= narrow_hi);
+        clamped += v == narrow_lo || v == narrow_hi ? 1 : 0;
+    }
+    CHECK(clamped > 0);
+    // Bounds that are not an interval are refused.
+    std::memcpy(bytes.data() + kBoundsOffset, &narrow_hi, 8);
+    std::memcpy(bytes.data() + kBoundsOffset + 8, &narrow_lo, 8);
+    CHECK_THROWS_WITH(MpnnNetwork::from_bytes(bytes.data(), bytes.size()),
+                      Catch::Contains("not an interval"));
+
+    // Version 1 (no bounds) still loads, unbounded, and predicts what the network computes.
+    std::vector<std::uint8_t> v1 = net.to_bytes();
+    v1.erase(v1.begin() + kBoundsOffset, v1.begin() + kBoundsOffset + 16);
+    v1[6] = 1;
+    const MpnnNetwork old = MpnnNetwork::from_bytes(v1.data(), v1.size());
+    CHECK(std::isinf(old.lowest_output()));
+    CHECK(std::isinf(old.highest_output()));
+    CHECK(old.predict(graphs) == free);
+    CHECK(old.weights() == net.weights());
+}
+
+TEST_CASE("mpnn: early stopping on the caller's rows leaves them out of training", "[mpnn]") {
+    std::vector<MolGraph> graphs;
+    std::vector<double> labels;
+    synthetic_set(40, 6, graphs, labels);
+    MpnnParams p;
+    p.hidden = 16;
+    p.epochs = 6;
+    MpnnFitOptions options;
+    options.inner_rows = {0, 1, 2, 3, 4, 5, 6, 7};
+    auto losses = [&](const std::vector<double>& y, std::vector<double>& train,
+                      std::vector<double>& inner) {
+        MpnnFitOptions o = options;
+        o.progress = [&](const MpnnEpoch& e) {
+            train.push_back(e.train_loss);
+            inner.push_back(e.inner_loss);
+        };
+        MpnnNetwork::fit(graphs, {}, y, Task::Regression, p, o);
+    };
+    // Reversing the held rows' labels keeps the label mean, spread and range (so the
+    // standardisation and bounds), and changes what those rows ask of the network.
+    std::vector<double> reversed = labels;
+    std::reverse(reversed.begin(), reversed.begin() + 8);
+    REQUIRE(reversed != labels);
+    std::vector<double> train_a, inner_a, train_b, inner_b;
+    losses(labels, train_a, inner_a);
+    losses(reversed, train_b, inner_b);
+    REQUIRE(train_a.size() == 6);
+    CHECK(train_a == train_b); // the same training trajectory: the held rows were not trained on
+    CHECK(inner_a != inner_b); // but they are what early stopping measures
+    for (const double v : inner_a) {
+        CHECK(std::isfinite(v));
+    }
+
+    options.inner_rows.push_back(40);
+    CHECK_THROWS_WITH(MpnnNetwork::fit(graphs, {}, labels, Task::Regression, p, options),
+                      Catch::Contains("early-stopping row 41 of 40"));
 }
 
 TEST_CASE("mpnn: absurd parameters are refused naming the field", "[mpnn]") {

@@ -138,7 +138,7 @@ TEST_CASE("an mpnn ensemble learns a molecule set, its networks disagree, and it
     CHECK(spread > 0.0);
     // Better than predicting the mean (the label's spread) on unseen molecules.
     CHECK(rmse_of(pred, test.y) < 0.8 * sd_of(test.y));
-    // Out-of-bag calibration ran on the networks' outputs.
+    // Calibration ran on the networks' outputs for the held-out slice.
     CHECK(model.calibration().n_oob > 0);
     CHECK(model.calibration().z90 > 0.0);
     // One compound scored alone equals its row of the batch (slices vs single rows).
@@ -169,6 +169,33 @@ TEST_CASE("an mpnn ensemble learns a molecule set, its networks disagree, and it
     REQUIRE(magic_at != std::string::npos);
     damaged[magic_at] = 'X';
     CHECK_THROWS_AS(load_model(damaged), ModelFormatError);
+}
+
+TEST_CASE("an mpnn ensemble's networks share one held-out slice, which calibrates them",
+          "[mpnn_member]") {
+    const auto train = graph_set(150, 5);
+    const std::vector<double> w(train.x.size(), 1.0);
+    auto params = small_mpnn();
+    params.mpnn.epochs = 6;
+    // 10 % of 150 is 15, raised to min(20, 150 / 5) = 20 rows; every network leaves out the same
+    // 20, so exactly 20 training compounds have the outputs of all 3 networks that did not see
+    // them (a bootstrap would give about 0.37 x 3 out-of-bag networks per row, most rows 0-2).
+    const auto model = BootstrapEnsemble::fit(train.x, train.y, w, Task::Regression,
+                                              FeatureLayout::model_default(), params);
+    CHECK(model.calibration().n_oob == 20);
+    CHECK(model.calibration().z90 > 0.0);
+    CHECK(model.calibration().oob_coverage >= 0.9);
+    CHECK(model.calibration().oob_score > 0.0);
+
+    // No held-out share: the networks train on everything for all epochs, nothing calibrates,
+    // and the interval is the Gaussian reading of the spread.
+    params.mpnn.inner_validation_fraction = 0.0;
+    const auto unheld = BootstrapEnsemble::fit(train.x, train.y, w, Task::Regression,
+                                               FeatureLayout::model_default(), params);
+    CHECK(unheld.calibration().n_oob == 0);
+    CHECK(unheld.calibration().z90 == Calibration{}.z90);
+    const auto p = unheld.predict(train.x[3]);
+    CHECK(p.upper90 == Approx(p.mean + Calibration{}.z90 * p.std));
 }
 
 TEST_CASE("seeded mpnn ensembles repeat exactly, whatever the thread count", "[mpnn_member]") {

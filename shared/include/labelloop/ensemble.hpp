@@ -89,7 +89,9 @@ struct EnsembleParams {
     /// 0.569 (bench/mpnn_bench.cpp). Limits checked by validate (the network's own are wider):
     /// depth 1-6, hidden and ffn_width 8-512, ffn_layers 1-4, epochs 1-500, batch_size
     /// 1-4096, learning rate 1e-5 to 0.1, patience 1-500, inner split 0-0.5, and at most
-    /// kMaxMpnnMembers members.
+    /// kMaxMpnnMembers members. The networks of an ensemble all fit the same molecules (no
+    /// bootstrap); mpnn.inner_validation_fraction of them (at least min(20, n / 5)) is held out
+    /// of every network, to stop early on and to calibrate the ensemble's spread.
     MpnnParams mpnn = [] {
         MpnnParams m;
         m.use_descriptors = true;
@@ -169,7 +171,9 @@ struct Prediction {
 /// did not see it give an OOB mean and std; z90 is the smallest multiplier such that
 /// |y - oob_mean| <= z90 * oob_std for 90 % of them, so the interval is mean +- z90 * std.
 struct Calibration {
-    std::size_t n_oob = 0; // training compounds with at least 2 OOB members
+    /// Training compounds with at least 2 members that did not see them: out-of-bag rows of a
+    /// bootstrap, or the held-out slice all networks of an mpnn ensemble leave out.
+    std::size_t n_oob = 0;
     double z90 = 1.6448536269514722;
     /// Coverage of mean +- 1.645 std on OOB (what a Gaussian reading of the spread gives).
     double oob_coverage_gaussian = 0.0;

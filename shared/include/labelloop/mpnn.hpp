@@ -16,11 +16,15 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace labelloop {
+
+/// Share of the training labels' range a regression network may predict beyond it, each side.
+inline constexpr double kMpnnOutputMargin = 0.2;
 
 /// One finished epoch, for progress reports.
 struct MpnnEpoch {
@@ -36,6 +40,10 @@ struct MpnnFitOptions {
     /// Per-molecule weights (bootstrap multiplicities or label confidences), >= 0; empty means
     /// all 1. A molecule of weight 0 is left out entirely.
     std::vector<double> weights;
+    /// The early-stopping rows (indices into the fit's molecules), chosen by the caller, e.g.
+    /// an ensemble's held-out slice shared by all its networks. When empty, the network holds
+    /// out its own random inner_validation_fraction. These rows are never trained on.
+    std::vector<std::size_t> inner_rows;
     /// Called after every epoch from the calling thread.
     std::function<void(const MpnnEpoch&)> progress;
 };
@@ -54,6 +62,9 @@ public:
                            const MpnnFitOptions& options = {});
 
     /// Predictions for graphs[0, count): the value (regression) or the probability of class 1.
+    /// A regression prediction is kept within the training labels' range widened by
+    /// kMpnnOutputMargin of that range on each side: a network extrapolates without bound, and
+    /// one phosphate of Lipophilicity went to -9.4 logD against a training range of -1.5 to 4.5.
     /// `descriptors` points to `count` rows when the network uses descriptors (else nullptr).
     std::vector<double> predict(const MolGraph* graphs, std::size_t count,
                                 const std::vector<double>* descriptors = nullptr) const;
@@ -78,6 +89,10 @@ public:
     int best_epoch() const { return best_epoch_; }
     /// All weights in one array (layout in src/mpnn/layout.hpp), for tests and determinism checks.
     const std::vector<double>& weights() const { return theta_; }
+    /// Regression outputs are clamped to [lowest, highest] (infinite for classification and
+    /// for networks saved by format version 1, which had no bound).
+    double lowest_output() const { return output_lo_; }
+    double highest_output() const { return output_hi_; }
 
 private:
     std::vector<double> outputs(const MolGraph* graphs, std::size_t count,
@@ -87,6 +102,8 @@ private:
     Task task_ = Task::Regression;
     double target_mean_ = 0;
     double target_scale_ = 1;
+    double output_lo_ = -std::numeric_limits<double>::infinity();
+    double output_hi_ = std::numeric_limits<double>::infinity();
     std::vector<double> descriptor_mean_;
     std::vector<double> descriptor_scale_;
     std::vector<double> theta_;

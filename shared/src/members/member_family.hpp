@@ -34,7 +34,20 @@ struct MemberFitInput {
 using EpochReport =
     std::function<void(int epoch, int epochs, double train_loss, double inner_loss)>;
 
-/// One member's bootstrap resample of the training rows, drawn by the ensemble.
+/// How the ensemble draws each member's training rows.
+enum class Resampling {
+    /// Each member fits its own bootstrap resample; the out-of-bag rows calibrate the spread.
+    Bootstrap,
+    /// Every member fits the same rows and members differ by seed only (a deep ensemble, as
+    /// networks are trained: a bootstrap shows each network only 63 % of the molecules, and cost
+    /// ESOL 0.66 RMSE against 0.58). One seeded slice of the training rows is held out of all
+    /// members; the family may stop early on it, and the spread of all members on it calibrates
+    /// the intervals exactly as they are used on new compounds.
+    SharedHoldOut,
+};
+
+/// One member's sample of the training rows, drawn by the ensemble: a bootstrap resample, or
+/// (Resampling::SharedHoldOut) every row once except the shared held-out slice in oob_rows.
 struct BootstrapSample {
     std::vector<double> count;           // multiplicity of each training row (0: out of bag)
     std::vector<std::uint32_t> rows;     // in-bag rows, increasing
@@ -67,6 +80,10 @@ class MemberFamily {
 public:
     virtual ~MemberFamily() = default;
     virtual MemberType type() const = 0;
+    virtual Resampling resampling() const { return Resampling::Bootstrap; }
+    /// Resampling::SharedHoldOut: the share of the training rows to hold out (0: none, so no
+    /// early stopping and no calibration rows).
+    virtual double hold_out_fraction(const EnsembleParams& /*params*/) const { return 0.0; }
 
     /// Throws std::invalid_argument (naming the row by `what`, e.g. "training compound 17")
     /// when a row lacks what this family reads beyond the layout's features. Called for

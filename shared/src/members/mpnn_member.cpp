@@ -1,8 +1,9 @@
-// MemberType::Mpnn: each member is one D-MPNN network (labelloop/mpnn.hpp) fitted on the
-// member's bootstrap sample with its own seed, so the ensemble is a deep ensemble whose spread
-// the out-of-bag machinery calibrates like the trees'. Early stopping uses the network's inner
-// split of the member's in-bag rows; out-of-bag rows and the caller's validation set never
-// reach the fit. Raw outputs are log-odds for classification (finished with a sigmoid).
+// MemberType::Mpnn: each member is one D-MPNN network (labelloop/mpnn.hpp), a deep ensemble:
+// every network fits the same training rows with its own seed (Resampling::SharedHoldOut), and
+// the ensemble's held-out slice (mpnn.inner_validation_fraction of the rows) is every network's
+// early-stopping set and the calibration rows of the ensemble's spread. The caller's
+// validation set never reaches the fit. Raw outputs are log-odds for classification (finished
+// with a sigmoid).
 #include "../portable_math.hpp"
 #include "labelloop/mpnn.hpp"
 #include "member_family.hpp"
@@ -73,6 +74,10 @@ private:
 class MpnnFamily final : public MemberFamily {
 public:
     MemberType type() const override { return MemberType::Mpnn; }
+    Resampling resampling() const override { return Resampling::SharedHoldOut; }
+    double hold_out_fraction(const EnsembleParams& params) const override {
+        return params.mpnn.inner_validation_fraction;
+    }
 
     void check_row(const Features& row, const std::string& what) const override {
         if (!row.graph) {
@@ -96,18 +101,26 @@ public:
         std::vector<std::vector<double>> descriptors;
         std::vector<double> labels;
         MpnnFitOptions options;
-        graphs.reserve(sample.rows.size());
-        labels.reserve(sample.rows.size());
-        options.weights.reserve(sample.rows.size());
-        // Each in-bag row once, weighted by label weight x bootstrap multiplicity, so the
-        // network's inner split never puts a copy of a training row on both sides.
-        for (auto r : sample.rows) {
+        const std::size_t n_fit = sample.rows.size() + sample.oob_rows.size();
+        graphs.reserve(n_fit);
+        labels.reserve(n_fit);
+        options.weights.reserve(n_fit);
+        // The training rows weighted by their label weight, then the held-out slice as the
+        // early-stopping rows (weight 1: the stopping loss treats every held-out label alike).
+        auto add = [&](std::uint32_t r, double weight) {
             graphs.push_back(*in.x[r].graph);
             if (in.params.mpnn.use_descriptors) {
                 descriptors.push_back(in.x[r].descriptors);
             }
             labels.push_back(in.y[r]);
-            options.weights.push_back(sample.weight[r]);
+            options.weights.push_back(weight);
+        };
+        for (auto r : sample.rows) {
+            add(r, sample.weight[r]);
+        }
+        for (auto r : sample.oob_rows) {
+            options.inner_rows.push_back(graphs.size());
+            add(r, 1.0);
         }
         if (epochs) {
             options.progress = [&epochs](const MpnnEpoch& e) {
@@ -115,7 +128,7 @@ public:
             };
         }
         MpnnParams params = in.params.mpnn;
-        params.seed = rng.next(); // the member's own stream, after its bootstrap draw
+        params.seed = rng.next(); // the member's own stream: networks differ by seed
         EnsembleMember member;
         member.state = std::make_shared<const MpnnMemberState>(
             MpnnNetwork::fit(graphs, descriptors, labels, in.task, params, options));

@@ -1,11 +1,12 @@
 // MpnnNetwork bytes: "LLMPNN" magic, a format version, the hyperparameters, the task, the
-// target and descriptor standardisation, then every weight as a little-endian double (exact,
-// so a loaded network predicts bit for bit the same).
+// target standardisation and output bounds, the descriptor standardisation, then every weight as a
+// little-endian double (exact, so a loaded network predicts bit for bit the same).
 #include "labelloop/mpnn.hpp"
 
 #include "../bytes.hpp"
 #include "network.hpp"
 
+#include <cmath>
 #include <cstring>
 
 namespace labelloop {
@@ -13,7 +14,9 @@ namespace labelloop {
 namespace {
 
 constexpr char kMagic[6] = {'L', 'L', 'M', 'P', 'N', 'N'};
-constexpr std::uint32_t kFormatVersion = 1;
+// Version 2 added the regression output bounds (after the target scale); version 1 networks
+// load unbounded.
+constexpr std::uint32_t kFormatVersion = 2;
 
 } // namespace
 
@@ -36,6 +39,8 @@ std::vector<std::uint8_t> MpnnNetwork::to_bytes() const {
     w.u8(task_ == Task::Classification ? 1 : 0);
     w.f64(target_mean_);
     w.f64(target_scale_);
+    w.f64(output_lo_);
+    w.f64(output_hi_);
     w.i32(epochs_run_);
     w.i32(best_epoch_);
     w.u32(static_cast<std::uint32_t>(descriptor_mean_.size()));
@@ -57,9 +62,9 @@ MpnnNetwork MpnnNetwork::from_bytes(const std::uint8_t* data, std::size_t size) 
     detail::ByteReader<std::invalid_argument> r(data + sizeof kMagic, size - sizeof kMagic,
                                                 "mpnn network");
     const std::uint32_t version = r.u32("version");
-    if (version != kFormatVersion) {
+    if (version < 1 || version > kFormatVersion) {
         throw std::invalid_argument("mpnn network format version " + std::to_string(version) +
-                                    " is not supported (this build reads version " +
+                                    " is not supported (this build reads versions 1 to " +
                                     std::to_string(kFormatVersion) + ")");
     }
     MpnnNetwork net;
@@ -80,6 +85,14 @@ MpnnNetwork MpnnNetwork::from_bytes(const std::uint8_t* data, std::size_t size) 
     net.task_ = r.u8("task") != 0 ? Task::Classification : Task::Regression;
     net.target_mean_ = r.f64("target_mean");
     net.target_scale_ = r.f64("target_scale");
+    if (version >= 2) {
+        net.output_lo_ = r.f64("lowest output");
+        net.output_hi_ = r.f64("highest output");
+        if (std::isnan(net.output_lo_) || std::isnan(net.output_hi_) ||
+            net.output_lo_ > net.output_hi_) {
+            throw std::invalid_argument("mpnn network: output bounds are not an interval");
+        }
+    }
     net.epochs_run_ = r.i32("epochs_run");
     net.best_epoch_ = r.i32("best_epoch");
     const std::uint32_t n_desc = r.u32("descriptor count");

@@ -188,6 +188,13 @@ MpnnNetwork MpnnNetwork::fit(const std::vector<MolGraph>& graphs,
         var /= static_cast<double>(active.size());
         net.target_mean_ = mean;
         net.target_scale_ = var > 1e-24 ? std::sqrt(var) : 1.0;
+        const auto [lo, hi] =
+            std::minmax_element(active.begin(), active.end(), [&](std::size_t a, std::size_t b) {
+                return labels[a] < labels[b];
+            });
+        const double margin = kMpnnOutputMargin * (labels[*hi] - labels[*lo]);
+        net.output_lo_ = labels[*lo] - margin;
+        net.output_hi_ = labels[*hi] + margin;
     }
     net.descriptor_mean_.assign(n_desc, 0.0);
     net.descriptor_scale_.assign(n_desc, 1.0);
@@ -213,16 +220,41 @@ MpnnNetwork MpnnNetwork::fit(const std::vector<MolGraph>& graphs,
         }
     }
 
-    // Inner split for early stopping.
-    detail::Rng split_rng = detail::Rng::derive(params.seed, 1);
-    std::vector<std::size_t> order = active;
-    shuffle(order, split_rng);
-    std::size_t n_inner = static_cast<std::size_t>(
-        std::floor(params.inner_validation_fraction * static_cast<double>(order.size()) + 0.5));
-    n_inner = std::min(n_inner, order.size() - 1);
-    std::vector<std::size_t> inner(order.begin(), order.begin() + static_cast<long>(n_inner));
-    std::vector<std::size_t> train(order.begin() + static_cast<long>(n_inner), order.end());
-    std::sort(train.begin(), train.end());
+    // Inner split for early stopping: the caller's rows, or a random share of the molecules.
+    std::vector<std::size_t> inner;
+    std::vector<std::size_t> train;
+    if (!options.inner_rows.empty()) {
+        std::vector<char> is_inner(n, 0);
+        for (std::size_t r : options.inner_rows) {
+            if (r >= n) {
+                throw std::invalid_argument("mpnn fit: early-stopping row " +
+                                            std::to_string(r + 1) + " of " + std::to_string(n) +
+                                            " molecules");
+            }
+            if (is_inner[r] == 0 && weight_of(r) > 0.0) {
+                is_inner[r] = 1;
+                inner.push_back(r);
+            }
+        }
+        for (std::size_t i : active) {
+            if (is_inner[i] == 0) {
+                train.push_back(i);
+            }
+        }
+        if (train.empty()) {
+            throw std::invalid_argument("mpnn fit: every molecule is an early-stopping row");
+        }
+    } else {
+        detail::Rng split_rng = detail::Rng::derive(params.seed, 1);
+        std::vector<std::size_t> order = active;
+        shuffle(order, split_rng);
+        std::size_t n_inner = static_cast<std::size_t>(
+            std::floor(params.inner_validation_fraction * static_cast<double>(order.size()) + 0.5));
+        n_inner = std::min(n_inner, order.size() - 1);
+        inner.assign(order.begin(), order.begin() + static_cast<long>(n_inner));
+        train.assign(order.begin() + static_cast<long>(n_inner), order.end());
+        std::sort(train.begin(), train.end());
+    }
 
     const mpnn::Shape shape = shape_of(params, n_desc);
     std::vector<double> theta = initial_weights(shape, params.seed);
@@ -379,8 +411,9 @@ std::vector<double> MpnnNetwork::outputs(const MolGraph* graphs, std::size_t cou
         mpnn::forward(shape, theta_.data(), batch, tape);
         for (std::size_t k = k0; k < k1; ++k) {
             const double z = tape.out[static_cast<Eigen::Index>(k - k0)];
-            out[k] = task_ == Task::Classification ? (raw ? z : detail::sigmoid(z))
-                                                   : z * target_scale_ + target_mean_;
+            out[k] = task_ == Task::Classification
+                         ? (raw ? z : detail::sigmoid(z))
+                         : std::clamp(z * target_scale_ + target_mean_, output_lo_, output_hi_);
         }
     }
     return out;
