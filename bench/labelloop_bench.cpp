@@ -7,7 +7,7 @@
 //                   [--no-sklearn] [--scoring-only] [--wasm-bench PATH.js]
 //                   [--rounds N] [--lr X] [--depth N] [--ff X] [--leaf N] [--members N]
 //                   [--no-linear] [--alpha X] [--bins N] [--l2 X] [--subsample X] [--split-seed N]
-//                   [--model-seed N] [--seeds N] [--repeat N] [--worst N]
+//                   [--model-seed N] [--seeds N] [--repeat N] [--worst N] [--mpnn JSON]
 //
 // TYPE is gradient_boosted, random_tree or mpnn; both = the two tree families, all = the three.
 // An mpnn ensemble is fitted as the server fits one (model_engine's train): the size's
@@ -24,6 +24,7 @@
 // the largest absolute error, to see whether a few compounds carry an RMSE.
 // --repeat N fits each model N times and reports the fastest fit (for profiling the fit with
 // perf; sklearn still fits once, so leave it at 1 for the side-by-side ratios).
+// --mpnn JSON sets the networks' parameters as the API's params.mpnn does (e.g. '{"epochs": 60}').
 //
 // --split-seed N (default 0) picks another seeded 80/20 split (numpy RandomState(N)); its
 // features are cached as DATASET.sN.tsv (seed 0 keeps DATASET.tsv). Running seeds 0-4 shows how
@@ -35,6 +36,7 @@
 #include "bench_data.hpp"
 #include "labelloop/applicability.hpp"
 #include "labelloop/ensemble.hpp"
+#include "labelloop/json_mapping.hpp"
 #include "labelloop/metrics.hpp"
 
 #include <algorithm>
@@ -71,6 +73,7 @@ struct Options {
     bool scoring_only = false;
     std::string wasm_bench;
     EnsembleParams overrides;
+    std::string mpnn_json; // --mpnn '{"epochs": 60}': network parameters, as the API takes them
     bool has_rounds = false, has_lr = false, has_depth = false, has_ff = false, has_leaf = false,
          has_members = false, has_bins = false, has_l2 = false, has_subsample = false;
     bool no_linear = false;
@@ -97,6 +100,10 @@ EnsembleParams params_for(const Options& o, MemberType type, std::size_t n_train
         // What the server's params_from_json makes of {"member_type": "mpnn"}.
         p.member_type = MemberType::Mpnn;
         p.n_members = EnsembleParams::mpnn_ensemble().n_members;
+        if (!o.mpnn_json.empty()) { // --mpnn: as the API's params.mpnn
+            p = parse_ensemble_params(nlohmann::json{{"mpnn", nlohmann::json::parse(o.mpnn_json)}},
+                                      p);
+        }
     }
     p.n_threads = o.threads;
     p.seed = o.model_seed;
@@ -338,6 +345,8 @@ int main(int argc, char** argv) {
             o.worst = std::stoul(next());
         } else if (a == "--repeat") {
             o.repeat = std::max(1U, static_cast<unsigned>(std::stoul(next())));
+        } else if (a == "--mpnn") {
+            o.mpnn_json = next();
         } else if (a == "--members") {
             o.overrides.n_members = std::stoul(next());
             o.has_members = true;

@@ -98,6 +98,7 @@ EnsembleParams EnsembleParams::recommended(std::size_t n_training) {
         p.max_depth = 6;
         p.min_samples_leaf = 5;
     }
+    p.mpnn.epochs = n_training >= 2000 ? 60 : 120;
     return p;
 }
 

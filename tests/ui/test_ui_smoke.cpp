@@ -620,8 +620,8 @@ TEST_CASE("the New model form's family sets member_type, members and mpnn sizes 
     CHECK(sent["name"] == "Networks");
     CHECK(sent["params"] == json({{"member_type", "gradient_boosted"}, {"n_members", 100}}));
 
-    // Message-passing networks: 5 members by default, depth/hidden/epochs at the server's
-    // defaults, sent under params.mpnn.
+    // Message-passing networks: 5 members by default, depth/hidden at the server's defaults,
+    // sent under params.mpnn; epochs 0 (by training set size) is left for the server to pick.
     click(app, "new_model_family", now);
     REQUIRE(app.state()["widgets"].contains("new_model_family_mpnn"));
     click(app, "new_model_family_mpnn", now);
@@ -629,17 +629,17 @@ TEST_CASE("the New model form's family sets member_type, members and mpnn sizes 
     state = app.state();
     CHECK(state["new_model"]["family"] == 2);
     CHECK(state["new_model"]["members"] == 5);
-    CHECK(state["new_model"]["mpnn"] == json({{"depth", 3}, {"hidden", 64}, {"epochs", 40}}));
+    CHECK(state["new_model"]["mpnn"] == json({{"depth", 3}, {"hidden", 64}, {"epochs", 0}}));
     REQUIRE(state["widgets"].contains("new_model_depth"));
     CHECK(state["widgets"].contains("new_model_hidden"));
     CHECK(state["widgets"].contains("new_model_epochs"));
     sent = create();
     CHECK(sent["params"] == json({{"member_type", "mpnn"},
                                   {"n_members", 5},
-                                  {"mpnn", {{"depth", 3}, {"hidden", 64}, {"epochs", 40}}}}));
+                                  {"mpnn", {{"depth", 3}, {"hidden", 64}}}}));
 
     // Typed sizes are held within the server's limits (a click selects the field's text, so
-    // typing replaces it): at most 64 networks, depth 1-6, hidden 8-512, epochs 1-500.
+    // typing replaces it): at most 64 networks, depth 1-6, hidden 8-512, epochs 0-500.
     type("new_model_members", "0");
     CHECK(app.state()["new_model"]["members"] == 2);
     type("new_model_members", "50");

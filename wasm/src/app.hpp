@@ -349,7 +349,7 @@ private:
         int members = static_cast<int>(EnsembleParams{}.n_members); // the family's default
         int mpnn_depth = EnsembleParams{}.mpnn.depth;
         int mpnn_hidden = EnsembleParams{}.mpnn.hidden;
-        int mpnn_epochs = EnsembleParams{}.mpnn.epochs;
+        int mpnn_epochs = 0; // 0: not sent, the server picks by training set size
         nlohmann::json sent; // the body of the last POST /models (the state view shows it)
         double sent_at = 0.0;
         bool submitting = false;

@@ -34,13 +34,16 @@ struct MemberFamily {
 };
 // The server's limits: EnsembleParams::validate (2-10000 members, at most kMaxMpnnMembers
 // networks) and its mpnn checks (shared/src/ensemble.cpp: depth 1-6, hidden 8-512, epochs
-// 1-500). The form clamps to these and then runs the same parse_ensemble_params as the
-// server, so a limit changed there is still named here before anything is sent.
+// 1-500, or 0 here for the server's choice). The form clamps to these and then runs the same
+// parse_ensemble_params as the server, so a limit changed there is still named here before anything
+// is sent.
 constexpr int kMinMembers = 2;
 constexpr int kMaxTreeMembers = 10000;
 constexpr int kMinDepth = 1, kMaxDepth = 6;
 constexpr int kMinHidden = 8, kMaxHidden = 512;
-constexpr int kMinEpochs = 1, kMaxEpochs = 500;
+// Epochs 0 sends none: the server's EnsembleParams::recommended picks 120 below 2000 training
+// compounds and 60 from 2000 on.
+constexpr int kMinEpochs = 0, kMaxEpochs = 500;
 const MemberFamily kFamilies[] = {
     {"gradient_boosted", "boosted trees",
      "The default: trains in seconds on the server, scored in the browser.", false,
@@ -172,9 +175,11 @@ void App::draw_new_model_form() {
         bounded_int("Depth, message steps", "new_model_depth", &f.mpnn_depth, kMinDepth, kMaxDepth,
                     1);
         bounded_int("Hidden width", "new_model_hidden", &f.mpnn_hidden, kMinHidden, kMaxHidden, 8);
-        bounded_int("Max epochs", "new_model_epochs", &f.mpnn_epochs, kMinEpochs, kMaxEpochs, 10);
+        bounded_int("Max epochs, 0 = by set size", "new_model_epochs", &f.mpnn_epochs, kMinEpochs,
+                    kMaxEpochs, 10);
         if (ImGui::IsItemHovered()) {
-            ImGui::SetTooltip("Each network stops early once its held-out loss stops improving.");
+            ImGui::SetTooltip("Each network stops early once its held-out loss stops improving. "
+                              "0: 120 epochs below 2000 training compounds, 60 from 2000 on.");
         }
     }
 
@@ -305,8 +310,10 @@ void App::submit_new_model() {
     const MemberFamily& family = kFamilies[f.family];
     json params = {{"member_type", family.type}, {"n_members", f.members}};
     if (family.network) {
-        params["mpnn"] = {
-            {"depth", f.mpnn_depth}, {"hidden", f.mpnn_hidden}, {"epochs", f.mpnn_epochs}};
+        params["mpnn"] = {{"depth", f.mpnn_depth}, {"hidden", f.mpnn_hidden}};
+        if (f.mpnn_epochs > 0) {
+            params["mpnn"]["epochs"] = f.mpnn_epochs;
+        }
     }
     try {
         // The server's own parameter check: a size it would refuse is named before training.
