@@ -60,10 +60,11 @@ test('an admin creates the mpnn model in the New model form', async () => {
   await clickUntil(page, 'new_model_family', (st) => st.widgets.new_model_family_mpnn, 'the family list open');
   let s = await clickUntil(page, 'new_model_family_mpnn', (st) => st.new_model.family === 2 && st.widgets.new_model_depth,
                            'mpnn chosen');
-  // The network ensemble's defaults, then three small networks: enough to have a spread, quick
-  // to train on two cores; a size beyond the server's limits is held at the limit.
+  // The network ensemble's defaults (epochs 0: left to the server, by training set size), then
+  // three small networks: enough to have a spread, quick to train on two cores; a size beyond
+  // the server's limits is held at the limit.
   assert.equal(s.new_model.members, 5);
-  assert.deepEqual(s.new_model.mpnn, { depth: 3, hidden: 64, epochs: 40 });
+  assert.deepEqual(s.new_model.mpnn, { depth: 3, hidden: 64, epochs: 0 });
   await typeInto(page, 'new_model_members', '3', (st) => st.new_model.members === 3);
   await typeInto(page, 'new_model_hidden', '5000', (st) => st.new_model.mpnn.hidden === 512);
   await typeInto(page, 'new_model_hidden', '32', (st) => st.new_model.mpnn.hidden === 32);
