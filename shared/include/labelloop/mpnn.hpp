@@ -5,8 +5,8 @@
 //
 // Everything is double precision: Adam amplifies rounding differences over thousands of steps,
 // and float's 6e-8 epsilon would let native (SSE2, or AVX2 + FMA on x86-64-v3 builds) and WASM
-// fits drift past the 1e-6 agreement the browser needs. Fits are single-threaded (an ensemble runs members in parallel),
-// so results never depend on the thread count.
+// fits drift past the 1e-6 agreement the browser needs. Fits are single-threaded (an ensemble runs
+// members in parallel), so results never depend on the thread count.
 #pragma once
 
 #include "labelloop/ensemble.hpp" // Task
