@@ -190,8 +190,6 @@ struct FittedMember {
     std::vector<double> oob_outputs;
 };
 
-// Member `index` draws its bootstrap sample from its own seeded stream, then the family fits
-// on it with the rest of that stream.
 /// Collects what the fitting threads report and hands it to the caller's callback on the
 /// calling thread only (ProgressCallback's contract): the calling thread publishes after each
 /// of its own steps and, once out of tasks, relays the helpers' reports until they finish.
@@ -277,56 +275,64 @@ private:
     std::size_t helpers_finished_ = 0;
 };
 
-/// Resampling::SharedHoldOut: which training rows every member leaves out (1 = held out).
-/// round(fraction * n), but at least min(20, n / 5) rows so a small training set still has some
-/// to stop early and calibrate on, and never fewer than 2 rows to fit; none for fraction 0.
-std::vector<char> draw_hold_out(double fraction, std::size_t n, std::uint64_t seed) {
-    std::vector<char> held(n, 0);
-    if (!(fraction > 0.0) || n < 3) {
-        return held;
-    }
-    auto k = static_cast<std::size_t>(std::floor(fraction * static_cast<double>(n) + 0.5));
-    k = std::min(std::max(k, std::min<std::size_t>(20, n / 5)), n - 2);
-    std::vector<std::uint32_t> order(n);
-    for (std::size_t i = 0; i < n; ++i) {
-        order[i] = static_cast<std::uint32_t>(i);
-    }
-    auto rng = detail::Rng::derive(seed, 0x686f6c646f7574ULL); // "holdout": not a member stream
-    for (std::size_t i = 0; i < k; ++i) { // partial Fisher-Yates: the first k are held out
-        std::swap(order[i], order[i + rng.below(static_cast<std::uint32_t>(n - i))]);
-        held[order[i]] = 1;
-    }
-    return held;
-}
-
-FittedMember fit_member(std::size_t index, const detail::MemberFamily& family,
-                        const detail::MemberFitInput& in, const detail::FitContext& context,
-                        const std::vector<double>& weights, const std::vector<char>& held_out,
-                        const detail::EpochReport& epochs) {
-    auto rng = detail::Rng::derive(in.params.seed, index);
-    const std::size_t n = in.x.size();
+/// A member's sample from each training row's multiplicity (0: left out of the fit).
+detail::BootstrapSample sample_from_counts(std::vector<double> count,
+                                           const std::vector<double>& weights) {
     detail::BootstrapSample sample;
-    sample.count.assign(n, 0.0);
-    if (family.resampling() == detail::Resampling::Bootstrap) {
-        for (std::size_t i = 0; i < n; ++i) {
-            sample.count[rng.below(static_cast<std::uint32_t>(n))] += 1.0;
-        }
-    } else {
-        for (std::size_t i = 0; i < n; ++i) {
-            sample.count[i] = held_out[i] != 0 ? 0.0 : 1.0;
-        }
-    }
-    for (std::size_t r = 0; r < n; ++r) {
+    sample.count = std::move(count);
+    for (std::size_t r = 0; r < sample.count.size(); ++r) {
         (sample.count[r] > 0 ? sample.rows : sample.oob_rows)
             .push_back(static_cast<std::uint32_t>(r));
     }
-    sample.weight.assign(n, 0.0);
+    sample.weight.assign(sample.count.size(), 0.0);
     for (auto r : sample.rows) {
         sample.weight[r] = weights[r] * sample.count[r];
     }
+    return sample;
+}
+
+/// Resampling::SharedHoldOut: the one sample every member fits, all rows once but a seeded
+/// held-out slice of round(fraction * n) rows, at least min(20, n / 5) so a small training set
+/// still has some to stop early and calibrate on, and never fewer than 2 rows to fit; none
+/// for fraction 0.
+detail::BootstrapSample shared_hold_out_sample(double fraction, const std::vector<double>& weights,
+                                               std::uint64_t seed) {
+    const std::size_t n = weights.size();
+    std::vector<double> count(n, 1.0);
+    if (fraction > 0.0 && n >= 3) {
+        auto k = static_cast<std::size_t>(std::floor(fraction * static_cast<double>(n) + 0.5));
+        k = std::min(std::max(k, std::min<std::size_t>(20, n / 5)), n - 2);
+        std::vector<std::uint32_t> order(n);
+        std::iota(order.begin(), order.end(), 0U);
+        auto rng = detail::Rng::derive(seed, 0x686f6c646f7574ULL); // "holdout": not a member stream
+        for (std::size_t i = 0; i < k; ++i) { // partial Fisher-Yates: the first k are held out
+            std::swap(order[i], order[i + rng.below(static_cast<std::uint32_t>(n - i))]);
+            count[order[i]] = 0.0;
+        }
+    }
+    return sample_from_counts(std::move(count), weights);
+}
+
+/// Member `index` fits `shared` (Resampling::SharedHoldOut) or, when null, its own bootstrap
+/// resample drawn from its seeded stream; the family fits with the rest of that stream.
+FittedMember fit_member(std::size_t index, const detail::MemberFamily& family,
+                        const detail::MemberFitInput& in, const detail::FitContext& context,
+                        const std::vector<double>& weights, const detail::BootstrapSample* shared,
+                        const detail::EpochReport& epochs) {
+    auto rng = detail::Rng::derive(in.params.seed, index);
+    detail::BootstrapSample own;
+    if (shared == nullptr) {
+        const std::size_t n = in.x.size();
+        std::vector<double> count(n, 0.0);
+        for (std::size_t i = 0; i < n; ++i) {
+            count[rng.below(static_cast<std::uint32_t>(n))] += 1.0;
+        }
+        own = sample_from_counts(std::move(count), weights);
+    }
+    const detail::BootstrapSample& sample = shared != nullptr ? *shared : own;
     FittedMember fm;
     fm.member = family.fit(in, context, sample, rng, epochs);
-    fm.oob_rows = std::move(sample.oob_rows);
+    fm.oob_rows = sample.oob_rows;
     fm.oob_outputs.reserve(fm.oob_rows.size());
     for (auto r : fm.oob_rows) {
         fm.oob_outputs.push_back(family.raw_output(fm.member, in.x[r]));
@@ -473,10 +479,10 @@ BootstrapEnsemble BootstrapEnsemble::fit(const std::vector<Features>& x,
         family.check_row(x[i], "training compound " + std::to_string(i));
     }
     const detail::MemberFitInput input{x, y, task, layout, params};
-    const std::vector<char> held_out =
-        family.resampling() == detail::Resampling::SharedHoldOut
-            ? draw_hold_out(family.hold_out_fraction(params), x.size(), params.seed)
-            : std::vector<char>();
+    std::optional<detail::BootstrapSample> shared; // drawn once, not per member
+    if (family.resampling() == detail::Resampling::SharedHoldOut) {
+        shared = shared_hold_out_sample(family.hold_out_fraction(params), weights, params.seed);
+    }
 
     std::vector<FittedMember> fitted(params.n_members);
     // Task 0 builds the applicability domain (a leave-one-out kNN over the training set, the
@@ -534,7 +540,8 @@ BootstrapEnsemble BootstrapEnsemble::fit(const std::vector<Features>& x,
                         }
                     };
                 }
-                fitted[i] = fit_member(i, family, input, *context, weights, held_out, epochs);
+                fitted[i] = fit_member(i, family, input, *context, weights,
+                                       shared ? &*shared : nullptr, epochs);
                 if (relay.active()) {
                     relay.member_done(i);
                     if (report) {
