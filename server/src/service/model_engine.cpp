@@ -13,6 +13,8 @@
 #include "labelloop/model_format.hpp"
 #include "labelloop/sampling.hpp"
 
+#include <cmath>
+#include <cstdio>
 #include <map>
 #include <mutex>
 #include <stdexcept>
